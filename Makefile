@@ -1,0 +1,53 @@
+# chainrule: `make demo` and `make test` are all a newcomer needs; each sets up what it uses.
+#
+#   make demo    train an MLP on two moons (creates .venv and installs chainrule first)
+#   make test    the whole test suite (also installs graphviz through apt-get when missing;
+#                with CI=true it installs the CPU build of PyTorch for the parity tests)
+#   make torch   install the CPU build of PyTorch into .venv, to run the parity tests locally
+#   make lint    ruff
+#   make clean   remove .venv and caches
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+TORCH  := 2.13.0
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test torch lint bench system-deps clean
+
+demo: $(VENV)/.installed
+	$(PY) demos/moons.py
+
+test: $(VENV)/.installed system-deps $(if $(filter true,$(CI)),torch)
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check autograd nn tests demos benchmarks
+
+# The virtual environment, created once; needs Debian's python3-venv, installed if missing.
+$(PY):
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c "import ensurepip" 2>/dev/null || \
+	  { echo "installing python3-venv with apt-get"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; }
+	$(PYTHON) -m venv $(VENV)
+
+# chainrule itself (editable) with the test extras; redone when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[test]'
+	@touch $@
+
+# System programs the tests drive for real: Graphviz's `dot`.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { echo "installing graphviz with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
+
+# PyTorch's CPU build (about 200 MB, never the multi-gigabyte CUDA one): first as a local
+# wheel or mirror provides it, else from PyTorch's CPU index.
+torch: $(VENV)/.installed
+	@$(PY) -c "import torch" 2>/dev/null || \
+	  $(PIP) install -q "torch==$(TORCH)+cpu" 2>/dev/null || \
+	  $(PIP) install -q "torch==$(TORCH)" --index-url https://download.pytorch.org/whl/cpu
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info

@@ -1,0 +1,23 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation.
+
+Build an expression from Values, call `.backward()` on the result, and every Value it depends
+on holds d result / d value in `.grad`. Reading order: ops.py (the derivative rules), value.py
+(recording the graph), graph.py (walking it), then the rest.
+"""
+
+from .functions import (cos, exp, leaky_relu, log, log_softmax, logsumexp, relu, sigmoid, sin,
+                        softmax, softplus, sqrt, tanh)
+from .gradcheck import GradcheckResult, gradcheck
+from .graph import chain_rule_edges, topological_order
+from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,
+                    is_grad_enabled, name_scope, no_grad, set_detect_anomaly)
+from .ops import PRIMITIVES, Primitive
+from .value import Value
+
+__all__ = [
+    "AnomalyError", "GradcheckResult", "PRIMITIVES", "Primitive", "Value", "chain_rule_edges",
+    "cos", "detect_anomaly", "enable_grad", "exp", "gradcheck", "is_anomaly_enabled",
+    "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp", "name_scope", "no_grad",
+    "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax", "softplus", "sqrt", "tanh",
+    "topological_order",
+]

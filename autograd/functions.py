@@ -1,0 +1,105 @@
+"""Functions of Values: the primitives as plain functions, and composites built from them.
+
+`tanh(x)` reads like math and equals `x.tanh()`. The composites (sqrt, logsumexp, softmax,
+log_softmax) are made of primitives only, so backward differentiates them with no new rule.
+Every function also takes a plain number, which it treats as a constant.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .value import Value, _as_value
+
+
+def _value(x: Value | float, fn: str) -> Value:
+    v = _as_value(x)
+    if v is None:
+        raise TypeError(f"{fn}() takes a Value or a real number, got {type(x).__name__}: {x!r}")
+    return v
+
+
+def exp(x: Value | float) -> Value:
+    """e ** x."""
+    return _value(x, "exp").exp()
+
+
+def log(x: Value | float) -> Value:
+    """Natural logarithm."""
+    return _value(x, "log").log()
+
+
+def tanh(x: Value | float) -> Value:
+    """Hyperbolic tangent."""
+    return _value(x, "tanh").tanh()
+
+
+def sigmoid(x: Value | float) -> Value:
+    """Logistic sigmoid."""
+    return _value(x, "sigmoid").sigmoid()
+
+
+def relu(x: Value | float) -> Value:
+    """max(x, 0)."""
+    return _value(x, "relu").relu()
+
+
+def leaky_relu(x: Value | float, slope: float = 0.01) -> Value:
+    """x if x > 0 else slope * x."""
+    return _value(x, "leaky_relu").leaky_relu(slope)
+
+
+def softplus(x: Value | float) -> Value:
+    """log(1 + e ** x), computed without overflow."""
+    return _value(x, "softplus").softplus()
+
+
+def sin(x: Value | float) -> Value:
+    """Sine."""
+    return _value(x, "sin").sin()
+
+
+def cos(x: Value | float) -> Value:
+    """Cosine."""
+    return _value(x, "cos").cos()
+
+
+def sqrt(x: Value | float) -> Value:
+    """Square root: x ** 0.5."""
+    return _value(x, "sqrt") ** 0.5
+
+
+def _values(xs: Iterable[Value | float], fn: str) -> list[Value]:
+    values = [_value(x, fn) for x in xs]
+    if not values:
+        raise ValueError(f"{fn}() needs at least one value, got none")
+    return values
+
+
+def logsumexp(xs: Iterable[Value | float]) -> Value:
+    """log(sum(exp(x))), stable for large and small x.
+
+    With m = max(x): log(sum(e^x)) = m + log(sum(e^(x - m))), and every e^(x - m) <= 1 cannot
+    overflow. m is taken as a constant: the identity holds for any m, so gradients are exact.
+    """
+    values = _values(xs, "logsumexp")
+    m = max(v.data for v in values)
+    if m in (float("inf"), float("-inf")):
+        m = 0.0  # shifting by inf would turn every term into nan
+    return m + sum((v - m).exp() for v in values).log()
+
+
+def log_softmax(xs: Iterable[Value | float]) -> list[Value]:
+    """log(softmax(x)) = x - logsumexp(x), without computing the softmax first."""
+    values = _values(xs, "log_softmax")
+    lse = logsumexp(values)
+    return [v - lse for v in values]
+
+
+def softmax(xs: Iterable[Value | float]) -> list[Value]:
+    """e^x / sum(e^x): probabilities that sum to 1, shifted by max(x) for stability."""
+    values = _values(xs, "softmax")
+    m = max(v.data for v in values)
+    exps = [(v - m).exp() for v in values]
+    total = sum(exps)
+    return [e / total for e in exps]

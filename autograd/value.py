@@ -1,0 +1,252 @@
+"""Value: one number that remembers how it was computed.
+
+Every operation on Values creates a new Value (a node) that records the op, its inputs (an
+ordered tuple: `a * a` has two edges to `a`) and the local gradient d out/d input for each of
+them, as plain numbers. `backward()` then walks the graph from the output and applies the chain
+rule: each input's grad grows by local_grad * upstream, where upstream is d output/d node.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+from . import ops
+from .graph import chain_rule_edges, topological_order
+from .modes import AnomalyError, creation_site, switches
+from .ops import Primitive
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    data: the number; grad: d(output of the last backward)/d(this node);
+    inputs: the Values this one was computed from; local_grads: d(this)/d(each input);
+    op: the Primitive that made it (None for leaves); params: that op's constants;
+    label: a name for people; scope: the module that made it; site: file:line (anomaly mode).
+    """
+
+    __slots__ = ("data", "grad", "inputs", "local_grads", "op", "params", "label", "scope",
+                 "site", "constant", "__weakref__")
+
+    # Let numpy scalars defer to Value's reflected operators: np.float64(2) * v is a Value.
+    __array_ufunc__ = None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _as_float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
+        self.grad = 0.0
+        self.inputs: tuple[Value, ...] = ()
+        self.local_grads: tuple = ()
+        self.op: Primitive | None = None
+        self.params: tuple = ()
+        self.label = label
+        self.scope = switches.scope
+        self.site = creation_site() if switches.anomaly else None
+        self.constant = False  # True for numbers an operator turned into Values
+
+    # --- building the graph ------------------------------------------------------------------
+
+    def __add__(self, other: Value | float) -> Value:
+        other = _as_value(other)
+        return NotImplemented if other is None else _apply(ops.ADD, (self, other))
+
+    def __mul__(self, other: Value | float) -> Value:
+        other = _as_value(other)
+        return NotImplemented if other is None else _apply(ops.MUL, (self, other))
+
+    def __pow__(self, exponent: Value | float) -> Value:
+        if isinstance(exponent, Value):
+            return _apply(ops.VPOW, (self, exponent))
+        if isinstance(exponent, Real):  # a constant exponent is a parameter of the op
+            return _apply(ops.POW, (self,), (float(exponent),))
+        return NotImplemented
+
+    def __rpow__(self, base: float) -> Value:  # 2 ** v
+        base = _as_value(base)
+        return NotImplemented if base is None else _apply(ops.VPOW, (base, self))
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _apply(ops.EXP, (self,))
+
+    def log(self) -> Value:
+        """Natural logarithm (nan below zero, -inf at zero, as IEEE floats do)."""
+        return _apply(ops.LOG, (self,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _apply(ops.TANH, (self,))
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1 / (1 + e ** -self)."""
+        return _apply(ops.SIGMOID, (self,))
+
+    def relu(self) -> Value:
+        """max(self, 0)."""
+        return _apply(ops.RELU, (self,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """self if self > 0 else slope * self."""
+        if not isinstance(slope, Real) or isinstance(slope, bool):
+            raise TypeError(f"leaky_relu slope must be a real number, got {slope!r}")
+        return _apply(ops.LEAKY_RELU, (self,), (float(slope),))
+
+    def softplus(self) -> Value:
+        """log(1 + e ** self), computed without overflow."""
+        return _apply(ops.SOFTPLUS, (self,))
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _apply(ops.SIN, (self,))
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _apply(ops.COS, (self,))
+
+    def abs(self) -> Value:
+        """Absolute value."""
+        return _apply(ops.ABS, (self,))
+
+    # --- composites: built from the primitives above, so they need no derivative rule ---------
+
+    def __neg__(self) -> Value:  # -a = a * -1
+        return self * -1.0
+
+    def __sub__(self, other: Value | float) -> Value:  # a - b = a + (-b)
+        other = _as_value(other)
+        return NotImplemented if other is None else self + (-other)
+
+    def __rsub__(self, other: float) -> Value:  # 2 - a
+        other = _as_value(other)
+        return NotImplemented if other is None else other + (-self)
+
+    def __truediv__(self, other: Value | float) -> Value:  # a / b = a * b ** -1
+        other = _as_value(other)
+        return NotImplemented if other is None else self * other**-1
+
+    def __rtruediv__(self, other: float) -> Value:  # 2 / a
+        other = _as_value(other)
+        return NotImplemented if other is None else other * self**-1
+
+    def __radd__(self, other: float) -> Value:  # 2 + a, and sum() which starts at 0
+        return self + other
+
+    def __rmul__(self, other: float) -> Value:  # 2 * a
+        return self * other
+
+    def __abs__(self) -> Value:
+        return self.abs()
+
+    def sqrt(self) -> Value:
+        """Square root, as self ** 0.5."""
+        return self**0.5
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- backpropagation ---------------------------------------------------------------------
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Fill in .grad of every node this one depends on with d self / d node.
+
+        Leaf gradients accumulate across calls (call zero_grad between steps); intermediate
+        gradients are recomputed from zero on every call, so they are always exact.
+        """
+        seed = _as_float(grad)
+        order = topological_order(self)
+        for node in order:
+            if node.inputs:
+                node.grad = 0.0  # intermediates start over: only leaves accumulate
+        self.grad += seed
+        if switches.anomaly:
+            _backward_checked(order)
+            return
+        for out, inp, local_grad in chain_rule_edges(order):
+            inp.grad += local_grad * out.grad  # chain rule; += since inp may feed many nodes
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _as_float(data: object) -> float:
+    """data as a float, or a TypeError that names what it was."""
+    if type(data) is float or type(data) is int:  # the common case, checked cheaply first
+        return float(data)
+    if isinstance(data, Real):
+        return float(data)
+    if getattr(data, "ndim", None) == 0 and hasattr(data, "item"):  # a 0-d numpy array
+        return _as_float(data.item())
+    if isinstance(data, Value):
+        raise TypeError(
+            f"Value() takes a number, not another Value ({data!r}); use value.data for its number"
+        )
+    raise TypeError(
+        f"Value data must be a real number (int, float or numpy scalar), "
+        f"got {type(data).__name__}: {data!r}"
+    )
+
+
+def _as_value(x: object) -> Value | None:
+    """x itself if a Value, a constant Value if a real number, else None (not an operand)."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float or type(x) is int or isinstance(x, Real):
+        constant = Value(x)
+        constant.constant = True
+        return constant
+    return None
+
+
+def _apply(op: Primitive, inputs: tuple[Value, ...], params: tuple = ()) -> Value:
+    """Run a primitive on Values: compute its output and record the node."""
+    numbers = [x.data for x in inputs]
+    out = Value.__new__(Value)
+    out.data = float(op.forward(*numbers, *params))
+    out.grad = 0.0
+    out.label = ""
+    out.scope = switches.scope
+    out.constant = False
+    out.params = params
+    if switches.grad_enabled:
+        out.op = op
+        out.inputs = inputs
+        out.local_grads = op.local_grads(*numbers, out.data, *params)
+    else:  # no_grad: the result is a leaf with no history
+        out.op = None
+        out.inputs = ()
+        out.local_grads = ()
+    out.site = None
+    if switches.anomaly:
+        out.site = creation_site()
+        if not math.isfinite(out.data):
+            raise AnomalyError(
+                f"{op.name} produced {out.data} from inputs {_describe(inputs, params)}"
+                f" at {out.site or 'an unknown place'}"
+            )
+    return out
+
+
+def _describe(inputs: tuple[Value, ...], params: tuple = ()) -> str:
+    """The input values of a node for error messages, e.g. "(a=2.0, -1.5)"."""
+    parts = [f"{x.label}={x.data!r}" if x.label else repr(x.data) for x in inputs]
+    parts += [repr(p) for p in params]
+    return "(" + ", ".join(parts) + ")"
+
+
+def _backward_checked(order: list[Value]) -> None:
+    """Backward in anomaly mode: the same loop, raising at the first non-finite gradient."""
+    for out, inp, local_grad in chain_rule_edges(order):
+        inp.grad += local_grad * out.grad
+        if not math.isfinite(inp.grad):
+            name = f"{out.op.name}" if out.op else "a leaf"
+            raise AnomalyError(
+                f"gradient became {inp.grad} flowing back through {name} with inputs "
+                f"{_describe(out.inputs, out.params)} created at {out.site or 'an unknown place'}:"
+                f" local gradient {local_grad!r} times upstream gradient {out.grad!r}"
+            )
