@@ -66,6 +66,15 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _safe_sin(x: float) -> float:
+    # sin(inf) is nan under IEEE; math.sin raises instead
+    return math.sin(x) if math.isfinite(x) else math.nan
+
+
+def _safe_cos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else math.nan
+
+
 def _float_fn(x: object) -> bool:
     """True when x is a plain number, so a rule should use the float function."""
     return isinstance(x, (int, float))
@@ -86,12 +95,12 @@ def log(x):
 
 def sin(x):
     """Sine, for a number or a Value."""
-    return math.sin(x) if _float_fn(x) else x.sin()
+    return _safe_sin(x) if _float_fn(x) else x.sin()
 
 
 def cos(x):
     """Cosine, for a number or a Value."""
-    return math.cos(x) if _float_fn(x) else x.cos()
+    return _safe_cos(x) if _float_fn(x) else x.cos()
 
 
 def sigmoid(x):
@@ -108,14 +117,6 @@ def _sign(x) -> float:
     """-1.0, 0.0 or 1.0: the slope of abs(x). A constant, even when x is a Value."""
     x = float(x)
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
-
-
-def _safe_sin(x: float) -> float:
-    return math.sin(x) if math.isfinite(x) else math.nan
-
-
-def _safe_cos(x: float) -> float:
-    return math.cos(x) if math.isfinite(x) else math.nan
 
 
 # --- The table -------------------------------------------------------------------------------

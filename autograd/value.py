@@ -64,8 +64,7 @@ class Value:
         return NotImplemented
 
     def __rpow__(self, base: float) -> Value:  # 2 ** v
-        base = _as_value(base)
-        return NotImplemented if base is None else _apply(ops.VPOW, (base, self))
+        return _apply(ops.VPOW, (_operand(base, "**"), self))
 
     def exp(self) -> Value:
         """e ** self."""
@@ -119,22 +118,23 @@ class Value:
         return NotImplemented if other is None else self + (-other)
 
     def __rsub__(self, other: float) -> Value:  # 2 - a
-        other = _as_value(other)
-        return NotImplemented if other is None else other + (-self)
+        return _operand(other, "-") + (-self)
 
     def __truediv__(self, other: Value | float) -> Value:  # a / b = a * b ** -1
         other = _as_value(other)
         return NotImplemented if other is None else self * other**-1
 
     def __rtruediv__(self, other: float) -> Value:  # 2 / a
-        other = _as_value(other)
-        return NotImplemented if other is None else other * self**-1
+        return _operand(other, "/") * self**-1
+
+    # Reflected operators run when the left operand is not a Value. They are the last resort,
+    # so they raise a clear TypeError instead of returning NotImplemented.
 
     def __radd__(self, other: float) -> Value:  # 2 + a, and sum() which starts at 0
-        return self + other
+        return _operand(other, "+") + self
 
     def __rmul__(self, other: float) -> Value:  # 2 * a
-        return self * other
+        return _operand(other, "*") * self
 
     def __abs__(self) -> Value:
         return self.abs()
@@ -201,6 +201,17 @@ def _as_value(x: object) -> Value | None:
         constant.constant = True
         return constant
     return None
+
+
+def _operand(x: object, symbol: str) -> Value:
+    """x as a Value for a reflected operator, or a TypeError naming its type."""
+    v = _as_value(x)
+    if v is None:
+        raise TypeError(
+            f"unsupported operand for {symbol}: {type(x).__name__} {x!r} and Value; "
+            f"the other operand must be a Value or a real number"
+        )
+    return v
 
 
 def _apply(op: Primitive, inputs: tuple[Value, ...], params: tuple = ()) -> Value:

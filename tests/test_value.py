@@ -1,0 +1,113 @@
+"""Value: construction, operators, errors, and the micrograd-compatible surface."""
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Value, exp, log, sigmoid, sqrt, tanh
+
+
+@pytest.mark.parametrize("data", [3, 3.0, np.float64(3.0), np.float32(3.0), np.int64(3),
+                                  np.array(3.0), True - False + 2])
+def test_value_accepts_real_numbers(data):
+    v = Value(data)
+    assert v.data == 3.0 and type(v.data) is float
+    assert v.grad == 0.0
+
+
+@pytest.mark.parametrize("bad, type_name", [("abc", "str"), (None, "NoneType"),
+                                            (1 + 2j, "complex"), ([1.0], "list")])
+def test_value_rejects_non_real_data_naming_the_type(bad, type_name):
+    with pytest.raises(TypeError, match=type_name):
+        Value(bad)
+
+
+def test_value_of_a_value_is_refused_with_a_hint():
+    with pytest.raises(TypeError, match=r"value\.data"):
+        Value(Value(1.0))
+
+
+def test_label_must_be_text():
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)
+
+
+@pytest.mark.parametrize("bad", ["abc", None, [1], 1 + 2j])
+def test_operators_refuse_non_numbers_naming_the_type(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(1.0) + bad
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        bad * Value(1.0)
+
+
+def test_arithmetic_values():
+    a, b = Value(6.0), Value(-2.0)
+    assert (a + b).data == 4.0
+    assert (a - b).data == 8.0
+    assert (a * b).data == -12.0
+    assert (a / b).data == -3.0
+    assert (-a).data == -6.0
+    assert (a**2).data == 36.0
+    assert (1 + a).data == 7.0 and (1 - a).data == -5.0
+    assert (2 * a).data == 12.0 and (12 / a).data == 2.0
+    assert abs(b).data == 2.0
+    assert float(a) == 6.0
+
+
+def test_numpy_scalars_mix_with_values():
+    v = Value(3.0)
+    left = np.float64(2.0) * v
+    right = v * np.float32(2.0)
+    assert isinstance(left, Value) and left.data == 6.0
+    assert isinstance(right, Value) and right.data == 6.0
+
+
+def test_functions_match_methods():
+    x = Value(0.3)
+    assert tanh(x).data == x.tanh().data == math.tanh(0.3)
+    assert exp(x).data == math.exp(0.3)
+    assert log(x).data == math.log(0.3)
+    assert sigmoid(x).data == pytest.approx(1 / (1 + math.exp(-0.3)))
+    assert sqrt(Value(9.0)).data == 3.0
+
+
+def test_functions_take_plain_numbers():
+    assert tanh(0.5).data == math.tanh(0.5)
+
+
+def test_repr_is_short_text():
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(Value(2.0, label="x")) == "Value(data=2.0, grad=0.0, label='x')"
+
+
+def test_micrograd_neuron_example():
+    # A neuron from micrograd's walkthrough: o = tanh(x1*w1 + x2*w2 + b)
+    x1, x2 = Value(2.0), Value(0.0)
+    w1, w2 = Value(-3.0), Value(1.0)
+    b = Value(6.8813735870195432)
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.backward()
+    assert o.data == pytest.approx(0.7071, abs=1e-4)
+    # do/dn = 1 - o**2 = 0.5, then each weight's gradient is 0.5 times its input
+    assert w1.grad == pytest.approx(1.0)
+    assert w2.grad == pytest.approx(0.0)
+    assert x1.grad == pytest.approx(-1.5)
+    assert x2.grad == pytest.approx(0.5)
+
+
+def test_micrograd_sanity_expression():
+    # micrograd's own sanity check: its known answers for this expression.
+    x = Value(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    y.backward()
+    assert y.data == -20.0
+    assert x.grad == 46.0
+
+
+def test_values_are_keyed_by_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert a != b and len({a, b}) == 2
