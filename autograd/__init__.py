@@ -7,6 +7,7 @@ on holds d result / d value in `.grad`. Reading order: ops.py (the derivative ru
 
 from .functions import (cos, exp, leaky_relu, log, log_softmax, logsumexp, relu, sigmoid, sin,
                         softmax, softplus, sqrt, tanh)
+from .functional import grad, gradients, hessian, hvp, jvp, value_and_grad
 from .gradcheck import GradcheckResult, gradcheck
 from .graph import chain_rule_edges, topological_order
 from .modes import (AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled,
@@ -16,7 +17,8 @@ from .value import Value
 
 __all__ = [
     "AnomalyError", "GradcheckResult", "PRIMITIVES", "Primitive", "Value", "chain_rule_edges",
-    "cos", "detect_anomaly", "enable_grad", "exp", "gradcheck", "is_anomaly_enabled",
+    "cos", "detect_anomaly", "enable_grad", "exp", "grad", "gradcheck", "gradients", "hessian",
+    "hvp", "is_anomaly_enabled", "jvp", "value_and_grad",
     "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp", "name_scope", "no_grad",
     "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax", "softplus", "sqrt", "tanh",
     "topological_order",

@@ -13,7 +13,7 @@ from numbers import Real
 
 from . import ops
 from .graph import chain_rule_edges, topological_order
-from .modes import AnomalyError, creation_site, switches
+from .modes import AnomalyError, creation_site, enable_grad, switches
 from .ops import Primitive
 
 
@@ -148,11 +148,13 @@ class Value:
 
     # --- backpropagation ---------------------------------------------------------------------
 
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Fill in .grad of every node this one depends on with d self / d node.
 
         Leaf gradients accumulate across calls (call zero_grad between steps); intermediate
         gradients are recomputed from zero on every call, so they are always exact.
+        With create_graph=True the gradients are Values with graphs of their own, so they
+        can be differentiated again (see autograd.functional for grad of grad).
         """
         seed = _as_float(grad)
         order = topological_order(self)
@@ -160,11 +162,13 @@ class Value:
             if node.inputs:
                 node.grad = 0.0  # intermediates start over: only leaves accumulate
         self.grad += seed
-        if switches.anomaly:
+        if create_graph:
+            _backward_with_graph(order)
+        elif switches.anomaly:
             _backward_checked(order)
-            return
-        for out, inp, local_grad in chain_rule_edges(order):
-            inp.grad += local_grad * out.grad  # chain rule; += since inp may feed many nodes
+        else:
+            for out, inp, local_grad in chain_rule_edges(order):
+                inp.grad += local_grad * out.grad  # chain rule; += as inp may feed many nodes
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -255,9 +259,36 @@ def _backward_checked(order: list[Value]) -> None:
     for out, inp, local_grad in chain_rule_edges(order):
         inp.grad += local_grad * out.grad
         if not math.isfinite(inp.grad):
-            name = f"{out.op.name}" if out.op else "a leaf"
-            raise AnomalyError(
-                f"gradient became {inp.grad} flowing back through {name} with inputs "
-                f"{_describe(out.inputs, out.params)} created at {out.site or 'an unknown place'}:"
-                f" local gradient {local_grad!r} times upstream gradient {out.grad!r}"
-            )
+            raise _gradient_anomaly(out, inp.grad, local_grad)
+
+
+def _gradient_anomaly(out: Value, grad: float, local_grad: object) -> AnomalyError:
+    """The error for a gradient that turned inf or nan flowing back through `out`."""
+    return AnomalyError(
+        f"gradient became {float(grad)} flowing back through {out.op.name} with inputs "
+        f"{_describe(out.inputs, out.params)} created at {out.site or 'an unknown place'}: "
+        f"local gradient {float(local_grad)!r} times upstream gradient {float(out.grad)!r}"
+    )
+
+
+def local_grads_as_values(node: Value) -> tuple:
+    """The node's local gradients recomputed as Values, by calling its rule on Values.
+
+    The same rule that gave the numbers in node.local_grads, run on the input nodes and the
+    node itself, records how each local gradient depends on them: the graph that makes a
+    second derivative possible.
+    """
+    if node.op is None:
+        return ()
+    with enable_grad():
+        return node.op.local_grads(*node.inputs, node, *node.params)
+
+
+def _backward_with_graph(order: list[Value]) -> None:
+    """Backward where every gradient is itself recorded as a graph of Values."""
+    with enable_grad():
+        for out in reversed(order):
+            for inp, local_grad in zip(out.inputs, local_grads_as_values(out)):
+                inp.grad = inp.grad + local_grad * out.grad  # a new Value, not an update
+                if switches.anomaly and not math.isfinite(float(inp.grad)):
+                    raise _gradient_anomaly(out, inp.grad, local_grad)

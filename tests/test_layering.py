@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["ops", "value", "graph", "modes", "functions", "gradcheck"]
+CORE = ["ops", "value", "graph", "modes", "functions", "gradcheck", "functional"]
 
 
 def imported_modules(path: Path) -> set[str]:
