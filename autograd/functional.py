@@ -9,8 +9,8 @@ derivative rules, run on Values instead of floats, record the graph of each loca
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Callable, Sequence
 
 from .graph import topological_order
 from .modes import enable_grad

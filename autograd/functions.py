@@ -7,7 +7,7 @@ Every function also takes a plain number, which it treats as a constant.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .value import Value, _as_value
 

@@ -7,9 +7,9 @@ so it is an independent witness for every gradient backward computes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Real
-from typing import Callable
 
 from .value import Value
 
@@ -76,7 +76,9 @@ def gradcheck(
         if not isinstance(x, Real) or not x >= 0 or (name == "h" and x == 0):
             raise ValueError(f"gradcheck {name} must be a positive number, got {x!r}")
     points = [float(x.data) if isinstance(x, Value) else float(_number(x)) for x in inputs]
-    labels = [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)]
+    labels = [
+        x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)
+    ]
 
     leaves = [Value(p, label=label) for p, label in zip(points, labels)]
     out = _call(f, leaves)

@@ -7,7 +7,8 @@ The walks use an explicit stack, never recursion, so a chain of a million nodes 
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Protocol
 
 
 class Node(Protocol):

@@ -12,8 +12,8 @@ called with Values they record a graph of the derivative itself (higher-order gr
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 # --- IEEE-style float functions --------------------------------------------------------------
 # Python's math module raises on log(-1), exp(1000) or 0 ** -1. Numerics here follow IEEE

@@ -62,7 +62,8 @@ def test_nn_uses_only_public_autograd_names():
 
 def test_import_autograd_stays_light():
     # numpy and graphviz are loaded only by the parts that need them.
-    code = "import sys, autograd; print(sorted(m for m in ('numpy', 'graphviz') if m in sys.modules))"
+    code = ("import sys, autograd; "
+            "print(sorted(m for m in ('numpy', 'graphviz') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          check=True)
     assert out.stdout.strip() == "[]"

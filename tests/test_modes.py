@@ -4,8 +4,17 @@ import math
 
 import pytest
 
-from autograd import (AnomalyError, Value, detect_anomaly, enable_grad, is_anomaly_enabled,
-                      is_grad_enabled, name_scope, no_grad, set_detect_anomaly)
+from autograd import (
+    AnomalyError,
+    Value,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    name_scope,
+    no_grad,
+    set_detect_anomaly,
+)
 
 THIS_FILE = __file__
 

@@ -1,0 +1,38 @@
+"""Every demo runs to completion in its quick mode and writes real pictures."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_demo(script: str, out: Path, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "demos" / script), "--out", str(out), "--quick", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def assert_png(path: Path) -> None:
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE), path
+    width = int.from_bytes(data[16:20], "big")
+    height = int.from_bytes(data[20:24], "big")
+    assert width > 200 and height > 200, (path, width, height)
+
+
+@pytest.mark.parametrize("script, pictures", [
+    ("newton.py", ["newton_1d.png", "newton_2d.png"]),
+    ("forward_vs_reverse.py", ["forward_vs_reverse.png"]),
+])
+def test_demo_writes_its_pictures(tmp_path, script, pictures):
+    stdout = run_demo(script, tmp_path)
+    assert "picture" in stdout
+    for name in pictures:
+        assert_png(tmp_path / name)
