@@ -7,14 +7,31 @@ on holds d result / d value in `.grad`. Reading order: ops.py (the derivative ru
 
 from .functional import grad, gradients, hessian, hvp, jvp, value_and_grad
 from .functions import (
-    cos, exp, leaky_relu, log, log_softmax, logsumexp, relu, sigmoid, sin, softmax, softplus,
-    sqrt, tanh,
+    cos,
+    exp,
+    leaky_relu,
+    log,
+    log_softmax,
+    logsumexp,
+    relu,
+    sigmoid,
+    sin,
+    softmax,
+    softplus,
+    sqrt,
+    tanh,
 )
 from .gradcheck import GradcheckResult, gradcheck
 from .graph import chain_rule_edges, topological_order
 from .modes import (
-    AnomalyError, detect_anomaly, enable_grad, is_anomaly_enabled, is_grad_enabled, name_scope,
-    no_grad, set_detect_anomaly,
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    name_scope,
+    no_grad,
+    set_detect_anomaly,
 )
 from .ops import PRIMITIVES, Primitive
 from .value import Value
