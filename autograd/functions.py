@@ -76,6 +76,11 @@ def _values(xs: Iterable[Value | float], fn: str) -> list[Value]:
     return values
 
 
+def _total(terms: list[Value]) -> Value:
+    """The sum of terms, starting from the first (sum() would add a node for its start, 0)."""
+    return sum(terms[1:], terms[0])
+
+
 def logsumexp(xs: Iterable[Value | float]) -> Value:
     """log(sum(exp(x))), stable for large and small x.
 
@@ -86,7 +91,8 @@ def logsumexp(xs: Iterable[Value | float]) -> Value:
     m = max(v.data for v in values)
     if m in (float("inf"), float("-inf")):
         m = 0.0  # shifting by inf would turn every term into nan
-    return m + sum((v - m).exp() for v in values).log()
+    terms = [(v - m).exp() for v in values]
+    return m + _total(terms).log()
 
 
 def log_softmax(xs: Iterable[Value | float]) -> list[Value]:
@@ -101,5 +107,5 @@ def softmax(xs: Iterable[Value | float]) -> list[Value]:
     values = _values(xs, "softmax")
     m = max(v.data for v in values)
     exps = [(v - m).exp() for v in values]
-    total = sum(exps)
+    total = _total(exps)
     return [e / total for e in exps]

@@ -20,7 +20,8 @@ from .ops import Primitive
 class Value:
     """A scalar node of a computation graph.
 
-    data: the number; grad: d(output of the last backward)/d(this node);
+    data: the number; grad: d(output of the last backward)/d(this node), a float (a Value
+    after backward(create_graph=True): use float(v.grad) where either may come);
     inputs: the Values this one was computed from; local_grads: d(this)/d(each input);
     op: the Primitive that made it (None for leaves); params: that op's constants;
     label: a name for people; scope: the module that made it; site: file:line (anomaly mode).
@@ -114,6 +115,8 @@ class Value:
         return self * -1.0
 
     def __sub__(self, other: Value | float) -> Value:  # a - b = a + (-b)
+        if isinstance(other, Real):  # a - 1 is a + -1: negate the number, not a node
+            return self + -float(other)
         other = _as_value(other)
         return NotImplemented if other is None else self + (-other)
 
@@ -121,6 +124,8 @@ class Value:
         return _operand(other, "-") + (-self)
 
     def __truediv__(self, other: Value | float) -> Value:  # a / b = a * b ** -1
+        if isinstance(other, Real):  # a / 2 is a * 0.5: invert the number, not a node
+            return self * ops.power(float(other), -1.0)  # IEEE: a / 0 is a * inf
         other = _as_value(other)
         return NotImplemented if other is None else self * other**-1
 

@@ -1,0 +1,57 @@
+"""Gradient clipping: cap the gradients before a step, so one bad batch cannot fling the model.
+
+By norm: if the gradient vector, all parameters together, is longer than max_norm, shrink it
+to that length; its direction is kept. By value: cut each gradient into [-clip, clip].
+Call either between loss.backward() and optimizer.step().
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from numbers import Real
+
+from autograd import Value
+
+
+def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
+    """Scale all grads so their joint 2-norm is at most max_norm; return the norm before.
+
+    As torch.nn.utils.clip_grad_norm_: with norm = sqrt(sum of grad ** 2), every grad is
+    multiplied by max_norm / (norm + 1e-6) when that is below 1 (the 1e-6 avoids 0 / 0).
+    """
+    params = _grads_of(params, "clip_grad_norm")
+    max_norm = _limit(max_norm, "clip_grad_norm max_norm")
+    norm = math.hypot(*(p.grad for p in params))  # sqrt(g0**2 + g1**2 + ...), without overflow
+    scale = max_norm / (norm + 1e-6)
+    if scale < 1:
+        for p in params:
+            p.grad = p.grad * scale
+    return norm
+
+
+def clip_grad_value(params: Iterable[Value], clip: float) -> None:
+    """Clamp every grad into [-clip, clip], each on its own (this can turn the direction)."""
+    params = _grads_of(params, "clip_grad_value")
+    clip = _limit(clip, "clip_grad_value clip")
+    for p in params:
+        p.grad = min(max(p.grad, -clip), clip)
+
+
+def _grads_of(params: object, who: str) -> list[Value]:
+    if isinstance(params, (Value, str, bytes)) or not isinstance(params, Iterable):
+        hint = "; did you mean model.parameters()?" if hasattr(params, "parameters") else ""
+        raise TypeError(f"{who} takes a list of Values, got {type(params).__name__}{hint}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"{who} takes Values, got {type(p).__name__} at index {i}")
+    return params
+
+
+def _limit(x: object, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
+    if not x >= 0:
+        raise ValueError(f"{what} must be >= 0, got {x!r}")
+    return float(x)

@@ -1,0 +1,284 @@
+"""Neuron, Layer and MLP: a neural network written as arithmetic on Values.
+
+A neuron computes activation(w0*x0 + w1*x1 + ... + b): a weighted sum of its inputs plus a
+bias, bent by a nonlinearity. A layer is neurons side by side reading the same inputs; an MLP
+is layers in a row, each reading the outputs of the one before. Since all of it is Values,
+loss.backward() finds d loss / d w for every weight, with no derivative written here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from numbers import Integral, Real
+
+import numpy as np
+
+from autograd import Value, leaky_relu, name_scope, relu, sigmoid, softplus, tanh
+
+from .module import Module
+from .rng import make_rng
+
+
+def _identity(z: Value) -> Value:
+    """No nonlinearity: out = z."""
+    return z
+
+
+# The activations a layer can apply to its weighted sums, by name.
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "linear": _identity,  # out = z, for output layers that produce scores
+    "identity": _identity,  # the same, by its other common name
+    "relu": relu,  # max(z, 0)
+    "tanh": tanh,  # (e^z - e^-z) / (e^z + e^-z), in (-1, 1)
+    "sigmoid": sigmoid,  # 1 / (1 + e^-z), in (0, 1)
+    "leaky_relu": leaky_relu,  # z if z > 0 else 0.01 * z: negative inputs keep a small slope
+    "softplus": softplus,  # log(1 + e^z), a smooth relu
+}
+
+# Weight initializations. Biases always start at 0, as in micrograd.
+#   "he":      normal, std sqrt(2 / nin). relu zeroes about half of its outputs, halving their
+#              mean square; the 2 makes up for it, so signals keep their size layer after layer.
+#   "xavier":  normal, std sqrt(2 / (nin + nout)) (Glorot): a compromise that keeps the size
+#              of both the forward signals and the backward gradients, for tanh, sigmoid, linear.
+#   "uniform": uniform in [-1, 1], as micrograd draws its weights.
+#   "auto":    "he" for relu and leaky_relu layers, "xavier" for every other activation.
+INITS = ("auto", "he", "xavier", "uniform")
+
+
+class Neuron(Module):
+    """One neuron: out = activation(w0*x0 + w1*x1 + ... + b).
+
+    activation: a name from ACTIVATIONS or a function of one Value. init: a name from INITS.
+    seed or rng: where the initial weights come from (the same seed gives the same weights).
+    fan_out: how many neurons share this neuron's layer (only "xavier" uses it).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str | Callable[[Value], Value] = "relu",
+        init: str = "auto",
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+        fan_out: int = 1,
+    ) -> None:
+        self.nin = _positive_int(nin, "nin")
+        self.activation = activation
+        self._activate = _activation_function(activation)
+        weights = _initial_weights(
+            init, activation, nin, _positive_int(fan_out, "fan_out"), make_rng(seed, rng)
+        )
+        self.w = [Value(x, label=f"w{i}") for i, x in enumerate(weights)]
+        self.b = Value(0.0, label="b")
+        self.tag_parameters()
+
+    def own_parameters(self) -> list[tuple[str, Value]]:
+        """The weights as "w.0", "w.1", ..., then the bias "b"."""
+        return [(f"w.{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        """activation(w . x + b) for a list of nin inputs (numbers or Values)."""
+        x = check_inputs(x, self.nin, "Neuron")
+        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)  # z = b + w0*x0 + w1*x1 + ...
+        return self._activate(z)
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, activation={_activation_repr(self.activation)}"
+
+
+class Layer(Module):
+    """nout neurons reading the same nin inputs; calling it always returns a list of nout Values.
+
+    (micrograd's Layer returns a bare Value when nout is 1; this one keeps one return type.)
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | Callable[[Value], Value] = "relu",
+        init: str = "auto",
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.nin = _positive_int(nin, "nin")
+        self.nout = _positive_int(nout, "nout")
+        self.activation = activation
+        rng = make_rng(seed, rng)  # one generator for all neurons: they draw one after another
+        self.neurons = [
+            Neuron(nin, activation, init, rng=rng, fan_out=nout) for _ in range(self.nout)
+        ]
+        self.tag_parameters()
+
+    def submodules(self) -> list[tuple[str, Module]]:
+        """The neurons, as "neurons.0", "neurons.1", ..."""
+        return [(f"neurons.{j}", neuron) for j, neuron in enumerate(self.neurons)]
+
+    def __call__(self, x: Sequence[Value | float]) -> list[Value]:
+        """The outputs of every neuron, each computed inside name_scope("neurons.j")."""
+        x = check_inputs(x, self.nin, "Layer")
+        outputs = []
+        for j, neuron in enumerate(self.neurons):
+            with name_scope(f"neurons.{j}"):
+                outputs.append(neuron(x))
+        return outputs
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, {self.nout}, activation={_activation_repr(self.activation)}"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes nouts, the first reading nin inputs.
+
+    As in micrograd, MLP(nin, nouts) uses relu in the hidden layers and no activation in the
+    last one, whose outputs are scores (logits). Give `activation` a name to use it in every
+    hidden layer (and `output_activation` for the last), or a list with one per layer.
+
+    Calling the model returns what micrograd's MLP returns, so that switching is an import
+    change: a single Value when the last layer has one output, else a list of Values. The type
+    depends only on the architecture, never on the call. `forward(x)` always returns a list.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | Callable | Sequence[str | Callable] = "relu",
+        output_activation: str | Callable | None = None,
+        init: str = "auto",
+        seed: int | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.nin = _positive_int(nin, "nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
+            raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}")
+        self.nouts = [_positive_int(n, "each layer size in nouts") for n in nouts]
+        if not self.nouts:
+            raise ValueError("nouts must list at least one layer size, got an empty list")
+        self.activation = activation
+        self.output_activation = output_activation
+        activations = _layer_activations(activation, output_activation, len(self.nouts))
+        rng = make_rng(seed, rng)
+        sizes = [self.nin] + self.nouts
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activations[i], init, rng=rng)
+            for i in range(len(self.nouts))
+        ]
+        self.tag_parameters()
+
+    def submodules(self) -> list[tuple[str, Module]]:
+        """The layers, as "layers.0", "layers.1", ..."""
+        return [(f"layers.{i}", layer) for i, layer in enumerate(self.layers)]
+
+    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """The last layer's outputs, always as a list; layer i runs in name_scope("layers.i")."""
+        x = check_inputs(x, self.nin, "MLP")
+        for i, layer in enumerate(self.layers):
+            with name_scope(f"layers.{i}"):
+                x = layer(x)
+        return x
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """forward(x), unwrapped to a single Value when the last layer has one output."""
+        outputs = self.forward(x)
+        return outputs[0] if self.nouts[-1] == 1 else outputs
+
+    def extra_repr(self) -> str:
+        if isinstance(self.activation, (list, tuple)):
+            names = ", ".join(_activation_repr(a) for a in self.activation)
+            return f"{self.nin}, {self.nouts}, activation=[{names}]"
+        return (
+            f"{self.nin}, {self.nouts}, activation={_activation_repr(self.activation)}, "
+            f"output_activation={_activation_repr(self.output_activation or 'linear')}"
+        )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def check_inputs(x: object, nin: int, who: str) -> list:
+    """x as a list of nin numbers or Values, or a TypeError / ValueError saying what is wrong."""
+    if isinstance(x, (Value, Real, str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(
+            f"{who} takes a list of {nin} inputs (numbers or Values), got {type(x).__name__}"
+        )
+    x = list(x)
+    if len(x) != nin:
+        raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
+    for i, xi in enumerate(x):
+        if not isinstance(xi, (Value, Real)):
+            raise TypeError(
+                f"{who} input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
+            )
+    return x
+
+
+def _positive_int(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, Integral):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+    return int(n)
+
+
+def _activation_function(activation: object) -> Callable[[Value], Value]:
+    """The function an activation name stands for (or the function itself)."""
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+            )
+        return ACTIVATIONS[activation]
+    if callable(activation):
+        return activation
+    raise TypeError(
+        f"activation must be a name ({', '.join(ACTIVATIONS)}) or a function of a Value, "
+        f"got {type(activation).__name__}: {activation!r}"
+    )
+
+
+def _activation_repr(activation: object) -> str:
+    """'relu' for a name, the function's own name for a function."""
+    if isinstance(activation, str):
+        return repr(activation)
+    return getattr(activation, "__name__", repr(activation))
+
+
+def _layer_activations(activation: object, output_activation: object, nlayers: int) -> list:
+    """One activation per layer, from MLP's activation and output_activation arguments."""
+    if isinstance(activation, (list, tuple)):
+        if output_activation is not None:
+            raise ValueError(
+                "give output_activation only with a single activation name; with a list, "
+                "its last entry is the output layer's activation"
+            )
+        if len(activation) != nlayers:
+            raise ValueError(
+                f"activation lists one entry per layer: expected {nlayers}, got {len(activation)}"
+            )
+        activations = list(activation)
+    else:
+        _activation_function(activation)  # checked even when there is no hidden layer to use it
+        last = "linear" if output_activation is None else output_activation
+        activations = [activation] * (nlayers - 1) + [last]
+    for a in activations:
+        _activation_function(a)  # raises for an unknown name or a wrong type
+    return activations
+
+
+def _initial_weights(
+    init: object, activation: object, nin: int, nout: int, rng: np.random.Generator
+) -> list[float]:
+    """nin starting weights drawn from rng as `init` says (see INITS above)."""
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+    if init == "auto":
+        init = "he" if activation in ("relu", "leaky_relu") else "xavier"
+    if init == "uniform":
+        draws = rng.uniform(-1.0, 1.0, size=nin)
+    elif init == "he":
+        draws = rng.normal(0.0, math.sqrt(2.0 / nin), size=nin)
+    else:  # xavier
+        draws = rng.normal(0.0, math.sqrt(2.0 / (nin + nout)), size=nin)
+    return [float(x) for x in draws]
