@@ -44,3 +44,23 @@ __all__ = [
     "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax", "softplus", "sqrt", "tanh",
     "topological_order",
 ]
+
+# Drawing and the expression language load on first use: computing gradients needs neither,
+# and `import autograd` stays fast (Graphviz itself is imported only when a drawing renders).
+_LAZY = {
+    "draw": "drawing", "Drawing": "drawing", "DotNotFoundError": "drawing",
+    "to_dot": "dot", "format_number": "dot", "GraphTooLargeError": "dot",
+    "parse_expression": "expression", "ExpressionError": "expression",
+}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name: str) -> object:
+    """autograd.draw and friends, imported the first time they are asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value  # next time, a plain attribute
+    return value

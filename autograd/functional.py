@@ -14,7 +14,7 @@ from numbers import Real
 
 from .graph import topological_order
 from .modes import enable_grad
-from .value import Value, local_grads_as_values
+from .value import Value, chain_term, local_grads_as_values
 
 
 def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -> list:
@@ -45,7 +45,7 @@ def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -
                 continue
             local = local_grads_as_values(out) if create_graph else out.local_grads
             for inp, local_grad in zip(out.inputs, local):
-                term = local_grad * upstream  # chain rule: d output/d inp along this edge
+                term = chain_term(local_grad, upstream)  # d output/d inp along this edge
                 grads[id(inp)] = grads[id(inp)] + term if id(inp) in grads else term
     result = [grads.get(id(x), 0.0) for x in wrt]
     if create_graph:  # a gradient that did not depend on anything is still a Value

@@ -289,11 +289,30 @@ def local_grads_as_values(node: Value) -> tuple:
         return node.op.local_grads(*node.inputs, node, *node.params)
 
 
+def chain_term(local_grad: float | Value, upstream: float | Value) -> float | Value:
+    """local_grad * upstream, the chain rule along one edge; a number 1 is not multiplied.
+
+    Gradient graphs then show only the real work: the output's own gradient, 1, would
+    otherwise add a "* 1" node to every path.
+    """
+    if type(upstream) is float and upstream == 1.0:
+        return local_grad
+    if type(local_grad) is float and local_grad == 1.0:
+        return upstream
+    return local_grad * upstream
+
+
+def _is_zero(x: float | Value) -> bool:
+    return type(x) is float and x == 0.0
+
+
 def _backward_with_graph(order: list[Value]) -> None:
     """Backward where every gradient is itself recorded as a graph of Values."""
     with enable_grad():
         for out in reversed(order):
             for inp, local_grad in zip(out.inputs, local_grads_as_values(out)):
-                inp.grad = inp.grad + local_grad * out.grad  # a new Value, not an update
+                term = chain_term(local_grad, out.grad)
+                # a new Value, not an update; a gradient still at 0 simply becomes the term
+                inp.grad = term if _is_zero(inp.grad) else inp.grad + term
                 if switches.anomaly and not math.isfinite(float(inp.grad)):
                     raise _gradient_anomaly(out, inp.grad, local_grad)

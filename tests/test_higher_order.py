@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from autograd import Value, gradcheck
+from autograd import Value, gradcheck, topological_order
 from autograd.functional import grad, gradients, hessian, hvp, jvp, value_and_grad
 from tests.conftest import require_module
 from tests.test_ops import CASES
@@ -136,3 +136,13 @@ def test_functional_api_rejects_bad_input():
         grad(lambda x: 1.0)(1.0)
     with pytest.raises(ValueError, match="tangent"):
         jvp(lambda x: x, [1.0], [])
+
+
+def test_gradient_graphs_hold_only_real_work():
+    # d(x**3)/dx = 3 * x**2: the graph of the gradient is x, x**2, the constant 3 and the
+    # product; no "* 1" for the output's own gradient and no "0 +" for a first contribution.
+    x = Value(2.0)
+    (x**3).backward(create_graph=True)
+    order = topological_order(x.grad)
+    assert len(order) == 4
+    assert sorted(node.data for node in order) == [2.0, 3.0, 4.0, 12.0]

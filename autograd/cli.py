@@ -1,0 +1,165 @@
+"""The `chainrule` command: type an expression, get its gradients and a drawing of its graph.
+
+    chainrule draw "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg
+
+Each subcommand is one function taking the parsed arguments and returning an exit status;
+this is a surface, so it prints. Expressions are parsed safely by expression.py, never run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .expression import ExpressionError, parse_expression
+
+EXAMPLE = 'chainrule draw "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg'
+
+
+class UsageError(Exception):
+    """A mistake on the command line, reported as `chainrule: error: ...` with status 2."""
+
+
+def parse_assignments(texts: Sequence[str]) -> dict[str, float]:
+    """{"x": 2.0, ...} from ["x=2", ...]; a UsageError names the first bad one."""
+    values: dict[str, float] = {}
+    for text in texts:
+        name, equals, number = text.partition("=")
+        name, number = name.strip(), number.strip()
+        if not equals or not name:
+            raise UsageError(f"expected NAME=VALUE after the expression, such as x=2, got "
+                             f"{text!r}")
+        if not name.isidentifier():
+            raise UsageError(f"{name!r} in {text!r} is not a variable name (letters, digits and _, "
+                             f"not starting with a digit)")
+        if name in values:
+            raise UsageError(f"{name} is given twice ({name}={values[name]:g} and {text})")
+        try:
+            value = float(number)
+        except ValueError:
+            raise UsageError(f"{text!r}: {number!r} is not a number (write it like 2, -0.5 or "
+                             f"1e-3)") from None
+        if not math.isfinite(value):
+            raise UsageError(f"{text!r}: give {name} a finite number, not {number}")
+        values[name] = value
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: one subparser per command (more commands can be added here)."""
+    parser = argparse.ArgumentParser(
+        prog="chainrule",
+        description="See backpropagation: compute an expression's gradients and draw its graph.",
+        epilog=f"example: {EXAMPLE}",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    draw = commands.add_parser(
+        "draw",
+        help="draw the computation graph of an expression and print its gradients",
+        description="Compute an expression, backpropagate from it, print d(output)/d(variable) "
+        "for each variable and draw the graph with its values and gradients.",
+        epilog=f"example: {EXAMPLE}\n\nThe expression may use numbers, variables, "
+        "+ - * / **, unary minus and the functions exp log tanh sigmoid relu softplus sin cos "
+        "sqrt abs leaky_relu. Put `--` before an expression that starts with '-'.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    draw.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
+    draw.add_argument("values", nargs="*", metavar="NAME=VALUE", help="a value for a variable")
+    draw.add_argument("-o", "--output", default="graph.svg", metavar="FILE",
+                      help="where to draw: .svg, .png, .pdf or .dot (default: graph.svg)")
+    draw.add_argument("--direction", choices=["LR", "TB"], default="LR",
+                      help="left to right (LR, the default) or top to bottom (TB)")
+    draw.add_argument("--local-grads", action="store_true",
+                      help="write the local derivative d out / d input on each edge")
+    draw.add_argument("--no-color", action="store_true", help="do not colour the gradients")
+    draw.add_argument("--no-legend", action="store_true", help="leave out the legend")
+    draw.add_argument("--hide-constants", action="store_true",
+                      help="fold constants into the operations that use them")
+    draw.add_argument("--focus", metavar="NAME",
+                      help="draw only the paths from this variable to the output")
+    draw.add_argument("--max-nodes", type=int, default=1000, metavar="N",
+                      help="refuse to draw more nodes than this (default: 1000)")
+    draw.set_defaults(run=run_draw)
+
+    from .stepper.commands import add_commands  # step and html: the stepper's own module
+
+    add_commands(commands)
+    return parser
+
+
+def run_draw(args: argparse.Namespace) -> int:
+    """chainrule draw: parse, backpropagate, print the gradients, save the drawing."""
+    from .dot import format_number
+    from .drawing import INSTALL_DOT, DotNotFoundError, draw  # loaded only when drawing
+
+    try:
+        out, leaves = parse_expression(args.expression, parse_assignments(args.values))
+    except ExpressionError as error:
+        if error.unknown_name:
+            error.message += f"; give it one on the command line: {error.unknown_name}=VALUE"
+        raise UsageError(str(error)) from None
+    unused = [name for name in parse_assignments(args.values) if name not in leaves]
+    out.backward()
+
+    print(f"out = {out.label or args.expression.strip()} = {format_number(out.data, 6)}")
+    width = max((len(name) for name in leaves), default=0)
+    for name, leaf in leaves.items():  # 6 significant digits: -1.4999999999999993 is -1.5
+        print(f"d out/d{name:<{width}} = {format_number(leaf.grad, 6):<12} ({name} = "
+              f"{format_number(leaf.data, 6)})")
+    for name in unused:
+        print(f"note: {name} is given a value but the expression does not use it",
+              file=sys.stderr)
+
+    output = Path(args.output)
+    try:
+        drawing = draw(out, direction=args.direction, local_grads=args.local_grads,
+                       color_grads=not args.no_color, legend=not args.no_legend,
+                       show_constants=not args.hide_constants, focus=args.focus,
+                       max_nodes=args.max_nodes)
+    except (ValueError, TypeError) as error:  # e.g. over max_nodes, or an unknown --focus
+        raise UsageError(str(error)) from None
+    try:
+        drawing.save(output)
+    except DotNotFoundError as error:
+        fallback = drawing.save(output.with_suffix(".dot"))  # DOT text needs no Graphviz
+        print(f"chainrule: cannot write {output}: {INSTALL_DOT.format(format=error.format)}\n"
+              f"The DOT text is in {fallback}; once Graphviz is installed, render it with\n"
+              f"  dot -T{error.format} {fallback} -o {output}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # a suffix that is no format
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        print(f"chainrule: cannot write {output}: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {output}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the chainrule command line; returns the exit status (0 ok, 1 failed, 2 misused)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    try:
+        unknown = [text for text in extra if text.startswith("-")]
+        if unknown:
+            raise UsageError(f"unrecognized arguments: {' '.join(unknown)}")
+        if hasattr(args, "values"):  # NAME=VALUE pairs written after an option
+            args.values += extra
+        return args.run(args)
+    except UsageError as error:
+        print(f"chainrule {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("chainrule")
+    except PackageNotFoundError:  # run from a checkout without installing
+        return "(not installed)"

@@ -1,0 +1,543 @@
+"""Computation graph -> DOT text, Graphviz's graph language: a pure function, no program needed.
+
+A drawing shows each Value as a box (its label, data and grad) and each operation as a small
+circle with its symbol, wired in the order the forward pass ran. A big graph is made smaller
+before it is drawn: collapse each module into one box, focus on one node, hide constants.
+
+Element ids (Graphviz passes `id=` and `class=` through to SVG, so other surfaces restyle by id):
+- `n{i}`: the Value at position i of `topological_order(root)`; `n{i}_op`: the op that made it;
+- `e{i}_{k}`: the edge from input k of node i into `n{i}_op` (it carries d n_i / d input k);
+- `e{i}_out`: the edge from `n{i}_op` to `n{i}`; `g{j}`: the j-th collapsed module box.
+A node keeps its id in every view of the same graph (hiding renumbers nothing), and
+`id_prefix` keeps ids unique when one page shows several drawings. DOT's own node names are
+the ids without the prefix.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .graph import topological_order
+from .value import Value
+
+DIRECTIONS = ("LR", "TB", "RL", "BT")
+
+# Fills by kind of node: a leaf you made, a module's parameter, a number the code used, ...
+KIND_COLORS = {"input": "#ccebc5", "parameter": "#fff2ae", "constant": "#eeeeee",
+               "intermediate": "#ffffff", "module": "#e3d7ef"}
+
+# Gradient fills (ColorBrewer's RdBu, readable with colour blindness): red below zero, blue
+# above, darker the closer |grad| is to the largest |grad| drawn. Level i holds the grads with
+# |grad| / largest >= GRAD_LEVELS[i] (and below the level before).
+GRAD_LEVELS = (0.5, 0.1, 0.01, 0.0)
+NEGATIVE_COLORS = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7")
+POSITIVE_COLORS = ("#2166ac", "#4393c3", "#92c5de", "#d1e5f0")
+NONFINITE_COLOR = "#762a83"  # nan or inf
+DARK_COLORS = {NEGATIVE_COLORS[0], POSITIVE_COLORS[0], NONFINITE_COLOR}  # white text on these
+
+MAX_LABEL = 40  # characters of a label shown in a box; the tooltip has all of it
+
+
+class GraphTooLargeError(ValueError):
+    """The drawing would have more nodes than max_nodes allows."""
+
+
+# --- numbers and text ------------------------------------------------------------------------
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """x to `digits` significant digits, never rounded to zero: 0.7071, -3, 3e-7, 1.235e6."""
+    if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 17:
+        raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"  # also for -0.0
+    text = f"{x:.{digits}g}"
+    mantissa, has_exponent, exponent = text.partition("e")
+    if has_exponent:  # "3e-07" -> "3e-7", "1.235e+06" -> "1.235e6"
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
+def _visible(text: str) -> str:
+    """text with control characters other than newline written out, e.g. "\\x1b"."""
+    return "".join(
+        ch if ch == "\n" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def _shorten(text: str, limit: int = MAX_LABEL) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def html_text(text: str) -> str:
+    """User text for a Graphviz HTML-like label: & < > " escaped, newlines as line breaks."""
+    text = _visible(text)
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
+        text = text.replace(raw, escaped)
+    return text.replace("\n", "<br/>")
+
+
+def quoted(text: str) -> str:
+    """User text as a DOT quoted string that Graphviz shows exactly as written."""
+    text = _visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = text.replace(raw, entity)  # Graphviz reads "&name;" as a character
+    return f'"{text}"'
+
+
+# --- what to draw ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Box:
+    """A collapsed module: the nodes it stands for and those of them used outside it."""
+
+    scope: str
+    nodes: list = field(default_factory=list)
+    outputs: list = field(default_factory=list)
+
+
+@dataclass
+class _View:
+    """The part of the graph a drawing shows, decided before any text is written."""
+
+    order: list  # the whole graph in topological order: node i has the id n{i}
+    index: dict  # id(node) -> i
+    shown: list  # the nodes drawn or inside a module box, in topological order
+    context: set = field(default_factory=set)  # ids of nodes shown without their history
+    hidden: set = field(default_factory=set)  # ids of constants folded into their op's label
+    box_of: dict = field(default_factory=dict)  # id(node) -> j, for nodes in box g{j}
+    boxes: list = field(default_factory=list)  # the _Box of each g{j}
+    parameter_names: dict = field(default_factory=dict)  # id(node) -> dotted name or ""
+    guess_parameters: bool = True  # with no parameters given: a leaf made in a scope is one
+    focus: Value | None = None
+
+
+def to_dot(
+    root: Value,
+    *,
+    direction: str = "LR",
+    local_grads: bool = False,
+    color_grads: bool = True,
+    legend: bool = True,
+    collapse: int | str | None = None,
+    focus: Value | str | None = None,
+    parameters: object = None,
+    show_constants: bool = True,
+    max_nodes: int | None = 1000,
+    id_prefix: str = "",
+) -> str:
+    """The DOT text of the graph behind `root`; the same graph always gives the same text.
+
+    direction: "LR" (left to right), "TB" (top to bottom), "RL" or "BT".
+    local_grads: write each local derivative d out / d input on its edge.
+    color_grads: shade each grad by sign and size; the legend explains the shades.
+    legend: add a legend explaining the fills, the shades and the edge numbers.
+    collapse: draw each module as one box, grouping nodes by `.scope` (see name_scope). A step
+        name cuts each scope after that step ("layers": layers.0, "neurons":
+        layers.0.neurons.3); an int n keeps the first n steps. A number belongs to the name
+        before it: "layers.0.neurons.3" has the two steps layers.0 and neurons.3.
+    focus: a Value, a parameter name or a label: draw only the paths from it to root, with the
+        other inputs of the ops on them (dashed) for context.
+    parameters: a model (anything with named_parameters()), a dict of name -> Value or some
+        Values, drawn as parameters. Without it, a leaf made inside a name_scope is one.
+    show_constants: False folds each constant (and each node computed from constants only)
+        into the label of the op that uses it: "* 2", "+ -1".
+    max_nodes: raise GraphTooLargeError rather than draw more nodes; None for no limit.
+    id_prefix: put before every element id, for several drawings in one page.
+    """
+    _check_options(root, direction, collapse, max_nodes, id_prefix)
+    view = _select(root, focus, parameters, show_constants, collapse)
+    _check_budget(view, max_nodes)
+    return _emit(view, direction, local_grads, color_grads, legend, id_prefix)
+
+
+def _check_options(root, direction, collapse, max_nodes, id_prefix) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"to draw a graph, pass the Value at its end, got {type(root).__name__}")
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
+    is_count = isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 1
+    if collapse is not None and not is_count and not (isinstance(collapse, str) and collapse):
+        raise ValueError(f"collapse must be a step name such as 'neurons', a number of steps "
+                         f">= 1, or None, got {collapse!r}")
+    if max_nodes is not None and (
+        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
+    ):
+        raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    if not isinstance(id_prefix, str) or not re.fullmatch(r"([A-Za-z_][\w-]*)?", id_prefix):
+        raise ValueError(f"id_prefix must be empty or a letter or _ followed by letters, "
+                         f"digits, _ or -, got {id_prefix!r}")
+
+
+def _select(root, focus, parameters, show_constants, collapse) -> _View:
+    order = topological_order(root)
+    view = _View(order=order, index={id(node): i for i, node in enumerate(order)}, shown=order)
+    if parameters is not None:
+        view.parameter_names = _parameter_names(parameters)
+        view.guess_parameters = False
+    if focus is not None:
+        view.focus = _find_focus(focus, view)
+        _keep_paths_from_focus(view)
+    if not show_constants:  # constants, and nodes computed from constants only (-1 = 1 * -1)
+        for node in view.shown:
+            if node is root or node is view.focus:
+                continue
+            if node.constant or (node.inputs and all(id(i) in view.hidden for i in node.inputs)):
+                view.hidden.add(id(node))
+    if collapse is not None:
+        _collapse(view, collapse)
+    return view
+
+
+def _parameter_names(parameters: object) -> dict:
+    """id(parameter) -> its name ("" if unnamed), from a model, a dict or some Values."""
+    if hasattr(parameters, "named_parameters"):
+        parameters = dict(parameters.named_parameters())
+    if isinstance(parameters, Mapping):
+        items = list(parameters.items())
+    elif isinstance(parameters, Iterable) and not isinstance(parameters, (str, bytes)):
+        items = [("", p) for p in parameters]
+    else:
+        raise TypeError(f"parameters must be a model, a dict of name -> Value or Values, got "
+                        f"{type(parameters).__name__}")
+    names = {}
+    for name, p in items:
+        if not isinstance(p, Value):
+            raise TypeError(f"parameters must be Values, got {type(p).__name__}: {p!r}")
+        names[id(p)] = str(name)
+    return names
+
+
+def _find_focus(focus: Value | str, view: _View) -> Value:
+    """The node that `focus` names: the Value itself, a parameter's name or a unique label."""
+    if isinstance(focus, Value):
+        if id(focus) not in view.index:
+            raise ValueError(f"focus {focus!r} is not in this graph: the output does not use it")
+        return focus
+    if not isinstance(focus, str):
+        raise TypeError(f"focus must be a Value, a parameter name or a label, got {focus!r}")
+    matches = [n for n in view.order if view.parameter_names.get(id(n)) == focus]
+    matches = matches or [n for n in view.order if n.label == focus]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValueError(f"focus {focus!r} is the label of {len(matches)} nodes; pass the Value "
+                         f"itself, or pass the model as parameters= and a parameter's name")
+    names = {name for name in view.parameter_names.values() if name}
+    names.update(n.label for n in view.order if n.label)
+    known = f"; names in this graph include {', '.join(sorted(names)[:8])}" if names else ""
+    raise ValueError(f"focus {focus!r} is neither a parameter name nor a label here{known}")
+
+
+def _keep_paths_from_focus(view: _View) -> None:
+    """Keep the nodes on a path from the focus node to root, and the other inputs of each."""
+    on_path = {id(view.focus)}
+    for node in view.order:  # inputs come first, so each input is decided before its user
+        if any(id(inp) in on_path for inp in node.inputs):
+            on_path.add(id(node))
+    context = set()
+    for node in view.order:
+        if id(node) in on_path:
+            context.update(id(inp) for inp in node.inputs if id(inp) not in on_path)
+    view.shown = [n for n in view.order if id(n) in on_path or id(n) in context]
+    view.context = context
+
+
+def scope_steps(scope: str) -> list[str]:
+    """The steps of a scope: a number joins the name before it ("layers.0.w" -> layers.0, w)."""
+    steps: list[str] = []
+    for part in scope.split(".") if scope else []:
+        if part.isdigit() and steps:
+            steps[-1] += "." + part
+        else:
+            steps.append(part)
+    return steps
+
+
+def _box_scope(scope: str, collapse: int | str) -> str:
+    """The scope of the box a node with this scope goes into ("" for none)."""
+    steps = scope_steps(scope)
+    if isinstance(collapse, int):
+        return ".".join(steps[:collapse])
+    names = [step.split(".")[0] for step in steps]
+    return ".".join(steps[: names.index(collapse) + 1]) if collapse in names else ""
+
+
+def _collapse(view: _View, collapse: int | str) -> None:
+    """Put each scoped node into the box of its module, and find what each box passes on."""
+    numbers: dict[str, int] = {}
+    for node in view.shown:
+        scope = _box_scope(node.scope, collapse)
+        if scope:
+            j = numbers.setdefault(scope, len(numbers))
+            if j == len(view.boxes):
+                view.boxes.append(_Box(scope))
+            view.boxes[j].nodes.append(node)
+            view.box_of[id(node)] = j
+    if isinstance(collapse, str) and not view.boxes:
+        names = sorted({step.split(".")[0] for n in view.shown for step in scope_steps(n.scope)})
+        known = (f"the step names here are {', '.join(names)}" if names else
+                 "no node here has a scope (nodes get one inside autograd.name_scope)")
+        raise ValueError(f"collapse={collapse!r} matches no scope in this graph: {known}")
+    passed_on = set()  # ids of boxed nodes that something outside their box uses
+    for node in view.shown:
+        if id(node) not in view.context:
+            passed_on.update(id(inp) for inp in node.inputs if id(inp) in view.box_of
+                             and view.box_of[id(inp)] != view.box_of.get(id(node)))
+    root = view.order[-1]
+    for box in view.boxes:
+        box.outputs = [n for n in box.nodes if id(n) in passed_on or n is root]
+
+
+def _drawn(node: Value, view: _View) -> bool:
+    """Is the node drawn as a box of its own (not hidden, not inside a module box)?"""
+    return id(node) not in view.hidden and id(node) not in view.box_of
+
+
+def _has_op(node: Value, view: _View) -> bool:
+    """Is the op that made this node drawn (a context node is shown without it)?"""
+    return bool(node.inputs) and id(node) not in view.context
+
+
+def _check_budget(view: _View, max_nodes: int | None) -> None:
+    values = sum(1 for n in view.shown if _drawn(n, view)) + len(view.boxes)
+    ops = sum(1 for n in view.shown if _drawn(n, view) and _has_op(n, view))
+    if max_nodes is None or values + ops <= max_nodes:
+        return
+    # suggest the innermost step name most nodes have, e.g. "neurons" for an nn.MLP
+    innermost = Counter(scope_steps(n.scope)[-1].split(".")[0] for n in view.order if n.scope)
+    collapse = f"collapse={innermost.most_common(1)[0][0]!r}" if innermost else "collapse=1"
+    raise GraphTooLargeError(
+        f"this drawing would have {values + ops:,} nodes ({values:,} values and {ops:,} "
+        f"operations), over max_nodes={max_nodes:,}; Graphviz takes about 0.5 s for 1,000 "
+        f"nodes, 10 s for 3,000 and minutes for 10,000. Draw less: {collapse} draws each "
+        f"module as one box (modules are the scopes of autograd.name_scope, which nn uses), "
+        f"focus=<a Value or parameter name> draws only the paths from it to the output, "
+        f"show_constants=False hides the constants; or raise max_nodes (None for no limit)."
+    )
+
+
+# --- writing DOT -----------------------------------------------------------------------------
+
+
+def _kind(node: Value, view: _View) -> str:
+    """"input", "parameter", "constant" or "intermediate"."""
+    if node.inputs:
+        return "intermediate"
+    if node.constant:
+        return "constant"
+    if id(node) in view.parameter_names or (view.guess_parameters and node.scope):
+        return "parameter"
+    return "input"
+
+
+def _grad_class(grad: float) -> str:
+    if not math.isfinite(grad):
+        return "grad-nonfinite"
+    return "grad-pos" if grad > 0 else "grad-neg" if grad < 0 else "grad-zero"
+
+
+def _grad_fill(grad: float, largest: float) -> str | None:
+    """The fill for a gradient: its sign's colour, darker when |grad| is nearer the largest."""
+    if not math.isfinite(grad):
+        return NONFINITE_COLOR
+    if grad == 0 or largest == 0:
+        return None
+    share = abs(grad) / largest
+    level = next(i for i, floor in enumerate(GRAD_LEVELS) if share >= floor)
+    return POSITIVE_COLORS[level] if grad > 0 else NEGATIVE_COLORS[level]
+
+
+def _cell(text: str, fill: str | None, align: str = "", colspan: int = 0) -> str:
+    """One table cell of a label; white text on dark fills."""
+    attrs = (f' align="{align}"' if align else "") + (f' colspan="{colspan}"' if colspan else "")
+    if fill:
+        attrs += f' bgcolor="{fill}"'
+    if fill in DARK_COLORS:
+        text = f'<font color="white">{text}</font>'
+    return f"<td{attrs}>{text}</td>"
+
+
+def _table(title: str, title_fill: str, rows: list[tuple[str, str, str | None]],
+           border: int = 1, dashed: bool = False) -> str:
+    """An HTML-like label: a bold title, then rows of (name, number, fill)."""
+    fill = None if title_fill == KIND_COLORS["intermediate"] else title_fill
+    cells = [f"<tr>{_cell(f'<b>{title}</b>', fill, colspan=2)}</tr>"]
+    cells += [f"<tr>{_cell(name, row_fill, 'left')}{_cell(number, row_fill, 'right')}</tr>"
+              for name, number, row_fill in rows]
+    style = ' style="dashed" color="#999999"' if dashed else ' color="#555555"'
+    return (f'<<table border="{border}" cellborder="0" cellspacing="0" cellpadding="3"{style}>'
+            f'{"".join(cells)}</table>>')
+
+
+def _emit(view: _View, direction: str, local_grads: bool, color_grads: bool, legend: bool,
+          prefix: str) -> str:
+    drawn = [n for n in view.shown if _drawn(n, view)]
+    shown_grads = [float(n.grad) for n in drawn if not n.constant]  # a grad may be a Value
+    shown_grads += [float(box.outputs[0].grad) for box in view.boxes if len(box.outputs) == 1]
+    largest = max((abs(g) for g in shown_grads if math.isfinite(g)), default=0.0)
+    if not color_grads:
+        largest, shown_grads = 0.0, []
+
+    lines = [
+        'digraph "chainrule" {',
+        f'\tgraph [id="{prefix}graph" rankdir={direction} fontname="Helvetica" fontsize=10 '
+        "nodesep=0.2 ranksep=0.35 ordering=in labelloc=b labeljust=l]",
+        '\tnode [fontname="Helvetica" fontsize=11 shape=plain]',
+        '\tedge [fontname="Helvetica" fontsize=9 color="#666666" fontcolor="#444444" '
+        "arrowsize=0.6]",
+    ]
+    kinds = []
+    for node in drawn:
+        kind = _kind(node, view)
+        kinds += [kind] if kind not in kinds else []
+        if _has_op(node, view):
+            lines.append(_op_line(node, view, prefix))
+        lines.append(_value_line(node, kind, view, largest, color_grads, prefix))
+    lines += [_box_line(j, box, view, largest, color_grads, prefix)
+              for j, box in enumerate(view.boxes)]
+    lines += _edge_lines(view, local_grads, prefix)
+    if legend:
+        kinds += ["module"] if view.boxes else []
+        lines.append(_legend_line(kinds, shown_grads, local_grads, view.focus is not None))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _value_line(node: Value, kind: str, view: _View, largest: float, color_grads: bool,
+                prefix: str) -> str:
+    """A Value's box: its label (or its id), data and grad; a constant is just its number."""
+    i = view.index[id(node)]
+    grad = float(node.grad)  # a Value after backward(create_graph=True)
+    classes = ["value", kind, _grad_class(grad)]
+    classes += ["output"] if node is view.order[-1] else []
+    classes += ["focus"] if node is view.focus else []
+    classes += ["context"] if id(node) in view.context else []
+    title = node.label or (f"n{i}" if kind != "constant" else "constant")
+    tooltip = f"{title}: data={node.data!r} grad={grad!r}"
+    name = view.parameter_names.get(id(node))
+    tooltip += f"\nparameter {name}" if name and name != title else ""
+    tooltip += f"\nscope {node.scope}" if node.scope else ""
+    tooltip += f"\ncreated at {node.site}" if node.site else ""
+    attrs = f'id="{prefix}n{i}" class="{" ".join(classes)}"'
+    if kind == "constant" and not node.label:  # a number from the code: a small grey box
+        return (f'\tn{i} [{attrs} shape=box style=filled fillcolor="'
+                f'{KIND_COLORS["constant"]}" color="#888888" fontsize=10 width=0 height=0 '
+                f"margin=0.04 label={quoted(format_number(node.data))} tooltip={quoted(tooltip)}]")
+    fill = _grad_fill(grad, largest) if color_grads else None
+    rows = [("data", format_number(node.data), None), ("grad", format_number(grad), fill)]
+    border = 2 if node is view.order[-1] or node is view.focus else 1
+    label = _table(html_text(_shorten(title)), KIND_COLORS[kind], rows, border,
+                   dashed=id(node) in view.context)
+    return f"\tn{i} [{attrs} label={label} tooltip={quoted(tooltip)}]"
+
+
+def _op_line(node: Value, view: _View, prefix: str) -> str:
+    """The circle of the op that made a node: its symbol, parameters and hidden constants."""
+    i = view.index[id(node)]
+    text = node.op.symbol
+    if node.params:  # the n of x ** n, the slope of leaky_relu
+        text += " " + " ".join(format_number(p) for p in node.params)
+    for k, inp in enumerate(node.inputs):
+        if id(inp) in view.hidden:  # 2 * x shows as "2 *", x * 2 as "* 2"
+            number = format_number(inp.data)
+            text = f"{number} {text}" if k == 0 else f"{text} {number}"
+    shape = "circle" if len(text) <= 2 else "ellipse"
+    return (f'\tn{i}_op [id="{prefix}n{i}_op" class="op op-{node.op.name}" '
+            f'shape={shape} style=filled fillcolor="#f0f0f0" color="#888888" width=0.3 '
+            f"height=0.3 margin=0.03 label={quoted(text)} tooltip={quoted(node.op.rule)}]")
+
+
+def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
+              prefix: str) -> str:
+    """A collapsed module: its scope, its size and the value it passes on (if just one)."""
+    parameters = sum(1 for n in box.nodes if _kind(n, view) == "parameter")
+    size = f"{len(box.nodes)} nodes" + (f", {parameters} parameters" if parameters else "")
+    rows = [(size, "", None)]
+    classes = ["module"]
+    if len(box.outputs) == 1:
+        out = box.outputs[0]
+        grad = float(out.grad)
+        fill = _grad_fill(grad, largest) if color_grads else None
+        rows += [("out", format_number(out.data), None), ("grad", format_number(grad), fill)]
+        classes.append(_grad_class(grad))
+    elif box.outputs:
+        rows.append((f"{len(box.outputs)} outputs", "", None))
+    label = _table(html_text(_shorten(box.scope)), KIND_COLORS["module"], rows)
+    tooltip = f"module {box.scope}: {size}"
+    return (f'\tg{j} [id="{prefix}g{j}" class="{" ".join(classes)}" label={label} '
+            f"tooltip={quoted(tooltip)}]")
+
+
+def _edge_lines(view: _View, local_grads: bool, prefix: str) -> list[str]:
+    """Every edge, in the topological order of the node it leads to.
+
+    Inside a module box there are no edges; between a box and anything else, one edge per
+    pair of ends, named after the first edge it stands for.
+    """
+    lines = []
+    pairs = set()
+    for node in view.shown:
+        if id(node) in view.hidden or not _has_op(node, view):
+            continue
+        i = view.index[id(node)]
+        box = view.box_of.get(id(node))
+        head = f"g{box}" if box is not None else f"n{i}_op"
+        for k, (inp, local_grad) in enumerate(zip(node.inputs, node.local_grads)):
+            inp_box = view.box_of.get(id(inp))
+            if id(inp) in view.hidden or (inp_box is not None and inp_box == box):
+                continue
+            tail = f"g{inp_box}" if inp_box is not None else f"n{view.index[id(inp)]}"
+            attrs = f'id="{prefix}e{i}_{k}" class="input'
+            if box is None and inp_box is None:
+                attrs += '"'
+                if local_grads:
+                    attrs += f" label={quoted(format_number(float(local_grad)))}"
+            elif (tail, head) in pairs:
+                continue
+            else:
+                pairs.add((tail, head))
+                attrs += ' collapsed" color="#77777799"'
+            lines.append(f"\t{tail} -> {head} [{attrs}]")
+        if box is None:
+            lines.append(f'\tn{i}_op -> n{i} [id="{prefix}e{i}_out" '
+                         f'class="output"]')
+    return lines
+
+
+def _swatch(color: str) -> str:
+    """A coloured square for the legend (an outlined one for white)."""
+    if color == KIND_COLORS["intermediate"]:
+        return '<font color="#888888">□</font>'
+    return f'<font color="{color}">■</font>'
+
+
+def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus: bool) -> str:
+    """The graph's label: what the fills, the shades of grad and the edge numbers mean."""
+    lines = ["  ".join(f"{_swatch(KIND_COLORS[kind])} {kind}" for kind in kinds)]
+    if any(g != 0 and math.isfinite(g) for g in grads):
+        negative = "".join(_swatch(color) for color in NEGATIVE_COLORS)
+        positive = "".join(_swatch(color) for color in reversed(POSITIVE_COLORS))
+        lines.append(f"grad &lt; 0 {negative} {positive} grad &gt; 0; darker: nearer the "
+                     f"largest |grad| (≥ 50%, ≥ 10%, ≥ 1%, &lt; 1% of it)")
+    if any(not math.isfinite(g) for g in grads):
+        lines.append(f"{_swatch(NONFINITE_COLOR)} grad is nan or inf")
+    if local_grads:
+        lines.append("numbers on edges: local derivative d out / d input")
+    if focus:
+        lines.append("thick border: the focus and the output; dashed: other inputs of the ops "
+                     "on the paths between them")
+    text = '<br align="left"/>'.join(lines)
+    return (f'\tlabel=<<table border="0" cellpadding="2"><tr><td align="left" balign="left">'
+            f"{text}</td></tr></table>>")

@@ -1,0 +1,595 @@
+"""The walkthrough model: a graph's forward and backward passes as a list of steps (pure data).
+
+A snapshot copies what stepping needs from the Values (numbers, names, edges), so a walkthrough
+never changes the user's graph. Forward steps compute one operation each, in topological order;
+backward steps apply one chain-rule edge each, in the order backward() applies them, with the
+upstream gradient, the local derivative and the rule. Every surface only draws these steps.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..graph import topological_order
+from ..ops import PRIMITIVES
+from ..value import Value
+from .symbols import ATOM, PRODUCT, Sym, call, constant_text, fmt, infix, lead
+
+if TYPE_CHECKING:
+    from .explain import Explanation
+
+MAX_NODES = 500  # more nodes than this are too many to step one by one (see `snapshot`)
+MAX_FULL = 200_000  # nodes of a graph that is to be collapsed before it is stepped
+LISTED = 12  # how many leaves the start and done steps list by name before "and N more"
+
+
+# --- the snapshot ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a snapshot: what stepping needs to know about a Value, copied.
+
+    id is the node's position in topological order; inputs are ids. kind is "leaf" (a Value
+    you made), "constant" (a number an operator turned into a Value) or "op". op is a
+    primitive's name, or MODULE for a whole module collapsed into one node (collapse.py),
+    whose computation is written out in `expression`; origin is then its node in the full graph.
+    """
+
+    id: int
+    name: str
+    label: str
+    data: float
+    kind: str
+    op: str = ""
+    inputs: tuple[int, ...] = ()
+    local_grads: tuple[float, ...] = ()
+    params: tuple[float, ...] = ()
+    scope: str = ""
+    site: str | None = None
+    expression: str = ""
+    origin: int | None = None
+
+
+MODULE = "module"  # the op of a collapsed module's node
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A computation graph, copied: its nodes in topological order, the output last."""
+
+    nodes: tuple[Node, ...]
+    values: tuple[Value, ...] = field(repr=False, compare=False)  # to find a Value's node
+    full: Graph | None = field(default=None, repr=False, compare=False)  # before collapsing
+
+    @property
+    def root(self) -> Node:
+        """The output node: the one whose gradients a walkthrough computes."""
+        return self.nodes[-1]
+
+    def find(self, target: Value | str | int) -> Node:
+        """The node for a Value, a name, a label or an id; ValueError if there is none."""
+        if isinstance(target, Value):
+            for node, value in zip(self.nodes, self.values):
+                if value is target:
+                    return node
+            raise ValueError(f"{target!r} is not part of this graph")
+        if isinstance(target, int) and not isinstance(target, bool):
+            if 0 <= target < len(self.nodes):
+                return self.nodes[target]
+            raise ValueError(f"node id {target} is not in this graph of {len(self.nodes)} nodes")
+        if isinstance(target, str):
+            for node in self.nodes:
+                if node.name == target:
+                    return node
+            for node in self.nodes:
+                if node.label == target:
+                    return node
+            names = ", ".join(n.name for n in self.nodes if n.kind != "constant")
+            raise ValueError(f"no node is named {target!r}; the names are: {names}")
+        raise TypeError(f"a node is given as a Value, a name or an id, not {target!r}")
+
+    def consumers(self) -> list[list[tuple[int, int]]]:
+        """For each node, the (out id, input slot) of every edge that leaves it."""
+        result: list[list[tuple[int, int]]] = [[] for _ in self.nodes]
+        for node in self.nodes:
+            for slot, inp in enumerate(node.inputs):
+                result[inp].append((node.id, slot))
+        return result
+
+
+def snapshot(output: Value, max_nodes: int = MAX_NODES) -> Graph:
+    """Copy the graph behind `output` (never changing it); ValueError past max_nodes nodes."""
+    if not isinstance(output, Value):
+        raise TypeError(f"a walkthrough needs a Value, got {type(output).__name__}: {output!r}")
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    order = topological_order(output)
+    check_size(len(order), max_nodes, "this graph", [v.scope for v in order])
+    index = {id(value): i for i, value in enumerate(order)}  # identity -> position, local only
+    names = _names(order)
+    nodes = []
+    for i, value in enumerate(order):
+        if value.op is not None:
+            kind = "op"
+        else:
+            kind = "constant" if value.constant else "leaf"
+        nodes.append(Node(
+            id=i, name=names[i], label=value.label, data=value.data, kind=kind,
+            op=value.op.name if value.op is not None else "",
+            inputs=tuple(index[id(inp)] for inp in value.inputs),
+            local_grads=tuple(float(g) for g in value.local_grads),
+            params=tuple(float(p) for p in value.params),
+            scope=value.scope, site=value.site,
+        ))
+    return Graph(tuple(nodes), tuple(order))
+
+
+def check_size(count: int, max_nodes: int, what: str, scopes) -> None:
+    """A ValueError saying what to do when a walkthrough would have too many nodes."""
+    if count <= max_nodes:
+        return
+    levels = sorted({step.split(".")[0] for scope in scopes for step in _scope_steps(scope)})
+    collapse = (f"step it module by module with collapse={levels[-1]!r}"
+                + (f" or {levels[0]!r}" if len(levels) > 1 else "") + ", " if levels else "")
+    raise ValueError(
+        f"{what} has {count} nodes, more than the {max_nodes} a walkthrough steps through; "
+        f"{collapse}step a smaller piece (one sample instead of a batch, a smaller network), "
+        f"or pass a larger max_nodes if you really want that many steps"
+    )
+
+
+def _scope_steps(scope: str) -> list[str]:
+    from ..dot import scope_steps  # the renderer's reading of scopes, so both agree
+
+    return scope_steps(scope)
+
+
+def _names(order: list[Value]) -> list[str]:
+    """A unique, readable name per node, for narration.
+
+    The user's label if no other node has it; a shared label joined to the node's scope (nn's
+    parameters become "layers.0.neurons.1.w0"), numbered if still shared; constants are their
+    number; other unlabeled nodes are t1, t2, ... (results), v1, v2, ... (leaves), "out" (the
+    output).
+    """
+    label_counts = Counter(v.label for v in order if v.label)
+    taken = set(label_counts)
+    names: list[str] = []
+    for value in order:
+        if value.constant and not value.label:
+            names.append(constant_text(value.data))
+        elif value.label and label_counts[value.label] == 1:
+            names.append(value.label)
+        elif value.label:
+            base = f"{value.scope}.{value.label}" if value.scope else value.label
+            name, count = base, 1
+            while name in taken and name != value.label or name in names:
+                count += 1
+                name = f"{base}#{count}"
+            names.append(name)
+            taken.add(name)
+        else:
+            names.append("")  # named below, once every label is known
+    counters = {"t": 0, "v": 0}
+    for i, value in enumerate(order):
+        if names[i]:
+            continue
+        if i == len(order) - 1 and "out" not in taken:
+            names[i] = "out"
+            continue
+        prefix = "t" if value.op is not None else "v"
+        name = ""
+        while not name or name in taken:
+            counters[prefix] += 1
+            name = f"{prefix}{counters[prefix]}"
+        names[i] = name
+        taken.add(name)
+    return names
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a walkthrough and what it changes.
+
+    kind: "start" (the leaves are given), "forward" (one operation computed), "seed" (the
+    output's gradient is 1), "backward" (one chain-rule edge applied), "done"; a training
+    walkthrough adds "update" and "zero_grad". node: the node the step is about (None for
+    start and done); edge: (out, inp, slot) for backward steps. values and grads: the
+    (node id, number) pairs this step reveals or changes. lines: the narration, numbers
+    plugged in. A backward step also carries its chain rule's numbers: upstream (d output /
+    d out), local_grad (d out / d inp) and the input's grad before (None: nothing yet) and
+    after. question and answer: what practice mode asks before showing the step.
+    """
+
+    index: int
+    kind: str
+    title: str
+    node: int | None = None
+    edge: tuple[int, int, int] | None = None
+    values: tuple[tuple[int, float], ...] = ()
+    grads: tuple[tuple[int, float], ...] = ()
+    lines: tuple[str, ...] = ()
+    rule: str = ""
+    upstream: float | None = None
+    local_grad: float | None = None
+    grad_before: float | None = None
+    grad_after: float | None = None
+    question: str = ""
+    answer: float | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    """What is known after a step: each node's value and gradient, None while unknown."""
+
+    values: tuple[float | None, ...]
+    grads: tuple[float | None, ...]
+
+
+class Walkthrough:
+    """A graph and the steps of its forward and backward passes, ready for any surface.
+
+    Build one with `walkthrough(value)`. Index it (`walk[3]`), iterate it, ask for the
+    state after a step, find steps (breakpoints), print its tape or explain a gradient.
+    """
+
+    def __init__(self, graph: Graph, steps: list[Step]) -> None:
+        self.graph = graph
+        self.steps = tuple(steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, index: int) -> Step:
+        return self.steps[index]
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __repr__(self) -> str:
+        return (f"<Walkthrough of {self.graph.root.name}: {len(self.graph.nodes)} nodes, "
+                f"{len(self.steps)} steps>")
+
+    def state(self, index: int) -> State:
+        """Every value and gradient known once step `index` is done."""
+        if not isinstance(index, int) or not 0 <= index < len(self.steps):
+            raise IndexError(f"step {index!r} is not between 0 and {len(self.steps) - 1}")
+        values: list[float | None] = [None] * len(self.graph.nodes)
+        grads: list[float | None] = [None] * len(self.graph.nodes)
+        for step in self.steps[: index + 1]:
+            for node, number in step.values:
+                values[node] = number
+            for node, number in step.grads:
+                grads[node] = number
+        return State(tuple(values), tuple(grads))
+
+    def grads(self) -> dict[str, float]:
+        """d output / d node for every node but constants, by name, as the last step has it."""
+        final = self.state(len(self.steps) - 1).grads
+        return {n.name: g for n, g in zip(self.graph.nodes, final) if g is not None}
+
+    def first(self, kind: str) -> int:
+        """The index of the first step of a kind ("forward", "seed", "backward", ...)."""
+        for step in self.steps:
+            if step.kind == kind:
+                return step.index
+        raise ValueError(f"this walkthrough has no {kind!r} step")
+
+    def find(self, target: Value | str | int, after: int = -1, kind: str = "") -> int | None:
+        """The first step after `after` about the target node (optionally of one kind), or None.
+
+        This is a breakpoint: "run to b" is `walk.find("b", after=current)`.
+        """
+        node = self.graph.find(target).id
+        for step in self.steps[after + 1:]:
+            if step.node == node and (not kind or step.kind == kind):
+                return step.index
+        return None
+
+    def first_nonfinite(self) -> int | None:
+        """The first step that produces an inf or nan value or gradient, or None."""
+        for step in self.steps:
+            if any(not math.isfinite(x) for _, x in step.values + step.grads):
+                return step.index
+        return None
+
+    def tape(self) -> str:
+        """The walkthrough as a program: numbered forward statements, then backward ones."""
+        lines = []
+        for step in self.steps:
+            if step.kind in ("start", "done"):
+                continue
+            if step.kind == "forward" and step.index == 1:
+                lines.append("forward:")
+            if step.kind == "seed":
+                lines.append("backward:")
+            if step.kind == "update" and self.steps[step.index - 1].kind != "update":
+                lines.append("update:")
+            lines.append(f"{step.index:4}  {step.lines[0]}")
+        return "\n".join(lines)
+
+    def explain(self, target: Value | str | int, h: float = 1e-4) -> Explanation:
+        """Every path from the target to the output, their sum, and a finite-difference check."""
+        from .explain import explain_node
+
+        return explain_node(self.graph, self.graph.find(target), h=h)
+
+
+def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None
+                ) -> Walkthrough:
+    """The steps of computing `output` and backpropagating from it, without changing it.
+
+    collapse: step module by module instead of op by op, each module (of nn, or any
+    name_scope) as one node: "neurons", "layers", or a number of scope steps.
+    """
+    if collapse is None:
+        graph = snapshot(output, max_nodes)
+    else:
+        from .collapse import collapsed
+
+        graph = collapsed(snapshot(output, max(MAX_FULL, max_nodes)), collapse)
+        check_size(len(graph.nodes), max_nodes, f"collapsed to {collapse!r}, this graph", ())
+    steps = forward_steps(graph)
+    steps += backward_steps(graph, start=len(steps))
+    steps.append(done_step(graph, Walkthrough(graph, steps), len(steps)))
+    return Walkthrough(graph, steps)
+
+
+def as_walkthrough(x: Value | Walkthrough, max_nodes: int = MAX_NODES,
+                   collapse: str | int | None = None) -> Walkthrough:
+    """x itself if it is a Walkthrough (a training one, say), else walkthrough(x, ...)."""
+    if isinstance(x, Walkthrough):
+        return x
+    return walkthrough(x, max_nodes=max_nodes, collapse=collapse)
+
+
+def forward_steps(graph: Graph) -> list[Step]:
+    """The start step (the leaves are given), then one step per operation."""
+    leaves = [n for n in graph.nodes if n.kind != "op"]
+    named = [n for n in leaves if n.kind == "leaf"]
+    listed = [f"{n.name} = {fmt(n.data)}" + _where(n) for n in named[:LISTED]]
+    if len(named) > LISTED:
+        listed.append(f"... and {len(named) - LISTED} more")
+    steps = [Step(
+        index=0, kind="start",
+        title=f"Start: {_count(len(named), 'input')} given" if named else "Start",
+        values=tuple((n.id, n.data) for n in leaves),
+        lines=tuple(listed) or ("This graph starts from constants only.",),
+    )]
+    for node in graph.nodes:
+        if node.kind != "op":
+            continue
+        expr = forward_expression(graph, node)
+        statement = f"{node.name} = {_both(expr)} = {fmt(node.data)}"
+        lines = [statement]
+        if node.scope and node.op != MODULE:
+            lines.append(f"computed in {node.scope}")
+        if node.site:
+            lines.append(f"created at {node.site}")
+        steps.append(Step(
+            index=len(steps), kind="forward", title=f"{node.name} = {expr.names}", node=node.id,
+            values=((node.id, node.data),), lines=tuple(lines), rule=rule_of(node),
+        ))
+    return steps
+
+
+def backward_steps(graph: Graph, start: int) -> list[Step]:
+    """The seed step, then one step per chain-rule edge into a non-constant node."""
+    root = graph.root
+    grads: list[float | None] = [None] * len(graph.nodes)
+    grads[root.id] = 1.0
+    steps = [Step(
+        index=start, kind="seed", title=f"{_d(root, root)} = 1", node=root.id,
+        grads=((root.id, 1.0),),
+        lines=(f"{_d(root, root)} = 1",
+               f"Backward starts at the output: nudging {root.name} by h moves {root.name} "
+               f"by h, so its gradient with respect to itself is 1."),
+    )]
+    # edges into each node, to narrate accumulation: "x.grad = 2.0 (from c) + -6.0 (from d)"
+    fan_out = [0] * len(graph.nodes)
+    for node in graph.nodes:
+        for inp in node.inputs:
+            fan_out[inp] += 1
+    received: list[list[tuple[str, float]]] = [[] for _ in graph.nodes]
+    for out in reversed(graph.nodes):  # the order of graph.chain_rule_edges, as backward runs
+        for slot, (inp_id, local) in enumerate(zip(out.inputs, out.local_grads)):
+            inp = graph.nodes[inp_id]
+            if inp.kind == "constant":
+                continue  # a constant's gradient is never used: not worth a step
+            upstream = grads[out.id]
+            before = grads[inp.id]
+            contribution = local * upstream
+            after = contribution if before is None else before + contribution
+            grads[inp.id] = after
+            source = out.name + (", again" if any(s == out.name for s, _ in received[inp.id])
+                                 else "")
+            received[inp.id].append((source, contribution))
+            steps.append(_backward_step(
+                graph, len(steps) + start, out, slot, inp, upstream, before, after,
+                received[inp.id], fan_out[inp.id],
+            ))
+    return steps
+
+
+def _backward_step(graph: Graph, index: int, out: Node, slot: int, inp: Node, upstream: float,
+                   before: float | None, after: float, received: list[tuple[str, float]],
+                   fan_out: int) -> Step:
+    """One chain-rule edge, narrated: dL/da += dc/da * dL/dc = b * 2.0 = -3.0 * 2.0 = -6.0."""
+    root = graph.root
+    local = out.local_grads[slot]
+    contribution = local * upstream
+    formula = local_formula(graph, out, slot)
+    # When out is the output itself its local derivative is the gradient: dL/dd += f * dL/dL
+    # reads better than dL/dd += dL/dd * dL/dL, so the formula takes the local's place.
+    if out is root:
+        local_name = _factor(formula.names, formula.binding) if formula else fmt(local)
+    else:
+        local_name = _d(out, inp)
+    chain = f"{_d(root, inp)} += {local_name} * {_d(root, out)}"
+    parts = [chain]
+    if formula is not None and formula.names != formula.numbers and out is not root:
+        parts.append(f"{_factor(formula.names, formula.binding)} * {_number(upstream)}")
+    numbers = formula.numbers if formula is not None else fmt(local)
+    binding = formula.binding if formula is not None else ATOM
+    parts.append(lead(f"{_factor(numbers, binding)} * {_number(upstream)}"))
+    parts.append(fmt(contribution))
+    lines = [" = ".join(parts)]
+    rule = rule_of(out)
+    expr = forward_expression(graph, out)
+    lines.append(f"because {out.name} = {expr.names}, and {rule}")
+    if fan_out > 1:
+        terms = " + ".join(f"{fmt(amount)} (from {source})" for source, amount in received)
+        status = ("complete" if len(received) == fan_out
+                  else f"{len(received)} of {fan_out} contributions so far")
+        total = f" = {fmt(after)}" if len(received) > 1 else ""
+        lines.append(f"{inp.name}.grad = {terms}{total}  ({status})")
+    else:
+        lines.append(f"{inp.name}.grad = {fmt(after)}")
+    if out.site:
+        lines.append(f"{out.name} was created at {out.site}")
+    question = (f"{_d(root, inp)} = ?" if fan_out == 1 else
+                f"{_d(root, inp)} after adding the contribution from {out.name} = ?")
+    formula_text = f" = {formula.names}" if formula and formula.names != formula.numbers else ""
+    hint = (f"{_d(out, inp)}{formula_text} = {fmt(local)} (rule: {rule}); times the upstream "
+            f"gradient {_d(root, out)} = {fmt(upstream)} gives {fmt(contribution)}")
+    if before is not None:
+        hint += f", added to the {fmt(before)} {inp.name}.grad already holds"
+    return Step(
+        index=index, kind="backward", title=chain, node=inp.id, edge=(out.id, inp.id, slot),
+        grads=((inp.id, after),), lines=tuple(lines), rule=rule, upstream=upstream,
+        local_grad=local, grad_before=before, grad_after=after,
+        question=question, answer=after, hint=hint,
+    )
+
+
+def done_step(graph: Graph, walk: Walkthrough, index: int, lines: tuple[str, ...] = (),
+              title: str = "Done: every gradient is known") -> Step:
+    """The last step: the gradient of every leaf, listed (or `lines`, when given)."""
+    root = graph.root
+    grads = walk.state(len(walk) - 1).grads
+    leaves = [n for n in graph.nodes if n.kind == "leaf" and grads[n.id] is not None]
+    listed = [f"{_d(root, n)} = {fmt(grads[n.id])}" for n in leaves[:LISTED]]
+    if len(leaves) > LISTED:
+        listed.append(f"... and {len(leaves) - LISTED} more")
+    return Step(index=index, kind="done", title=title,
+                lines=lines or tuple(listed) or (f"{root.name} is a leaf: its gradient is 1.",))
+
+
+# --- the text of expressions and derivatives -------------------------------------------------
+
+
+def _operand(graph: Graph, node_id: int) -> Sym:
+    node = graph.nodes[node_id]
+    if node.kind == "constant":
+        return Sym.number(node.data)
+    return Sym.named(node.name, node.data)
+
+
+def rule_of(node: Node) -> str:
+    """The derivative rule of the op that made `node`, in words."""
+    if node.op == MODULE:
+        return (f"a module's local derivative is found by backpropagating inside it "
+                f"({node.scope})")
+    return PRIMITIVES[node.op].rule
+
+
+def forward_expression(graph: Graph, node: Node) -> Sym:
+    """The operation that computed `node`, written down: x * w, tanh(t2), a ** 2.0."""
+    if node.op == MODULE:
+        return Sym(node.expression, node.expression, node.data)
+    args = [_operand(graph, i) for i in node.inputs]
+    params = [Sym.number(p) for p in node.params]
+    symbol = PRIMITIVES[node.op].symbol
+    if symbol in ("+", "*", "**") and len(args) + len(params) == 2:
+        left, right = (args + params)[:2]
+        return infix(left, symbol, right, node.data)
+    return call(symbol, args + params, node.data)
+
+
+def local_formula(graph: Graph, out: Node, slot: int) -> Sym | None:
+    """d out / d input `slot`, written down by running the op's own rule on symbols.
+
+    None when the rule cannot be run on symbols or disagrees with the recorded number (when
+    the Values were changed after the graph was built, say): the narration then shows numbers.
+    """
+    if out.op == MODULE:
+        return None  # a module has no rule of its own: its local derivatives are numbers
+    args = [_operand(graph, i) for i in out.inputs]
+    try:
+        result = PRIMITIVES[out.op].local_grads(*args, Sym.named(out.name, out.data), *out.params)
+    except (TypeError, AttributeError, ValueError, ZeroDivisionError):
+        return None
+    formula = result[slot]
+    if not isinstance(formula, Sym):
+        formula = Sym.number(float(formula))
+    recorded = out.local_grads[slot]
+    same = math.isclose(formula.value, recorded, rel_tol=1e-9, abs_tol=1e-12) or (
+        math.isnan(formula.value) and math.isnan(recorded)) or formula.value == recorded
+    return formula if same else None
+
+
+def _both(expr: Sym) -> str:
+    """ "x * w = 2.0 * -3.0", or one text when names and numbers read the same."""
+    numbers = lead(expr.numbers)
+    return expr.names if expr.names == numbers else f"{expr.names} = {numbers}"
+
+
+def _d(of: Node, wrt: Node) -> str:
+    """The derivative's name: dL/da, or d(x*w)/dx when a name is not a plain word."""
+    return f"d{_plain(of.name)}/d{_plain(wrt.name)}"
+
+
+def _plain(name: str) -> str:
+    return name if re.fullmatch(r"[\w.#\[\]']+", name) else f"({name})"
+
+
+def _factor(text: str, binding: int) -> str:
+    """A factor of a product, in parentheses when it is a sum: (1 - out * out) * 2.0."""
+    return f"({text})" if binding < PRODUCT else text
+
+
+def _number(x: float) -> str:
+    text = fmt(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _where(node: Node) -> str:
+    return f"  (in {node.scope})" if node.scope else ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# --- practice --------------------------------------------------------------------------------
+
+REL_TOL = 0.01  # practice answers within 1% (plus ABS_TOL) of the true number count as right
+ABS_TOL = 1e-3
+
+
+def grade(step: Step, typed: str) -> tuple[bool, str]:
+    """Whether `typed` answers the step's question (within tolerance), and what to say."""
+    if step.answer is None:
+        raise ValueError(f"step {step.index} ({step.kind}) asks no question")
+    try:
+        guess = float(typed.strip())
+    except ValueError:
+        return False, f"{typed.strip()!r} is not a number; type a number such as -1.5 or 0.25"
+    answer = step.answer
+    if math.isnan(answer):
+        ok = math.isnan(guess)
+    else:
+        ok = abs(guess - answer) <= ABS_TOL + REL_TOL * abs(answer)
+    if ok:
+        return True, f"right: {fmt(answer, 6)}"
+    return False, f"not quite: it is {fmt(answer, 6)}. {step.hint}"

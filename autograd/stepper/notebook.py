@@ -1,0 +1,52 @@
+"""The walkthrough player inline in a Jupyter notebook: `Player(loss)` as the last line of a cell.
+
+It is the web page's player (page.py), with a fresh id prefix for every output so that several
+players on one page never touch each other's elements. It starts as a static picture of the
+finished graph, which its script replaces with the live player: an untrusted notebook, which
+runs no scripts, keeps a clean picture and no controls that do nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from ..value import Value
+from .model import MAX_NODES, Walkthrough, as_walkthrough
+from .page import player_html
+
+
+class Player:
+    """A walkthrough of the graph behind `output` (or a Walkthrough), shown inline by Jupyter.
+
+    practice: ask for each gradient before showing it; direction: "LR" or "TB"; collapse:
+    step module by module ("neurons", "layers"), as walkthrough() does.
+    """
+
+    def __init__(self, output: Value | Walkthrough, *, practice: bool = False,
+                 direction: str = "LR", max_nodes: int = MAX_NODES,
+                 collapse: str | int | None = None) -> None:
+        if direction not in ("LR", "TB"):
+            raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
+        self.walk = as_walkthrough(output, max_nodes, collapse)
+        self.practice = bool(practice)
+        self.direction = direction
+
+    def html(self) -> str:
+        """The player as HTML, with ids no other output shares."""
+        prefix = f"cr{secrets.token_hex(4)}-"  # random: outputs of earlier sessions stay unique
+        return player_html(self.walk, prefix=prefix, practice=self.practice,
+                           direction=self.direction, static_picture=True)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        """What Jupyter shows: the player, or, without Graphviz, the tape and how to install it."""
+        from ..drawing import DotNotFoundError
+
+        try:
+            return {"text/html": self.html(), "text/plain": repr(self)}
+        except DotNotFoundError as error:
+            return {"text/plain": f"{error}\n\n{self.walk.tape()}"}
+
+    def __repr__(self) -> str:
+        graph = self.walk.graph
+        return (f"<Player: a walkthrough of {graph.root.name}, {len(graph.nodes)} nodes, "
+                f"{len(self.walk) - 1} steps>")

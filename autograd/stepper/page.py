@@ -1,0 +1,166 @@
+"""The walkthrough as one self-contained web page: no network, no server, one file to hand out.
+
+The graph is laid out once by Graphviz (picture.py); the page carries that SVG and the steps as
+data, and player.js restyles the SVG by id at each step, with the narration beside it. The same
+player, built with a unique id prefix, is what a notebook shows (notebook.py).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from importlib import resources
+from pathlib import Path
+
+from ..value import Value
+from .explain import explain_node
+from .model import ABS_TOL, MAX_NODES, REL_TOL, Walkthrough, as_walkthrough
+from .picture import grad_colors, largest_grad, walkthrough_svg
+from .symbols import fmt
+
+MAX_EXPLAINED = 300  # nodes; a larger graph's page leaves "why" out, to stay small
+
+
+def export_html(output: Value | Walkthrough, path: str | os.PathLike, *, title: str = "",
+                practice: bool = False, direction: str = "LR", max_nodes: int = MAX_NODES,
+                collapse: str | int | None = None) -> Path:
+    """Write a self-contained page that steps through the graph behind `output`; returns path.
+
+    `output` may also be a Walkthrough, such as a training_walkthrough(); collapse steps
+    module by module ("neurons", "layers"), as walkthrough() does.
+    """
+    from ..drawing import _write_atomically
+
+    if direction not in ("LR", "TB"):
+        raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
+    walk = as_walkthrough(output, max_nodes, collapse)
+    page = page_html(walk, title=title, practice=practice, direction=direction)
+    path = Path(path)
+    _write_atomically(path, page.encode("utf-8"))
+    return path
+
+
+def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
+              direction: str = "LR") -> str:
+    """The whole page, as HTML text."""
+    root = walk.graph.root
+    title = title or f"{root.name}: forward and backward, one step at a time"
+    summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps. Step with the buttons, "
+               f"the slider or the arrow keys.")
+    player = player_html(walk, prefix="cr-", practice=practice, direction=direction,
+                         global_keys=True)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="chainrule">
+<title>{html.escape(title)}</title>
+<style>
+body {{ margin: 0; padding: 1rem 1.25rem; background: #fafafa; }}
+header h1 {{ font: 600 20px/1.3 system-ui, sans-serif; margin: 0 0 0.2rem; }}
+header p {{ font: 13px/1.4 system-ui, sans-serif; color: #666; margin: 0 0 0.8rem; }}
+</style>
+</head>
+<body>
+<header><h1>{html.escape(title)}</h1><p>{html.escape(summary)}</p></header>
+{player}
+</body>
+</html>
+"""
+
+
+def player_html(walk: Walkthrough, prefix: str, practice: bool = False, direction: str = "LR",
+                global_keys: bool = False, static_picture: bool = False) -> str:
+    """The player as an HTML fragment: a container, its style, and the script that builds it.
+
+    With static_picture, the container starts with the final graph as an <img>, which stays
+    where scripts do not run (an untrusted notebook): a picture, and no dead controls.
+    """
+    svg = walkthrough_svg(walk, prefix=prefix, direction=direction)
+    data = player_data(walk, svg, prefix, practice)
+    inside = "<noscript>This walkthrough needs JavaScript.</noscript>"
+    if static_picture:
+        inside = static_img(svg, walk)
+    options = json.dumps({"globalKeys": global_keys})
+    return (
+        f'<div class="cr-player" data-player="{prefix}">{inside}</div>\n'
+        f"<style>\n{_asset('player.css')}</style>\n"
+        f"<script>\n{_asset('player.js')}\n"
+        f"(function () {{\n"
+        f"  var scope = document.currentScript ? document.currentScript.parentNode : document;\n"
+        f"  var root = scope.querySelector('[data-player=\"{prefix}\"]') ||\n"
+        f"             document.querySelector('[data-player=\"{prefix}\"]');\n"
+        f"  chainruleMount(root, {_script_json(data)}, {options});\n"
+        f"}})();\n</script>"
+    )
+
+
+def static_img(svg: str, walk: Walkthrough) -> str:
+    """The final graph as an <img> with a data: URI: the picture every notebook shows."""
+    import base64
+
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    alt = f"computation graph of {walk.graph.root.name}, {len(walk.graph.nodes)} nodes"
+    return (f'<img class="cr-static" src="data:image/svg+xml;base64,{encoded}" '
+            f'alt="{html.escape(alt)}">')
+
+
+def player_data(walk: Walkthrough, svg: str, prefix: str, practice: bool) -> dict:
+    """What player.js needs: the SVG, the nodes, and each step with its numbers as text."""
+    graph = walk.graph
+    largest = largest_grad(walk.state(len(walk) - 1).grads)
+    steps = []
+    for step in walk:
+        steps.append({
+            "kind": step.kind,
+            "title": step.title,
+            "lines": list(step.lines),
+            "rule": step.rule,
+            "node": step.node,
+            "edge": list(step.edge) if step.edge else None,
+            "values": [[i, fmt(x)] for i, x in step.values],
+            "grads": [[i, fmt(g), *grad_colors(g, largest)] for i, g in step.grads],
+            "question": step.question,
+            "answer": _json_number(step.answer),
+            "answerText": fmt(step.answer, 6) if step.answer is not None else "",
+            "hint": step.hint,
+        })
+    explanations = {}
+    if len(graph.nodes) <= MAX_EXPLAINED:
+        for node in graph.nodes:
+            if node.kind != "constant":
+                explanations[node.id] = str(explain_node(graph, node))
+    return {
+        "prefix": prefix,
+        "svg": svg,
+        "nodes": [{"name": n.name, "constant": n.kind == "constant", "inputs": len(n.inputs)}
+                  for n in graph.nodes],
+        "steps": steps,
+        "explanations": explanations,
+        "firstForward": walk.first("forward") if any(s.kind == "forward" for s in walk) else 0,
+        "firstBackward": walk.first("seed"),
+        "firstNonfinite": walk.first_nonfinite(),
+        "practice": practice,
+        "tolerance": {"rel": REL_TOL, "abs": ABS_TOL},
+    }
+
+
+def _json_number(x: float | None) -> float | str | None:
+    """A number JSON can carry: nan and inf become the strings JavaScript's Number() reads."""
+    if x is None or math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def _script_json(data: dict) -> str:
+    """JSON that is safe inside <script>: no "</script>", no "<!--", whatever the labels say."""
+    text = json.dumps(data, ensure_ascii=True, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _asset(name: str) -> str:
+    """A file shipped with this package (player.js, player.css)."""
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")

@@ -1,0 +1,72 @@
+"""Draw two computation graphs: one neuron, step by step, and a small MLP with each neuron
+collapsed into one box. These are the README's pictures.
+
+The neuron is micrograd's: o = tanh(x1*w1 + x2*w2 + b) with x1=2, x2=0, w1=-3, w2=1 and
+b=6.8813735870195432, so that o = 0.7071 and do/dn = 1 - o**2 = 0.5 exactly.
+
+    python demos/draw_graphs.py [--out DIR]
+
+writes neuron.svg, neuron.png, mlp.svg and mlp.png to DIR (default docs/images); needs the
+Graphviz program `dot`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import nn
+from autograd import Value, draw
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def neuron() -> tuple[Value, list[Value]]:
+    """o = tanh(x1*w1 + x2*w2 + b), every node labelled, after backward; and (w1, w2, b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    both = x1w1 + x2w2
+    both.label = "x1*w1 + x2*w2"
+    n = both + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    return o, [w1, w2, b]
+
+
+def mlp_loss() -> tuple[Value, nn.MLP]:
+    """The squared error of MLP(2, [4, 4, 1]) on one point, after backward."""
+    model = nn.MLP(2, [4, 4, 1], seed=1)
+    x = [Value(0.5, label="x0"), Value(-1.5, label="x1")]
+    loss = nn.mse(model(x), 1.0)
+    loss.label = "loss"
+    loss.backward()
+    return loss, model
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "images"), help="output folder")
+    parser.add_argument("--quick", action="store_true", help="accepted for the demo tests")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    o, parameters = neuron()
+    neuron_drawing = draw(o, local_grads=True, parameters=parameters)
+    loss, model = mlp_loss()
+    mlp_drawing = draw(loss, collapse="neurons", parameters=model, show_constants=False)
+    for name, drawing in (("neuron", neuron_drawing), ("mlp", mlp_drawing)):
+        for suffix in ("svg", "png"):
+            path = drawing.save(out / f"{name}.{suffix}")
+            print(f"wrote picture {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The `chainrule` command, run for real: the installed console script and `python -m autograd`
+as subprocesses, on good input and bad, with and without Graphviz.
+"""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd.cli import main
+from tests.conftest import require_program
+
+ROOT = Path(__file__).resolve().parent.parent
+NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.8813735870195432"]
+
+
+def chainrule_script() -> str:
+    """The console script pip installed beside this Python."""
+    return require_program(str(Path(sys.executable).parent / "chainrule"),
+                           how="install chainrule first: pip install -e .")
+
+
+def run(args, cwd, env=None, module=False):
+    command = [sys.executable, "-m", "autograd"] if module else [chainrule_script()]
+    return subprocess.run(command + list(args), cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_draw_prints_gradients_and_writes_svg(tmp_path):
+    require_program("dot")
+    result = run(["draw", *NEURON, "-o", "neuron.svg"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "out = tanh(x*w + b) = 0.707107",
+        "d out/dx = -1.5         (x = 2)",
+        "d out/dw = 1            (w = -3)",
+        "d out/db = 0.5          (b = 6.88137)",
+        "wrote neuron.svg",
+    ]
+    root = ET.parse(tmp_path / "neuron.svg").getroot()
+    ids = {g.get("id") for g in root.iter("{http://www.w3.org/2000/svg}g")}
+    assert {"n0", "n1", "n2_op", "n5", "n5_op", "e5_0"} <= ids
+
+
+def test_python_dash_m_autograd_runs_the_same_command(tmp_path):
+    result = run(["draw", "x*x", "x=3", "-o", "square.dot", "--local-grads"], cwd=tmp_path,
+                 module=True)
+    assert result.returncode == 0, result.stderr
+    assert "d out/dx = 6" in result.stdout  # d(x*x)/dx = 2x
+    assert 'label="3"' in (tmp_path / "square.dot").read_text()  # each edge's local grad is x
+
+
+def test_values_may_come_after_options(tmp_path):
+    code = main(["draw", "x*w", "x=2", "-o", str(tmp_path / "g.dot"), "w=5", "--no-legend"])
+    assert code == 0 and (tmp_path / "g.dot").exists()
+
+
+def test_help_lists_the_draw_command():
+    result = run(["--help"], cwd=ROOT)
+    assert result.returncode == 0 and "draw" in result.stdout
+    result = run(["draw", "--help"], cwd=ROOT)
+    assert "NAME=VALUE" in result.stdout and "--local-grads" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["__import__('os')"], "__import__ is not a function of the expression language"),
+        (["__import__('os').system('echo hacked')"], "only the functions exp, log, tanh"),
+        (["x.__class__", "x=1"], "attribute access (a.b) cannot be used"),
+        (["(lambda: 1)()"], "only the functions"),
+        (["x[0]", "x=1"], "subscripts (a[i]) cannot be used"),
+        (["[x for x in y]"], "comprehensions cannot be used"),
+        (["tanh(x*w + b)", "x=1", "w=2"], "b has no value (the variables given are: w, x); "
+                                         "give it one on the command line: b=VALUE"),
+        (["x*2", "x=abc"], "'x=abc': 'abc' is not a number"),
+        (["x*2", "x=nan"], "give x a finite number"),
+        (["x*2", "x"], "expected NAME=VALUE"),
+        (["x*2", "2x=1"], "is not a variable name"),
+        (["x*2", "x=1", "x=2"], "x is given twice"),
+        (["x ^ 2", "x=1"], "for a power write a ** b"),
+        (["x*2", "x=1", "-o", "graph.jpeg"], "use .svg, .png, .pdf or .dot"),
+        (["x*2", "x=1", "--focus", "nope"], "focus 'nope' is neither a parameter name"),
+        (["x*2", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_input_is_refused_with_a_pointed_message(tmp_path, capsys, args, message):
+    assert main(["draw", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule draw: error: ")
+    assert message in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_refusal_from_the_real_script_shows_a_caret(tmp_path):
+    result = run(["draw", "x + __import__('os')", "x=1"], cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[1:] == ["  x + __import__('os')", "      ^^^^^^^^^^"]
+    assert not list(tmp_path.iterdir())  # nothing ran, nothing was written
+
+
+def test_no_command_is_a_usage_error():
+    result = run([], cwd=ROOT)
+    assert result.returncode == 2 and "required: COMMAND" in result.stderr
+
+
+def test_an_unused_value_is_noted(tmp_path, capsys):
+    assert main(["draw", "x*2", "x=1", "y=5", "-o", str(tmp_path / "g.dot")]) == 0
+    assert "note: y is given a value but the expression does not use it" in capsys.readouterr().err
+
+
+def test_over_the_node_budget_the_options_are_named(tmp_path, capsys):
+    assert main(["draw", "tanh(x*w + b)", "x=1", "w=1", "b=1", "--max-nodes", "3",
+                 "-o", str(tmp_path / "g.svg")]) == 2
+    assert "over max_nodes=3" in capsys.readouterr().err
+
+
+def test_without_dot_the_command_explains_and_keeps_the_dot_text(tmp_path):
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    result = run(["draw", *NEURON, "-o", "neuron.svg"], cwd=tmp_path, env={"PATH": str(empty)})
+    assert result.returncode == 1
+    assert "d out/dx = -1.5" in result.stdout  # the gradients are printed anyway
+    assert "sudo apt-get install graphviz" in result.stderr
+    assert "brew install graphviz" in result.stderr
+    assert "dot -Tsvg neuron.dot -o neuron.svg" in result.stderr
+    assert (tmp_path / "neuron.dot").read_text().startswith('digraph "chainrule"')
+    assert not (tmp_path / "neuron.svg").exists()

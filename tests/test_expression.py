@@ -1,0 +1,194 @@
+"""The command line's expression language: what it builds, and every way it refuses input.
+
+Nothing is ever evaluated as Python: an expression is a whitelist of syntax turned into Value
+operations, and each refusal points at the part of the text that caused it.
+"""
+
+import math
+
+import pytest
+
+from autograd import ExpressionError, Value, parse_expression, topological_order
+
+NEURON = {"x": 2.0, "w": -3.0, "b": 6.8813735870195432}
+
+
+def test_a_neuron_gives_its_gradients():
+    out, leaves = parse_expression("tanh(x*w + b)", NEURON)
+    out.backward()
+    # tanh(0.8814) = 0.7071; d out/d(x*w + b) = 1 - 0.7071^2 = 0.5; d/dx = 0.5 * w = -1.5
+    assert out.data == pytest.approx(0.7071067811865476)
+    assert list(leaves) == ["x", "w", "b"]
+    assert leaves["x"].grad == pytest.approx(-1.5)
+    assert leaves["w"].grad == pytest.approx(1.0)
+    assert leaves["b"].grad == pytest.approx(0.5)
+
+
+def test_a_variable_used_twice_is_one_leaf():
+    out, leaves = parse_expression("x*x", {"x": 3.0})
+    out.backward()
+    assert out.inputs == (leaves["x"], leaves["x"])
+    assert leaves["x"].grad == 6.0  # d(x*x)/dx = 2x
+
+
+def test_nodes_are_labelled_with_their_text():
+    out, leaves = parse_expression("tanh(x*w  +  b)", NEURON)
+    labels = [node.label for node in topological_order(out)]
+    assert labels == ["x", "w", "x*w", "b", "x*w + b", "tanh(x*w + b)"]
+
+
+def test_labels_can_be_left_off():
+    out, _ = parse_expression("tanh(x*w + b)", NEURON, label_nodes=False)
+    assert out.label == ""
+
+
+def test_numbers_become_constants_and_negative_numbers_stay_whole():
+    out, leaves = parse_expression("-3 * x", {"x": 2.0})
+    three, x = out.inputs
+    assert three.constant and three.data == -3.0  # the number -3, not 3 * -1
+    assert x is leaves["x"] and out.data == -6.0
+
+
+def test_a_number_exponent_is_a_parameter_of_pow():
+    out, leaves = parse_expression("x ** -2", {"x": 2.0})
+    assert out.op.name == "pow" and out.params == (-2.0,)
+    out.backward()
+    assert leaves["x"].grad == pytest.approx(-0.25)  # -2 * x^-3 = -2/8
+
+
+def test_a_variable_exponent_uses_vpow():
+    out, _ = parse_expression("x ** y", {"x": 2.0, "y": 3.0})
+    assert out.op.name == "vpow" and out.data == 8.0
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 + 2 * 3", 7.0),
+        ("(1 + 2) * 3", 9.0),
+        ("-x ** 2", -4.0),  # Python's precedence: -(x ** 2)
+        ("x / 4 - 1", -0.5),
+        ("+x", 2.0),
+        ("sqrt(x * 8)", 4.0),
+        ("abs(-x)", 2.0),
+        ("exp(0) + log(1) + sin(0) + cos(0)", 2.0),
+        ("relu(-x) + sigmoid(0) + softplus(0)", 0.5 + math.log(2)),
+        ("leaky_relu(-x) + leaky_relu(-x, 0.5)", -0.02 - 1.0),
+        ("  x  ", 2.0),
+        ("(x +\n 1)", 3.0),
+        ("7", 7.0),
+    ],
+)
+def test_what_expressions_compute(text, expected):
+    out, _ = parse_expression(text, {"x": 2.0})
+    assert isinstance(out, Value)
+    assert out.data == pytest.approx(expected)
+
+
+def test_only_used_variables_are_returned():
+    _, leaves = parse_expression("x + 1", {"x": 1.0, "unused": 2.0})
+    assert list(leaves) == ["x"]
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, message, column, width",
+    [
+        ("__import__('os')", "__import__ is not a function of the expression language", 0, 10),
+        ("x.__class__", "attribute access (a.b) cannot be used", 0, 11),
+        ("tanh(x).real", "attribute access", 0, 12),
+        ("(lambda: x)()", "only the functions", 1, 9),
+        ("lambda: x", "lambda cannot be used", 0, 9),
+        ("x[0]", "subscripts (a[i]) cannot be used", 0, 4),
+        ("[x for x in y]", "comprehensions cannot be used", 0, 14),
+        ("sum(x for x in y)", "sum is not a function", 0, 3),
+        ("q * 2", "q has no value (the variables given are: w, x)", 0, 1),
+        ("x + ww", "did you mean w?", 4, 2),
+        ("tanh", "tanh is a function: call it", 0, 4),
+        ("foo(x)", "foo is not a function", 0, 3),
+        ("x(2)", "x is a variable, not a function", 0, 1),
+        ("tanh(x, w)", "tanh takes 1 argument, got 2", 0, 10),
+        ("tanh(x=1)", "takes no keyword arguments", 5, 3),
+        ("leaky_relu(x, w)", "the slope of leaky_relu must be a number", 14, 1),
+        ("x ^ 2", "the operator ^ is not part of the expression language", 2, 1),
+        ("x % 2", "the operator %", 2, 1),
+        ("(x) // 2", "the operator //", 4, 2),
+        ("x if w else 1", "conditional expressions", 0, 13),
+        ("x < w", "comparisons cannot be used", 0, 5),
+        ("x and w", "and / or cannot be used", 0, 7),
+        ("not x", "the operator not", 0, 5),
+        ("(y := 2)", "assignments (:=) cannot be used", 1, 6),
+        ("x, w", "tuples (a, b) cannot be used", 0, 4),
+        ("'text'", "strings cannot be used", 0, 6),
+        ("f'{x}'", "strings cannot be used", 0, 6),
+        ("True", "True and False are not numbers", 0, 4),
+        ("2j", "complex numbers cannot be used", 0, 2),
+        ("1e999", "too large for a float", 0, 5),
+        ("x +", "not a valid expression", 3, 1),
+        ("x = 2", "not a valid expression", 0, 1),
+    ],
+)
+def test_refusals_point_at_the_problem(text, message, column, width):
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(text, {"x": 1.0, "w": 2.0})
+    error = caught.value
+    assert message in str(error)
+    if error.column is not None and "not a valid expression" not in message:
+        assert (error.column, error.width) == (column, width)
+    assert error.pointer().splitlines()[0].strip() == text.strip().splitlines()[0].strip()
+
+
+def test_the_pointer_marks_the_bad_part():
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression("  tanh(q*w + b)", NEURON)  # leading spaces are stripped first
+    assert str(caught.value).splitlines()[1:] == ["  tanh(q*w + b)", "       ^"]
+    assert caught.value.unknown_name == "q"
+
+
+def test_a_problem_on_a_later_line_points_at_that_line():
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression("(x +\n  2 ^ 3)", {"x": 1.0})
+    assert caught.value.line == 2
+    assert caught.value.pointer() == "    2 ^ 3)\n      ^"
+
+
+def test_the_empty_expression_is_refused():
+    with pytest.raises(ExpressionError, match="the expression is empty"):
+        parse_expression("   ", {})
+
+
+def test_a_too_deep_expression_is_refused_not_crashed():
+    with pytest.raises(ExpressionError, match="too long or nested too deeply"):
+        parse_expression("-" * 100_000 + "x", {"x": 1.0})
+
+
+def test_a_long_chain_is_built_without_recursion():
+    out, leaves = parse_expression("x" + " + x" * 500, {"x": 1.0})
+    out.backward()
+    assert out.data == 501.0 and leaves["x"].grad == 501.0
+
+
+@pytest.mark.parametrize(
+    "variables, error, message",
+    [
+        ({"2x": 1.0}, ValueError, "'2x' is not a name"),
+        ({"lambda": 1.0}, ValueError, "'lambda' is not a name"),
+        ({"tanh": 1.0}, ValueError, "taken by the function tanh()"),
+        ({"x": "1"}, TypeError, "variable x must be a real number, got str"),
+        ({"x": True}, TypeError, "got bool"),
+        ({"x": math.nan}, ValueError, "variable x must be a finite number, got nan"),
+        ({"x": math.inf}, ValueError, "finite number, got inf"),
+    ],
+)
+def test_bad_variables_are_refused(variables, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_expression("1", variables)
+
+
+def test_text_and_variables_must_have_the_right_types():
+    with pytest.raises(TypeError, match="an expression must be a str"):
+        parse_expression(b"x", {"x": 1.0})
+    with pytest.raises(TypeError, match="variables must be a dict"):
+        parse_expression("x", [("x", 1.0)])

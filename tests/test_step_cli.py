@@ -1,0 +1,80 @@
+"""`chainrule step` and `chainrule html` from the command line, as a learner types them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import require_module, require_program
+
+ROOT = Path(__file__).resolve().parent.parent
+NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.88"]
+
+
+def chainrule(*args, stdin=""):
+    return subprocess.run([sys.executable, "-m", "autograd", *args], input=stdin,
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_step_tape_prints_the_program_forward_then_backward():
+    result = chainrule("step", *NEURON, "--tape")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:4] == ["forward:", "   1  t1 = x * w = 2.0 * (-3.0) = -6.0",
+                         "   2  t2 = t1 + b = -6.0 + 6.88 = 0.88",
+                         "   3  out = tanh(t2) = tanh(0.88) = 0.7064"]
+    assert lines[-1] == "   9  dout/dw += dt1/dw * dout/dt1 = x * 0.501 = 2.0 * 0.501 = 1.002"
+
+
+def test_step_explain_sums_the_paths_and_checks_them():
+    result = chainrule("step", "x*x + x", "x=3", "--explain", "x")
+    assert result.returncode == 0, result.stderr
+    assert "sum over 3 paths = 7.0; backward computes dout/dx = 7.0" in result.stdout
+    assert result.stdout.rstrip().endswith("agrees")
+
+
+def test_step_reads_keys_from_a_pipe():
+    result = chainrule("step", *NEURON, stdin="b\nn\nq\n")
+    assert result.returncode == 0, result.stderr
+    assert "step 5 of 10 (backward)" in result.stdout
+    assert "dout/dt2 += (1 - out * out) * dout/dout = (1 - 0.7064 * 0.7064) * 1.0" in result.stdout
+
+
+def test_step_in_a_real_terminal():
+    pexpect = require_module("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "autograd", "step", *NEURON], cwd=str(ROOT),
+                          dimensions=(30, 100), encoding="utf-8", timeout=15,
+                          env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    child.expect(r"chainrule step: out = tanh\(x\*w \+ b\) +step 0 of 10")
+    child.send("b")
+    child.expect("dout/dout = 1")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_html_writes_one_self_contained_page(tmp_path):
+    require_program("dot")
+    page = tmp_path / "walk.html"
+    result = chainrule("html", *NEURON, "-o", str(page))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {page} (10 steps): open it in a browser\n"
+    text = page.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "chainruleMount" in text
+    assert "http://" not in text.replace("http://www.w3.org/", "")  # nothing to fetch
+    assert "<title>out = tanh(x*w + b)</title>" in text
+
+
+def test_bad_expressions_are_refused_with_a_pointer():
+    result = chainrule("step", "__import__('os').system('echo hacked')", "--tape")
+    assert result.returncode == 2
+    assert "hacked" not in result.stdout + result.stderr.replace("echo hacked", "")
+    result = chainrule("html", "tanh(x*w + q)", "x=2", "w=-3")
+    assert result.returncode == 2
+    assert "q has no value" in result.stderr and "q=VALUE" in result.stderr
+
+
+def test_unknown_node_for_explain_names_the_nodes():
+    result = chainrule("step", "x*y", "x=1", "y=2", "--explain", "z")
+    assert result.returncode == 2
+    assert "no node is named 'z'; the names are: x, y, out" in result.stderr

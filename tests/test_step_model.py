@@ -1,0 +1,419 @@
+"""The stepper's model, specified: snapshots, forward and backward steps, narration, explain.
+
+Every surface (terminal, page, notebook) draws these steps, so the numbers are checked here
+once: after the last backward step each gradient equals what backward() computes, and the
+user's Values are never changed.
+"""
+
+import math
+
+import pytest
+
+from autograd import PRIMITIVES, Value, detect_anomaly, name_scope
+from autograd.stepper import explain, grade, snapshot, walkthrough
+from autograd.stepper.model import local_formula
+from autograd.stepper.symbols import Sym, fmt, lead
+
+
+def karpathy():
+    """L = (a*b + c) * f, every node labelled, as in micrograd's lecture."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, dict(a=a, b=b, c=c, f=f, e=e, d=d)
+
+
+def neuron():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    return (x1 * w1 + x2 * w2 + b).tanh(), [x1, x2, w1, w2, b]
+
+
+def every_node(out):
+    from autograd import topological_order
+
+    return topological_order(out)
+
+
+def expected_grads(out):
+    """What backward() computes for every node, from a fresh copy of the user's numbers."""
+    nodes = every_node(out)
+    saved = [(n.data, n.grad) for n in nodes]
+    for n in nodes:
+        n.grad = 0.0
+    out.backward()
+    grads = [n.grad for n in nodes]
+    for n, (data, grad) in zip(nodes, saved):
+        n.data, n.grad = data, grad
+    return grads
+
+
+# --- forward steps ---------------------------------------------------------------------------
+
+
+def test_forward_steps_compute_one_operation_each_in_topological_order():
+    L, _ = karpathy()
+    walk = walkthrough(L)
+    forward = [s for s in walk if s.kind == "forward"]
+    assert [walk.graph.nodes[s.node].name for s in forward] == ["e", "d", "L"]
+    assert [s.values for s in forward] == [((s.node, x),) for s, x in zip(forward, [-6, 4, -8])]
+
+
+def test_forward_narration_plugs_the_numbers_in():
+    L, _ = karpathy()
+    walk = walkthrough(L)
+    assert walk[1].lines[0] == "e = a * b = 2.0 * (-3.0) = -6.0"
+    assert walk[2].lines[0] == "d = e + c = -6.0 + 10.0 = 4.0"
+
+
+def test_values_appear_only_once_computed():
+    L, _ = karpathy()
+    walk = walkthrough(L)
+    names = [n.name for n in walk.graph.nodes]
+    start = walk.state(0)
+    assert start.values[names.index("a")] == 2.0
+    assert start.values[names.index("e")] is None
+    assert walk.state(1).values[names.index("e")] == -6.0
+    assert all(g is None for g in walk.state(walk.first("seed") - 1).grads)
+
+
+# --- backward steps --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("build", ["karpathy", "neuron", "reuse", "composites", "diamond"])
+def test_after_the_last_step_every_gradient_equals_backward(build):
+    out = graph_named(build)
+    walk = walkthrough(out)
+    final = walk.state(len(walk) - 1).grads
+    for node, grad, expected in zip(walk.graph.nodes, final, expected_grads(out)):
+        if node.kind == "constant":
+            assert grad is None  # constants are not stepped
+        else:
+            assert grad == pytest.approx(expected, rel=1e-12, abs=1e-15), node.name
+
+
+def graph_named(name):
+    if name == "karpathy":
+        return karpathy()[0]
+    if name == "neuron":
+        return neuron()[0]
+    x = Value(1.5, label="x")
+    if name == "reuse":
+        return x * x * x  # x feeds three edges
+    if name == "composites":
+        y = Value(-0.5, label="y")
+        return (x / y - y.exp() + (x - y) ** 2).sigmoid().log() + abs(y) + x.softplus()
+    # diamond: x feeds a and b, which meet again in out
+    a, b = x.sin(), x.cos()
+    return a * b + a
+
+
+def test_stepping_never_changes_the_users_values():
+    out, leaves = neuron()
+    leaves[0].grad = 0.25  # a gradient the user already has, e.g. from an earlier backward
+    nodes = every_node(out)
+    before = [(n.data, n.grad, n.label) for n in nodes]
+    walk = walkthrough(out)
+    walk.explain("w1")
+    walk.tape()
+    explain(out, leaves[2])
+    assert [(n.data, n.grad, n.label) for n in nodes] == before
+
+
+def test_backward_step_carries_upstream_local_rule_and_grad_before_and_after():
+    L, v = karpathy()
+    walk = walkthrough(L)
+    step = walk[walk.find(v["a"])]
+    out, inp, slot = step.edge
+    assert (walk.graph.nodes[out].name, walk.graph.nodes[inp].name, slot) == ("e", "a", 0)
+    # dL/da += de/da * dL/de = b * dL/de = -3.0 * -2.0 = 6.0
+    assert step.lines[0] == "dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0"
+    assert "d(a * b)/da = b" in step.rule
+    assert (step.upstream, step.local_grad, step.grad_before, step.grad_after) == (
+        -2.0, -3.0, None, 6.0)
+    assert step.answer == 6.0
+    assert walk.state(step.index - 1).grads[inp] is None
+    assert walk.state(step.index).grads[inp] == 6.0
+
+
+def test_narration_matches_the_issue_example():
+    # c = a * b with b = -3 and dL/dc = 2: dL/da += dc/da * dL/dc = b * 2.0 = -3.0 * 2.0
+    a, b = Value(4.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    L = c * 2.0
+    L.label = "L"
+    walk = walkthrough(L)
+    assert walk[walk.find(a)].lines[0] == "dL/da += dc/da * dL/dc = b * 2.0 = -3.0 * 2.0 = -6.0"
+
+
+def test_accumulation_is_spelled_out_when_a_node_feeds_several_others():
+    # x feeds c = x * 1 and d = x * -3; L = c * 2 + d * 2:
+    # x.grad = 1 * 2 (from c) + -3 * 2 (from d) = -4
+    x = Value(5.0, label="x")
+    c, d = x * 1.0, x * -3.0
+    c.label, d.label = "c", "d"
+    L = d * 2.0 + c * 2.0  # backward reaches c first: it comes last in topological order
+    L.label = "L"
+    walk = walkthrough(L)
+    first = walk.find(x)
+    second = walk.find(x, after=first)
+    assert "x.grad = 2.0 (from c)  (1 of 2 contributions so far)" in walk[first].lines
+    assert "x.grad = 2.0 (from c) + -6.0 (from d) = -4.0  (complete)" in walk[second].lines
+
+
+def test_one_backward_step_per_edge_in_the_order_backward_applies_them():
+    from autograd import chain_rule_edges
+
+    out = graph_named("composites")
+    walk = walkthrough(out)
+    order = every_node(out)
+    position = {id(v): i for i, v in enumerate(order)}
+    expected = [(position[id(o)], position[id(i)]) for o, i, _ in chain_rule_edges(order)
+                if not i.constant]
+    assert [s.edge[:2] for s in walk if s.kind == "backward"] == expected
+
+
+def test_the_seed_step_sets_the_outputs_own_gradient_to_one():
+    L, _ = karpathy()
+    walk = walkthrough(L)
+    seed = walk[walk.first("seed")]
+    assert seed.grads == ((len(walk.graph.nodes) - 1, 1.0),)
+    assert seed.title == "dL/dL = 1"
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_every_rule_in_the_op_table_can_be_written_down(name):
+    x, y = Value(0.7, label="x"), Value(1.3, label="y")
+    out = {
+        "add": lambda: x + y, "mul": lambda: x * y, "pow": lambda: x**3, "vpow": lambda: x**y,
+        "leaky_relu": lambda: x.leaky_relu(0.1), "abs": lambda: abs(x),
+    }.get(name, lambda: getattr(x, name)())()
+    graph = snapshot(out)
+    for slot in range(len(graph.root.inputs)):
+        formula = local_formula(graph, graph.root, slot)
+        assert formula is not None, f"{name} input {slot}"
+        assert formula.value == pytest.approx(graph.root.local_grads[slot])
+
+
+def test_local_formulas_read_like_the_rule():
+    x = Value(0.5, label="x")
+    out = x.tanh()
+    out.label = "o"
+    graph = snapshot(out)
+    formula = local_formula(graph, graph.root, 0)
+    assert formula.names == "1 - o * o"
+    assert formula.numbers == f"1 - {fmt(out.data)} * {fmt(out.data)}"
+    assert local_formula(snapshot(x**2), snapshot(x**2).root, 0).names == "2 * x"
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def test_unlabelled_nodes_get_short_names_and_the_output_is_out():
+    x = Value(2.0)
+    out = (x * 3.0).tanh()
+    assert [n.name for n in snapshot(out).nodes] == ["v1", "3", "t1", "out"]
+
+
+def test_shared_labels_are_told_apart_by_scope():
+    with name_scope("layers.0"):
+        w0 = Value(1.0, label="w")
+    with name_scope("layers.1"):
+        w1 = Value(2.0, label="w")
+    names = [n.name for n in snapshot(w0 * w1).nodes]
+    assert names[:2] == ["layers.0.w", "layers.1.w"]
+
+
+def test_generated_names_never_collide_with_labels():
+    t1 = Value(1.0, label="t1")
+    out = (t1 * 2.0 + 1.0) * Value(3.0, label="out")
+    names = [n.name for n in snapshot(out).nodes]
+    assert len(set(names)) == len(names)
+
+
+# --- explain ---------------------------------------------------------------------------------
+
+
+def test_path_sum_equals_the_gradient_on_a_diamond():
+    x = Value(0.3, label="x")
+    a, b = x.sin(), x.cos()  # two paths from x meet again in out
+    out = a * b
+    result = explain(out, x)
+    assert result.path_count == 2
+    # d(sin x cos x)/dx = cos^2 x - sin^2 x
+    assert result.path_sum == pytest.approx(math.cos(0.3) ** 2 - math.sin(0.3) ** 2)
+    assert result.path_sum == pytest.approx(result.grad) and result.agrees
+
+
+def test_reused_node_has_one_path_per_edge():
+    x = Value(3.0, label="x")
+    out = x * x  # d(x*x)/dx = x + x = 6: two edges, two paths
+    result = explain(out, x)
+    assert [p.product for p in result.paths] == [3.0, 3.0]
+    assert result.grad == 6.0 and result.numeric == pytest.approx(6.0)
+    assert "as input 2" in str(result)
+
+
+def test_explanation_text_shows_paths_sum_and_the_nudge():
+    L, v = karpathy()
+    text = str(explain(L, v["a"]))
+    assert "a -> e -> d -> L: de/da * dd/de * dL/dd = -3.0 * 1.0 * (-2.0) = 6.0" in text
+    assert "sum over 1 path = 6.0; backward computes dL/da = 6.0" in text
+    assert "nudge a by -0.0001 and +0.0001" in text and text.endswith("agrees")
+
+
+def test_too_many_paths_are_counted_not_listed():
+    x = Value(1.0001, label="x")
+    out = x
+    for _ in range(8):
+        out = out * out  # each squaring doubles the paths: 2**8 = 256
+    result = explain(out, x)
+    assert result.path_count == 256 and result.paths == ()
+    assert result.agrees
+
+
+def test_explain_rejects_a_node_that_is_not_in_the_graph():
+    L, _ = karpathy()
+    with pytest.raises(ValueError, match="'zz'"):
+        explain(L, "zz")
+    with pytest.raises(ValueError, match="not part of this graph"):
+        explain(L, Value(1.0))
+
+
+# --- tape, breakpoints, sites ----------------------------------------------------------------
+
+
+def test_tape_numbers_forward_then_backward_statements():
+    L, _ = karpathy()
+    assert walkthrough(L).tape().splitlines() == [
+        "forward:",
+        "   1  e = a * b = 2.0 * (-3.0) = -6.0",
+        "   2  d = e + c = -6.0 + 10.0 = 4.0",
+        "   3  L = d * f = 4.0 * (-2.0) = -8.0",
+        "backward:",
+        "   4  dL/dL = 1",
+        "   5  dL/dd += f * dL/dL = -2.0 * 1.0 = -2.0",
+        "   6  dL/df += d * dL/dL = 4.0 * 1.0 = 4.0",
+        "   7  dL/de += dd/de * dL/dd = 1 * (-2.0) = -2.0",
+        "   8  dL/dc += dd/dc * dL/dd = 1 * (-2.0) = -2.0",
+        "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0",
+        "  10  dL/db += de/db * dL/de = a * (-2.0) = 2.0 * (-2.0) = -4.0",
+    ]
+
+
+def test_breakpoints_find_a_node_by_label_value_or_kind():
+    L, v = karpathy()
+    walk = walkthrough(L)
+    assert walk.find("e") == 1  # forward: the step computing e
+    assert walk.find("e", kind="backward") == 7
+    assert walk.find(v["e"], after=1) == 7
+    assert walk.find("a", after=9) is None
+
+
+def test_breakpoint_at_the_first_non_finite_value():
+    x = Value(-1.0, label="x")
+    out = x.log() * 2.0  # log(-1) is nan
+    walk = walkthrough(out)
+    assert walk.first_nonfinite() == 1
+    assert walkthrough(karpathy()[0]).first_nonfinite() is None
+
+
+def test_creation_sites_are_shown_when_known():
+    x = Value(2.0, label="x")
+    with detect_anomaly():
+        out = x.exp()  # this line
+    walk = walkthrough(out)
+    assert any("test_step_model.py:" in line for line in walk[1].lines)
+
+
+def test_too_large_a_graph_says_what_to_do():
+    out = Value(0.0)
+    for _ in range(600):
+        out = out + 1.0
+    with pytest.raises(ValueError, match=r"1201 nodes, more than the 500.*max_nodes"):
+        walkthrough(out)
+
+
+def test_a_long_chain_steps_without_recursion():
+    out = Value(0.5, label="x")
+    for _ in range(5000):
+        out = out * 1.0001
+    walk = walkthrough(out, max_nodes=20_000)
+    assert walk.grads()["x"] == pytest.approx(1.0001**5000)
+
+
+def test_same_graph_same_steps():
+    assert walkthrough(neuron()[0]).steps == walkthrough(neuron()[0]).steps
+
+
+def test_walkthrough_needs_a_value():
+    with pytest.raises(TypeError, match="needs a Value, got float"):
+        walkthrough(1.5)
+
+
+# --- practice --------------------------------------------------------------------------------
+
+
+def test_practice_accepts_answers_within_tolerance():
+    out, _ = neuron()
+    walk = walkthrough(out)
+    step = walk[walk.find("w1", kind="backward")]  # dout/dw1 = x1 * (1 - out**2) = 2 * 0.5
+    assert grade(step, "1.0") == (True, "right: 1.0")
+    assert grade(step, " 0.999 ")[0]
+
+
+def test_practice_names_the_rule_when_wrong():
+    L, _ = karpathy()
+    walk = walkthrough(L)
+    ok, message = grade(walk[9], "-6")
+    assert not ok
+    assert message.startswith("not quite: it is 6.0.")
+    assert "d(a * b)/da = b" in message and "dL/de = -2.0" in message
+
+
+def test_practice_says_when_the_answer_is_not_a_number():
+    L, _ = karpathy()
+    assert grade(walkthrough(L)[9], "six") == (
+        False, "'six' is not a number; type a number such as -1.5 or 0.25")
+
+
+# --- writing formulas ------------------------------------------------------------------------
+
+
+def test_negative_numbers_get_parentheses_except_at_the_start():
+    a, b = Sym.named("a", -3.0), Sym.named("b", -2.0)
+    product = a * b
+    assert product.names == "a * b"
+    assert lead(product.numbers) == "-3.0 * (-2.0)"
+    assert (1 - b).numbers == "1 - (-2.0)"
+    assert lead((a ** 2).numbers) == "(-3.0) ** 2"
+
+
+def test_parentheses_follow_precedence():
+    a, b, c = Sym.named("a", 1.0), Sym.named("b", 2.0), Sym.named("c", 3.0)
+    assert (a - (b + c)).names == "a - (b + c)"
+    assert ((a + b) * c).names == "(a + b) * c"
+    assert (a * b ** (c - 1)).names == "a * b ** (c - 1)"
+    assert (-(a ** 2)).names == "-a ** 2"
+
+
+def test_the_stepper_uses_only_autograd():
+    # The stepper is a surface of the engine: it may not depend on nn (training walkthroughs
+    # take any optimizer with params, step() and zero_grad()).
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "autograd" / "stepper"
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                assert not any(a.name.split(".")[0] == "nn" for a in node.names), path.name
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                assert (node.module or "").split(".")[0] != "nn", path.name

@@ -1,0 +1,141 @@
+"""The notebook player, run by a real Jupyter kernel through nbclient, then opened in Chromium.
+
+The kernel produces the outputs a notebook would store; the browser then shows them as a
+trusted notebook does (scripts run: two players, each on its own) and as an untrusted one does
+(scripts and styles stripped: a static picture and no controls).
+"""
+
+import base64
+import json
+import re
+import sys
+
+import pytest
+from conftest import require_module, require_program
+
+CELLS = [
+    """\
+from autograd import Value
+from autograd.stepper import Player
+a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+L = (a * b + c) * f
+L.label = "L"
+player = Player(L)
+player""",
+    """\
+x = Value(0.5, label="x")
+Player((x * x).tanh(), practice=True)""",
+    "display(player)  # the same player again: new ids",
+    "print(a.grad, L.grad)  # the walkthrough never touched them",
+]
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """The outputs of CELLS, executed by a real ipykernel running this Python."""
+    require_program("dot")
+    nbformat = require_module("nbformat")
+    nbclient = require_module("nbclient")
+    require_module("ipykernel")
+    # A kernelspec of our own, so the kernel is this interpreter, whatever else is installed.
+    kernels = tmp_path_factory.mktemp("jupyter") / "kernels" / "chainrule-test"
+    kernels.mkdir(parents=True)
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "chainrule test", "language": "python",
+    }))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(kernels.parent.parent))
+        client = nbclient.NotebookClient(notebook, kernel_name="chainrule-test", timeout=120,
+                                         resources={"metadata": {"path": "."}})
+        client.execute()
+    return [cell.outputs for cell in notebook.cells]
+
+
+def html_of(cell_outputs):
+    (output,) = [o for o in cell_outputs if "data" in o]
+    assert set(output["data"]) == {"text/html", "text/plain"}
+    return output["data"]["text/html"]
+
+
+def prefix_of(html):
+    return re.search(r'data-player="(cr[0-9a-f]{8}-)"', html).group(1)
+
+
+def test_each_output_is_html_with_a_plain_text_fallback(outputs):
+    data = [o for o in outputs[0] if "data" in o][0]["data"]
+    assert data["text/plain"] == "<Player: a walkthrough of L, 7 nodes, 11 steps>"
+    assert data["text/html"].startswith('<div class="cr-player" data-player="cr')
+
+
+def test_every_output_has_its_own_ids(outputs):
+    prefixes = [prefix_of(html_of(outputs[i])) for i in range(3)]
+    assert len(set(prefixes)) == 3  # the same player shown twice gets fresh ids too
+    for i, prefix in enumerate(prefixes):
+        picture = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html_of(outputs[i]))
+        svg = base64.b64decode(picture.group(1)).decode("utf-8")
+        ids = re.findall(r' id="([^"]+)"', svg)
+        assert ids and all(i.startswith(prefix) or i.startswith("a_" + prefix) for i in ids)
+
+
+def test_the_static_picture_shows_the_finished_graph(outputs):
+    picture = re.search(r'base64,([^"]+)"', html_of(outputs[0])).group(1)
+    svg = base64.b64decode(picture).decode("utf-8")
+    assert ">6.0</text>" in svg  # dL/da, in a's grad cell
+    assert "<script" not in svg
+
+
+def test_the_users_values_are_untouched(outputs):
+    assert outputs[3][0]["text"] == "0.0 0.0\n"
+
+
+def page_of(outputs, scripts=True):
+    parts = [html_of(outputs[0]), html_of(outputs[1])]
+    body = "\n".join(parts)
+    if not scripts:  # what an untrusted notebook shows: no scripts, no styles, no inline svg
+        body = re.sub(r"<(script|style)\b.*?</\1>", "", body, flags=re.S)
+    return f"<!DOCTYPE html><html><body>{body}</body></html>"
+
+
+@pytest.fixture
+def show(browser, tmp_path):
+    pages = []
+
+    def shower(html):
+        path = tmp_path / f"notebook{len(pages)}.html"
+        path.write_text(html, encoding="utf-8")
+        page = browser.new_page()
+        page.route(re.compile(r"^(?!file:|data:).*"), lambda route: route.abort())
+        pages.append(page)
+        page.goto(path.as_uri())
+        return page
+
+    yield shower
+    for page in pages:
+        page.close()
+
+
+def test_two_players_in_one_notebook_step_independently(outputs, show):
+    page = show(page_of(outputs))
+    players = page.locator(".cr-player.cr-live")
+    assert players.count() == 2
+    first, second = players.nth(0), players.nth(1)
+    first.locator('[data-part="next"]').click()
+    first.locator('[data-part="next"]').click()
+    assert first.locator('[data-part="counter"]').inner_text().startswith("STEP 2 OF 11")
+    assert second.locator('[data-part="counter"]').inner_text().startswith("STEP 0 OF 7")
+    second.focus()
+    page.keyboard.press("End")
+    assert second.locator('[data-part="counter"]').inner_text().startswith("STEP 7 OF 7")
+    assert first.locator('[data-part="counter"]').inner_text().startswith("STEP 2 OF 11")
+    assert first.locator(".cr-current").count() == 1 and second.locator(".cr-current").count() == 0
+
+
+def test_an_untrusted_notebook_shows_a_clean_picture_and_no_controls(outputs, show):
+    page = show(page_of(outputs, scripts=False))
+    pictures = page.locator(".cr-player img.cr-static")
+    assert pictures.count() == 2
+    assert pictures.nth(0).evaluate("img => img.complete && img.naturalWidth > 100")
+    assert page.locator("button, input, svg").count() == 0

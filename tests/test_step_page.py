@@ -1,0 +1,224 @@
+"""The walkthrough page in a real browser: headless Chromium, every non-file request blocked.
+
+Each test writes a page with export_html, opens it from disk and clicks, types and presses
+keys as a learner would, then reads what the page shows: which node is highlighted, which
+numbers are filled in, what the narration says.
+"""
+
+import pytest
+from conftest import require_program
+
+from autograd import Value
+from autograd.stepper.page import export_html
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    """open_page(value, **options) -> a Playwright page showing its walkthrough, offline."""
+    require_program("dot")
+    contexts, requests, problems = [], [], []
+
+    def block(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            requests.append(route.request.url)
+            route.abort()
+
+    def opener(value, **options):
+        path = export_html(value, tmp_path / f"walk{len(contexts)}.html", **options)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.route("**/*", block)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("dialog", lambda dialog: (problems.append("dialog " + dialog.message),
+                                          dialog.dismiss()))
+        page.goto(path.as_uri())
+        page.wait_for_selector(".cr-live")
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert requests == [], "the page asked the network for something"
+    assert problems == []
+
+
+def karpathy():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L
+
+
+# node ids are positions in topological order: a b e c d f L
+A, B, E, C, D, F, L = range(7)
+
+
+def text(page, element_id):
+    return page.locator(f'[id="cr-{element_id}"]').text_content()
+
+
+def classes(page, element_id):
+    return page.locator(f'[id="cr-{element_id}"]').get_attribute("class").split()
+
+
+def narration(page):
+    return page.locator('[data-part="lines"]').inner_text()
+
+
+def test_clicking_next_highlights_each_step_and_fills_in_its_numbers(open_page):
+    page = open_page(karpathy())
+    assert page.locator('[data-part="counter"]').inner_text() == "STEP 0 OF 11 · START"
+    assert text(page, f"n{E}-data") == "?" and "cr-unknown" in classes(page, f"n{E}")
+    assert text(page, f"n{A}-data") == "2.0"
+    for _ in range(9):
+        page.click('[data-part="next"]')
+    # step 9: dL/da += de/da * dL/de; a is receiving, e sending
+    assert "cr-current" in classes(page, f"n{A}")
+    assert "cr-sender" in classes(page, f"n{E}")
+    assert "cr-active" in classes(page, f"e{E}_0")  # the edge a -> (*)
+    assert text(page, f"n{A}-grad") == "6.0"
+    assert text(page, f"n{B}-grad") == ""  # its step comes next
+    assert text(page, f"n{L}-data") == "-8.0"
+    assert narration(page).startswith("dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0")
+    assert page.locator(".cr-current").count() == 1
+
+
+def test_arrow_keys_home_end_and_jumps(open_page):
+    page = open_page(karpathy())
+    page.keyboard.press("ArrowRight")
+    assert "cr-current" in classes(page, f"n{E}")
+    assert narration(page) == "e = a * b = 2.0 * (-3.0) = -6.0"
+    page.keyboard.press("End")
+    assert page.locator('[data-part="title"]').inner_text() == "Done: every gradient is known"
+    page.keyboard.press("ArrowLeft")
+    assert "cr-current" in classes(page, f"n{B}")
+    page.keyboard.press("b")
+    assert page.locator('[data-part="title"]').inner_text() == "dL/dL = 1"
+    assert text(page, f"n{A}-grad") == ""
+    page.keyboard.press("Home")
+    assert page.locator('[data-part="prev"]').is_disabled()
+
+
+def test_the_slider_shows_any_step(open_page):
+    page = open_page(karpathy())
+    page.locator('[data-part="slider"]').fill("7")
+    assert page.locator('[data-part="counter"]').inner_text().startswith("STEP 7 OF 11")
+    assert text(page, f"n{E}-grad") == "-2.0" and text(page, f"n{C}-grad") == ""
+
+
+def test_gradient_cells_are_coloured_by_sign(open_page):
+    page = open_page(karpathy())
+    page.keyboard.press("End")
+    fill = page.locator(f'[id="cr-n{A}-grad-cell"]').evaluate("e => getComputedStyle(e).fill")
+    negative = page.locator(f'[id="cr-n{B}-grad-cell"]').evaluate("e => getComputedStyle(e).fill")
+    assert fill == "rgb(33, 102, 172)"  # the darkest blue: the largest positive gradient
+    assert negative.startswith("rgb(") and negative != fill
+
+
+def test_practice_asks_for_the_gradient_before_showing_it(open_page):
+    page = open_page(karpathy(), practice=True)
+    page.keyboard.press("b")  # the seed step asks nothing
+    page.click('[data-part="next"]')
+    assert page.locator('[data-part="prompt"]').inner_text() == "Step 5: dL/dd = ?"
+    assert text(page, f"n{D}-grad") == ""  # not revealed yet
+    page.fill('[data-part="answer"]', "-2")
+    page.keyboard.press("Enter")
+    assert page.locator('[data-part="message"]').inner_text() == "right: -2.0"
+    assert text(page, f"n{D}-grad") == "-2.0"
+    page.click('[data-part="next"]')
+    page.fill('[data-part="answer"]', "-4")
+    page.click('[data-part="check"]')
+    message = page.locator('[data-part="message"]').inner_text()
+    assert message.startswith("not quite: it is 4.0. dL/df = d = 4.0")
+    assert "cr-wrong" in page.locator('[data-part="message"]').get_attribute("class")
+
+
+def test_clicking_a_value_explains_its_gradient_once_it_is_complete(open_page):
+    page = open_page(karpathy())
+    page.locator(f'[id="cr-n{A}"]').click()
+    assert "not complete yet" in page.locator('[data-part="why"]').inner_text()
+    page.keyboard.press("End")
+    page.locator(f'[id="cr-n{A}"]').click()
+    why = page.locator('[data-part="why"]').inner_text()
+    assert "a -> e -> d -> L: de/da * dd/de * dL/dd = -3.0 * 1.0 * (-2.0) = 6.0" in why
+    assert "agrees" in why
+
+
+def test_labels_with_html_are_shown_as_text(open_page):
+    x = Value(2.0, label="<script>alert(1)</script>")
+    y = Value(3.0, label='<b>bold</b> & "quoted"')
+    out = x * y
+    out.label = "</script><img src=x onerror=alert(2)>"
+    page = open_page(out, title="<i>title</i>")
+    page.keyboard.press("ArrowRight")
+    svg_text = page.locator(".cr-graph").inner_text()
+    assert "<script>alert(1)</script>" in svg_text
+    assert '<b>bold</b> & "quoted"' in svg_text
+    assert narration(page).startswith("</script><img src=x onerror=alert(2)> = <script>")
+    assert page.locator("h1").inner_text() == "<i>title</i>"
+    assert page.locator(".cr-player b, .cr-player img, body i, body script[src]").count() == 0
+
+
+def test_a_training_step_shows_each_parameter_moving(open_page):
+    import nn
+    from autograd.stepper import training_walkthrough
+
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0)
+    loss = nn.mse(model([1.0, -2.0]), 0.5)
+    walk = training_walkthrough(loss, nn.SGD(model.parameters(), lr=0.1))
+    bias = walk.graph.find(model.parameters()[-1]).id  # the output neuron's bias, b = 0 at first
+    page = open_page(walk)
+    assert text(page, f"n{bias}-data") == "0.0"
+    page.keyboard.press("End")
+    assert text(page, f"n{bias}-data") == "0.1061" and text(page, f"n{bias}-grad") == "0.0"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # the bias's own update, before zero_grad
+    assert page.locator('[data-part="title"]').inner_text() == "update layers.1.neurons.0.b"
+    assert text(page, f"n{bias}-grad") == "-1.061"
+
+
+def test_a_collapsed_network_steps_module_by_module(open_page):
+    import nn
+
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    loss = nn.mse(model([0.5, -1.0]), 1.0)
+    page = open_page(loss, collapse="neurons")
+    page.keyboard.press("ArrowRight")
+    assert narration(page) == "layers.0.neurons.0 = tanh(b + w0 * 0.5 + w1 * (-1)) = 0.1227"
+    assert page.locator(".op-module.cr-active").count() == 1
+
+
+def test_the_network_guard_would_see_a_request(browser, tmp_path):
+    # The guard the page tests rely on: a page that does fetch something is caught.
+    path = tmp_path / "fetches.html"
+    path.write_text('<img src="http://example.invalid/x.png">')
+    context = browser.new_context()
+    seen = []
+    context.route("**/*", lambda route: (seen.append(route.request.url), route.abort())
+                  if not route.request.url.startswith("file://") else route.continue_())
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    context.close()
+    assert seen == ["http://example.invalid/x.png"]
+
+
+def test_a_button_runs_to_the_first_non_finite_number(open_page):
+    x = Value(-1.0, label="x")
+    y = x.log()  # log(-1) is nan
+    y.label = "y"
+    out = y * 2.0 + x
+    page = open_page(out)
+    page.click('[data-part="nonfinite"]')
+    assert page.locator('[data-part="title"]').inner_text() == "y = log(x)"
+    assert text(page, "n1-data") == "nan"
+    assert open_page(karpathy()).locator('[data-part="nonfinite"]').count() == 0

@@ -1,0 +1,119 @@
+"""The terminal stepper, driven through a real pseudo-terminal as a learner would use it.
+
+Keys go in one at a time (arrow keys as escape sequences), the screen comes back with its
+colours; a second test scripts the stepper through a pipe, one command per line.
+"""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import require_module
+
+from autograd import Value
+from autograd.stepper import walkthrough
+from autograd.stepper.terminal import screen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+KARPATHY = textwrap.dedent("""
+    from autograd import Value
+    from autograd.stepper.terminal import step
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b; e.label = "e"
+    d = e + c; d.label = "d"
+    L = d * f; L.label = "L"
+    step(L, title="L = (a*b + c) * f")
+    print("grads untouched:", a.grad, b.grad)
+""")
+
+RIGHT_ARROW, LEFT_ARROW = "\x1b[C", "\x1b[D"
+
+
+@pytest.fixture
+def terminal():
+    pexpect = require_module("pexpect")
+    child = pexpect.spawn(sys.executable, ["-c", KARPATHY], cwd=str(ROOT), dimensions=(40, 100),
+                          env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"},
+                          encoding="utf-8", timeout=10)
+    child.expect("step 0 of 11")
+    yield child
+    child.close(force=True)
+
+
+def test_keys_move_through_forward_and_backward(terminal):
+    terminal.send("n")
+    terminal.expect(r"step 1 of 11 \(forward\)")
+    terminal.expect(r"e = a \* b = 2\.0 \* \(-3\.0\) = -6\.0")
+    terminal.send("b")
+    terminal.expect(r"step 4 of 11 \(backward\)")
+    terminal.expect("dL/dL = 1")
+    terminal.send(RIGHT_ARROW)
+    terminal.expect(r"dL/dd \+= f \* dL/dL = -2\.0 \* 1\.0 = -2\.0")
+    terminal.send(LEFT_ARROW)
+    terminal.expect("step 4 of 11")
+    terminal.send("q")
+    terminal.expect("grads untouched: 0.0 0.0")
+
+
+def test_go_to_a_node_then_explain_it(terminal):
+    terminal.send("g")
+    terminal.expect("go to")
+    terminal.sendline("a")
+    terminal.expect("stopped at a")
+    terminal.send("g")
+    terminal.sendline("a")  # g again: a's next step, in backward
+    terminal.expect(r"step 9 of 11")
+    terminal.expect(r"dL/da \+= de/da \* dL/de = b \* \(-2\.0\) = -3\.0 \* \(-2\.0\) = 6\.0")
+    terminal.send("x")
+    terminal.expect(r"a -> e -> d -> L: de/da \* dd/de \* dL/dd = -3\.0 \* 1\.0 \* \(-2\.0\)")
+    terminal.expect("agrees")
+    terminal.send(" ")  # any key goes back
+    terminal.expect("step 9 of 11")
+
+
+def test_practice_asks_before_revealing(terminal):
+    terminal.send("b")
+    terminal.expect("step 4 of 11")
+    terminal.send("r")
+    terminal.expect("practice mode on")
+    terminal.send("n")
+    terminal.expect(r"practice, step 5: dL/dd = \?")
+    terminal.sendline("-2")
+    terminal.expect("right: -2.0")
+    terminal.send("n")
+    terminal.expect(r"dL/df = \?")
+    terminal.sendline("3")
+    terminal.expect(r"not quite: it is 4\.0\. dL/df = d = 4\.0")
+
+
+def test_the_current_row_is_highlighted(terminal):
+    terminal.send("n")
+    terminal.expect("\x1b\\[7m> e +a \\* b")  # reverse video on the node computed now
+
+
+def test_commands_can_come_from_a_pipe():
+    script = "n\nn\ng b\nt\nq\n"
+    result = subprocess.run([sys.executable, "-c", KARPATHY], input=script, capture_output=True,
+                            text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "step 2 of 11 (forward)" in result.stdout
+    assert "stopped at b" in result.stdout
+    assert "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
+    assert "\x1b[" not in result.stdout  # no colours into a pipe
+
+
+def test_a_graph_taller_than_the_screen_shows_a_window_around_the_current_node():
+    x = Value(1.0, label="x")
+    out = x
+    for i in range(60):
+        out = out * 1.01
+        out.label = f"y{i}"
+    walk = walkthrough(out)
+    text = screen(walk, walk.find("y30"), width=80, height=24)
+    assert "> y30" in text
+    assert "y0 " not in text and "more nodes not shown" in text
+    assert len(text.splitlines()) <= 24
