@@ -1,8 +1,8 @@
 # chainrule: `make demo` and `make test` are all a newcomer needs; each sets up what it uses.
 #
 #   make demo    train an MLP on two moons (creates .venv and installs chainrule first)
-#   make test    the whole test suite (also installs graphviz through apt-get when missing;
-#                with CI=true it installs the CPU build of PyTorch for the parity tests)
+#   make test    the whole test suite (also installs graphviz and chromium through apt-get
+#                when missing; with CI=true, the CPU build of PyTorch for the parity tests)
 #   make torch   install the CPU build of PyTorch into .venv, to run the parity tests locally
 #   make lint    ruff
 #   make clean   remove .venv and caches
@@ -37,10 +37,16 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install -q -e '.[test]'
 	@touch $@
 
-# System programs the tests drive for real: Graphviz's `dot`.
+# System programs the tests drive for real: Graphviz's `dot`, and Debian's Chromium for the
+# web page (Playwright drives it; its own browser download is never used).
 system-deps:
-	@command -v dot >/dev/null 2>&1 || { echo "installing graphviz with apt-get"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz; }
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 # PyTorch's CPU build (about 200 MB, never the multi-gigabyte CUDA one): first as a local
 # wheel or mirror provides it, else from PyTorch's CPU index.

@@ -38,3 +38,18 @@ def require_program(name: str, how: str = "") -> str:
         hint = how or {"dot": "install Graphviz: sudo apt-get install graphviz"}.get(name, "")
         _missing(f"program {name!r} is not on PATH" + (f"; {hint}" if hint else ""))
     return path
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's) driven by Playwright, or skip (fail in CI) saying how."""
+    sync_api = require_module("playwright.sync_api", "pip install playwright (a test extra)")
+    chromium = require_program("chromium", "sudo apt-get install chromium chromium-driver")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
