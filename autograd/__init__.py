@@ -51,6 +51,8 @@ _LAZY = {
     "draw": "drawing", "Drawing": "drawing", "DotNotFoundError": "drawing",
     "to_dot": "dot", "format_number": "dot", "GraphTooLargeError": "dot",
     "parse_expression": "expression", "ExpressionError": "expression",
+    "walkthrough": "stepper", "step": "stepper", "export_html": "stepper",
+    "explain": "stepper", "Player": "stepper", "training_walkthrough": "stepper",
 }
 __all__ += list(_LAZY)
 

@@ -78,3 +78,14 @@ def test_unknown_node_for_explain_names_the_nodes():
     result = chainrule("step", "x*y", "x=1", "y=2", "--explain", "z")
     assert result.returncode == 2
     assert "no node is named 'z'; the names are: x, y, out" in result.stderr
+
+
+def test_the_walkthrough_demo_writes_its_pages(tmp_path):
+    require_program("dot")
+    result = subprocess.run([sys.executable, str(ROOT / "demos" / "walkthrough.py"), "--out",
+                             str(tmp_path), "--quick"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
+    for name in ("karpathy", "neuron", "training"):
+        assert (tmp_path / f"{name}.html").read_text().startswith("<!DOCTYPE html>")
