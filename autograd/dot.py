@@ -315,14 +315,16 @@ def _check_budget(view: _View, max_nodes: int | None) -> None:
     ops = sum(1 for n in view.shown if _drawn(n, view) and _has_op(n, view))
     if max_nodes is None or values + ops <= max_nodes:
         return
-    # suggest the innermost step name most nodes have, e.g. "neurons" for an nn.MLP
+    # suggest the innermost step name most nodes have, e.g. "neurons" for an nn.MLP; with no
+    # scopes at all there is nothing to collapse
     innermost = Counter(scope_steps(n.scope)[-1].split(".")[0] for n in view.order if n.scope)
-    collapse = f"collapse={innermost.most_common(1)[0][0]!r}" if innermost else "collapse=1"
+    collapse = (f"collapse={innermost.most_common(1)[0][0]!r} draws each module as one box "
+                f"(modules are the scopes of autograd.name_scope, which nn uses), "
+                if innermost else "")
     raise GraphTooLargeError(
         f"this drawing would have {values + ops:,} nodes ({values:,} values and {ops:,} "
         f"operations), over max_nodes={max_nodes:,}; Graphviz takes about 0.5 s for 1,000 "
-        f"nodes, 10 s for 3,000 and minutes for 10,000. Draw less: {collapse} draws each "
-        f"module as one box (modules are the scopes of autograd.name_scope, which nn uses), "
+        f"nodes, 10 s for 3,000 and minutes for 10,000. Draw less: {collapse}"
         f"focus=<a Value or parameter name> draws only the paths from it to the output, "
         f"show_constants=False hides the constants; or raise max_nodes (None for no limit)."
     )

@@ -26,20 +26,25 @@ def topological_order(root: Node) -> list:
     gives the same list.
     """
     order = []
-    visited = set()  # of id(node): nodes are keyed by identity
-    stack = [(root, False)]
+    visited = set()  # the nodes themselves: a node hashes by identity (no __eq__ or __hash__)
+    # Two stacks side by side: a node, and whether its inputs are already in `order`. (A stack
+    # of (node, flag) tuples is as clear, but on a deep graph the garbage collector keeps
+    # re-scanning those tuples, which makes the walk several times slower.)
+    stack, inputs_done = [root], [False]
     while stack:
-        node, inputs_done = stack.pop()
-        if inputs_done:  # every input is already in `order`
+        node, done = stack.pop(), inputs_done.pop()
+        if done:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        visited.add(node)
+        stack.append(node)
+        inputs_done.append(True)
         for inp in reversed(node.inputs):  # reversed, so the first input is visited first
-            if id(inp) not in visited:
-                stack.append((inp, False))
+            if inp not in visited:
+                stack.append(inp)
+                inputs_done.append(False)
     return order
 
 

@@ -158,16 +158,22 @@ MUL = Primitive(
 POW = Primitive(
     name="pow", symbol="**", arity=1, params=("n",),
     forward=lambda a, n: _pow(a, n),
-    # out = a ** n with n a constant: d out/da = n * a ** (n - 1)
-    local_grads=lambda a, out, n: (n * power(a, n - 1),),
+    # out = a ** n with n a constant: d out/da = n * a ** (n - 1). For n = 0, out = 1 is flat:
+    # the slope is 0 everywhere, also at a = 0, where the formula would give 0 * inf = nan.
+    local_grads=lambda a, out, n: (0.0 if n == 0 else n * power(a, n - 1),),
     rule="d(a ** n)/da = n * a ** (n - 1), for a constant exponent n",
 )
 
 VPOW = Primitive(
     name="vpow", symbol="**", arity=2,
     forward=lambda a, b: _pow(a, b),
-    # out = a ** b = e ** (b * log a): d out/da = b * a ** (b - 1), d out/db = out * log(a)
-    local_grads=lambda a, b, out: (b * power(a, b - 1), out * log(a)),
+    # out = a ** b = e ** (b * log a): d out/da = b * a ** (b - 1), d out/db = out * log(a).
+    # As in PyTorch, at the edges where the formulas give 0 * inf = nan the slopes are 0:
+    # d/da at b = 0 (out = 1 for every a) and d/db at a = 0, b >= 0 (out = 0 ** b).
+    local_grads=lambda a, b, out: (
+        0.0 if float(b) == 0 else b * power(a, b - 1),
+        0.0 if float(a) == 0 and float(b) >= 0 else out * log(a),
+    ),
     rule="d(a ** b)/da = b * a ** (b - 1) and d(a ** b)/db = a ** b * log(a)",
 )
 

@@ -177,7 +177,11 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        # A Value grad (after backward(create_graph=True)) shows only its number: its own grad
+        # may lead back here (after (x * w).backward(create_graph=True), x.grad is w, w.grad x).
+        grad = self.grad
+        grad = f"Value(data={grad.data!r})" if isinstance(grad, Value) else repr(grad)
+        return f"Value(data={self.data!r}, grad={grad}{label})"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -316,3 +320,6 @@ def _backward_with_graph(order: list[Value]) -> None:
                 inp.grad = term if _is_zero(inp.grad) else inp.grad + term
                 if switches.anomaly and not math.isfinite(float(inp.grad)):
                     raise _gradient_anomaly(out, inp.grad, local_grad)
+    for node in order:  # a rule's plain number (a sum's 1, relu's 0) becomes a constant Value
+        if not isinstance(node.grad, Value):
+            node.grad = _as_value(node.grad)

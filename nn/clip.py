@@ -22,7 +22,8 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     """
     params = _grads_of(params, "clip_grad_norm")
     max_norm = _limit(max_norm, "clip_grad_norm max_norm")
-    norm = math.hypot(*(p.grad for p in params))  # sqrt(g0**2 + g1**2 + ...), without overflow
+    # sqrt(g0**2 + g1**2 + ...), without overflow; float(), as a grad may be a Value
+    norm = math.hypot(*(float(p.grad) for p in params))
     scale = max_norm / (norm + 1e-6)
     if scale < 1:
         for p in params:
@@ -35,7 +36,7 @@ def clip_grad_value(params: Iterable[Value], clip: float) -> None:
     params = _grads_of(params, "clip_grad_value")
     clip = _limit(clip, "clip_grad_value clip")
     for p in params:
-        p.grad = min(max(p.grad, -clip), clip)
+        p.grad = min(max(float(p.grad), -clip), clip)  # a Value grad: clamp its number
 
 
 def _grads_of(params: object, who: str) -> list[Value]:

@@ -159,7 +159,7 @@ class SGD(Optimizer):
         lr, momentum, dampening = h["lr"], h["momentum"], h["dampening"]
         weight_decay, nesterov = h["weight_decay"], h["nesterov"]
         for p in self.params:
-            g = p.grad
+            g = float(p.grad)  # a Value after backward(create_graph=True): its number
             if weight_decay != 0:
                 g = g + weight_decay * p.data  # the gradient of (weight_decay / 2) * p ** 2
             if momentum != 0:
@@ -215,7 +215,7 @@ class Adam(Optimizer):
         h = self.hyperparameters
         lr, (beta1, beta2), eps, weight_decay = h["lr"], h["betas"], h["eps"], h["weight_decay"]
         for p in self.params:
-            g = p.grad
+            g = float(p.grad)  # a Value after backward(create_graph=True): its number
             if weight_decay != 0:
                 if self.decoupled_weight_decay:
                     p.data = p.data * (1 - lr * weight_decay)  # AdamW: shrink the weight itself
@@ -309,7 +309,7 @@ class RMSprop(Optimizer):
         lr, alpha, eps, weight_decay = h["lr"], h["alpha"], h["eps"], h["weight_decay"]
         momentum, centered = h["momentum"], h["centered"]
         for p in self.params:
-            g = p.grad
+            g = float(p.grad)  # a Value after backward(create_graph=True): its number
             if weight_decay != 0:
                 g = g + weight_decay * p.data
             state = self.state[p]

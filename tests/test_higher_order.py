@@ -63,6 +63,23 @@ def test_backward_with_create_graph_gives_differentiable_gradients():
     assert x.grad == pytest.approx(12.0)  # 6x
 
 
+@pytest.mark.parametrize("make", [lambda x: x + 1, lambda x: x.relu(), lambda x: x])
+def test_create_graph_makes_every_gradient_a_value_even_a_constant_one(make):
+    x = Value(2.0)
+    y = make(x)  # dy/dx = 1: a sum's, relu's or the output's own gradient, a plain 1 in the rules
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 1.0
+    assert isinstance(y.grad, Value)
+    x.grad.backward()  # a constant: nothing to differentiate, and no AttributeError either
+
+
+def test_a_value_whose_gradient_is_a_value_prints_without_recursing():
+    x, w = Value(2.0), Value(3.0, label="w")
+    (x * w).backward(create_graph=True)  # d(x*w)/dx is w itself, and d(x*w)/dw is x
+    assert repr(x) == "Value(data=2.0, grad=Value(data=3.0))"
+    assert repr(w) == "Value(data=3.0, grad=Value(data=2.0), label='w')"
+
+
 def test_default_backward_stays_numeric():
     x = Value(2.0)
     (x**3).backward()

@@ -389,3 +389,27 @@ def test_clip_grad_value_clamps_each_gradient():
 def test_bad_clipping_arguments_raise(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --- gradients that are Values (after backward(create_graph=True)) ---------------------------
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.1), lambda ps: RMSprop(ps, lr=0.1)])
+def test_a_step_after_create_graph_moves_the_number_and_keeps_data_a_float(make):
+    w = Value(3.0)
+    (w * w).backward(create_graph=True)  # w.grad = 2w = 6, a Value
+    expected = Value(3.0)
+    expected.grad = 6.0
+    make([w]).step()
+    make([expected]).step()
+    assert type(w.data) is float and w.data == expected.data
+
+
+def test_clipping_reads_the_numbers_of_gradients_that_are_values():
+    w, b = Value(3.0), Value(4.0)
+    (w * w / 2 + b * b / 2).backward(create_graph=True)  # grads w = 3 and b = 4, as Values
+    assert clip_grad_norm([w, b], max_norm=1.0) == 5.0
+    assert [float(p.grad) for p in (w, b)] == pytest.approx([0.6, 0.8])
+    clip_grad_value([w, b], 0.7)
+    assert [float(p.grad) for p in (w, b)] == pytest.approx([0.6, 0.7])

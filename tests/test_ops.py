@@ -129,6 +129,30 @@ def test_gradient_at_a_pole_is_infinite_not_an_exception():
     assert a.grad == math.inf
 
 
+def test_power_zero_is_flat_even_at_zero():
+    # a ** 0 = 1 for every a, so its slope is 0; the formula n * a ** (n - 1) would give
+    # 0 * 0 ** -1 = 0 * inf = nan at a = 0 (a polynomial's constant term on the data point 0)
+    a = Value(0.0)
+    (a**0).backward()
+    assert a.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    "base, exponent, base_grad, exponent_grad",
+    [
+        (0.0, 2.0, 0.0, 0.0),  # 0 ** b = 0 for b > 0: flat in b (not 0 * log 0 = nan)
+        (0.0, 0.5, math.inf, 0.0),
+        (0.0, 0.0, 0.0, 0.0),  # PyTorch's convention at the corner
+        (0.0, -1.0, -math.inf, -math.inf),  # a pole: infinities, as before
+        (3.0, 0.0, 0.0, math.log(3.0)),
+    ],
+)
+def test_value_power_slopes_at_zero_follow_pytorch(base, exponent, base_grad, exponent_grad):
+    a, b = Value(base), Value(exponent)
+    (a**b).backward()
+    assert (a.grad, b.grad) == (base_grad, exponent_grad)
+
+
 def test_ieee_pow_helper_signs():
     assert _pow(-0.0, -3.0) == -math.inf
     assert _pow(0.0, -2.0) == math.inf

@@ -433,9 +433,18 @@ def test_a_graph_over_budget_is_refused_with_the_options():
         to_dot(y)
     message = str(error.value)
     assert "1,201 nodes" in message and "max_nodes=1,000" in message
-    for option in ("collapse=", "focus=", "show_constants=False", "max_nodes"):
+    for option in ("focus=", "show_constants=False", "max_nodes"):
         assert option in message
+    assert "collapse=" not in message  # no node has a scope: collapsing could not help
     assert to_dot(y, max_nodes=None).count("op-sin") == 600
+
+
+def test_the_budget_suggests_a_collapse_that_works():
+    with name_scope("block"):
+        y = chain(600)
+    with pytest.raises(GraphTooLargeError, match="collapse='block' draws each module"):
+        to_dot(y)
+    assert "block" in to_dot(y, collapse="block")
 
 
 def test_a_100000_node_chain_fails_only_by_the_budget():

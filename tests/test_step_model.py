@@ -353,6 +353,13 @@ def test_same_graph_same_steps():
     assert walkthrough(neuron()[0]).steps == walkthrough(neuron()[0]).steps
 
 
+def test_a_graph_of_constants_only_is_not_called_a_leaf():
+    two = (Value(1.0) * 2).inputs[1]  # a constant Value that * made
+    walk = walkthrough(two * 3)  # an operation, but on constants only
+    assert walk[-1].lines == ("out is computed from constants only: it has no inputs of yours "
+                              "to take gradients with respect to.",)
+
+
 def test_walkthrough_needs_a_value():
     with pytest.raises(TypeError, match="needs a Value, got float"):
         walkthrough(1.5)
@@ -378,6 +385,16 @@ def test_practice_names_the_rule_when_wrong():
     assert "d(a * b)/da = b" in message and "dL/de = -2.0" in message
 
 
+def test_practice_grades_an_infinite_gradient_by_its_sign():
+    x = Value(0.0, label="x")
+    walk = walkthrough(x.log())  # d log(x)/dx = 1 / x = inf at 0
+    step = walk[walk.find("x", kind="backward")]
+    assert step.answer == math.inf
+    assert grade(step, "inf")[0] and grade(step, "Infinity")[0]
+    assert not grade(step, "-inf")[0]  # |-inf - inf| <= 0.001 + 1% of inf would pass it
+    assert not grade(step, "1e308")[0]
+
+
 def test_practice_says_when_the_answer_is_not_a_number():
     L, _ = karpathy()
     assert grade(walkthrough(L)[9], "six") == (
@@ -385,6 +402,13 @@ def test_practice_says_when_the_answer_is_not_a_number():
 
 
 # --- writing formulas ------------------------------------------------------------------------
+
+
+def test_a_rule_at_a_pole_is_still_written_out():
+    x = Value(0.0, label="x")
+    walk = walkthrough(x.log())  # d log(x)/dx = x ** -1 = inf at 0, as the engine records it
+    step = walk[walk.find("x", kind="backward")]
+    assert step.lines[0] == "dout/dx += x ** (-1) * dout/dout = 0.0 ** (-1) * 1.0 = inf"
 
 
 def test_negative_numbers_get_parentheses_except_at_the_start():

@@ -222,3 +222,19 @@ def test_a_button_runs_to_the_first_non_finite_number(open_page):
     assert page.locator('[data-part="title"]').inner_text() == "y = log(x)"
     assert text(page, "n1-data") == "nan"
     assert open_page(karpathy()).locator('[data-part="nonfinite"]').count() == 0
+
+
+def test_practice_grades_an_infinite_gradient_by_its_sign(open_page):
+    x = Value(0.0, label="x")
+    page = open_page(x.log(), practice=True)  # d log(x)/dx = 1 / x = inf at 0
+    page.keyboard.press("b")  # the seed step asks nothing
+    page.click('[data-part="next"]')
+    page.fill('[data-part="answer"]', "-inf")  # |-inf - inf| is within 1% of inf: not right
+    page.keyboard.press("Enter")
+    assert page.locator('[data-part="message"]').inner_text().startswith("not quite: it is inf")
+    page = open_page(x.log(), practice=True)
+    page.keyboard.press("b")
+    page.click('[data-part="next"]')
+    page.fill('[data-part="answer"]', "inf")
+    page.keyboard.press("Enter")
+    assert page.locator('[data-part="message"]').inner_text() == "right: inf"

@@ -117,3 +117,9 @@ def test_a_graph_taller_than_the_screen_shows_a_window_around_the_current_node()
     assert "> y30" in text
     assert "y0 " not in text and "more nodes not shown" in text
     assert len(text.splitlines()) <= 24
+
+
+def test_a_constant_alone_has_a_screen_too():
+    constant = (Value(2.0) * 3).inputs[1]  # the 3: a constant Value that * made
+    walk = walkthrough(constant)
+    assert "Done" in screen(walk, len(walk) - 1)  # no table rows at all, and no crash

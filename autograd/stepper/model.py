@@ -481,6 +481,9 @@ def done_step(graph: Graph, walk: Walkthrough, index: int, lines: tuple[str, ...
     listed = [f"{_d(root, n)} = {fmt(grads[n.id])}" for n in leaves[:LISTED]]
     if len(leaves) > LISTED:
         listed.append(f"... and {len(leaves) - LISTED} more")
+    if not listed and root.kind == "op":  # 2 * 3: computed, but from constants only
+        listed = [f"{root.name} is computed from constants only: it has no inputs of yours to "
+                  f"take gradients with respect to."]
     return Step(index=index, kind="done", title=title,
                 lines=lines or tuple(listed) or (f"{root.name} is a leaf: its gradient is 1.",))
 
@@ -588,6 +591,8 @@ def grade(step: Step, typed: str) -> tuple[bool, str]:
     answer = step.answer
     if math.isnan(answer):
         ok = math.isnan(guess)
+    elif math.isinf(answer):  # inf - inf is nan: an infinity is right only with its own sign
+        ok = guess == answer
     else:
         ok = abs(guess - answer) <= ABS_TOL + REL_TOL * abs(answer)
     if ok:

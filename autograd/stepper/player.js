@@ -156,6 +156,7 @@ function chainrulePlayer(root, data, options) {
 
   function close(guess, answer) {
     if (Number.isNaN(answer)) return Number.isNaN(guess);
+    if (!Number.isFinite(answer)) return guess === answer;  // an infinity: right only with its sign
     return Math.abs(guess - answer) <= data.tolerance.abs + data.tolerance.rel * Math.abs(answer);
   }
 
@@ -163,7 +164,7 @@ function chainrulePlayer(root, data, options) {
     if (pending === null) return;
     const step = steps[pending];
     const typed = part("answer").value.trim();
-    const guess = Number(typed);
+    const guess = Number(typed.replace(/^([+-]?)inf(inity)?$/i, "$1Infinity"));  // "-inf" too
     answered.add(pending);
     if (reveal) {
       show(pending, { kind: "cr-info", text: "it is " + step.answerText + ". " + step.hint });

@@ -207,7 +207,4 @@ def _divide(a: float, b: float) -> float:
 
 
 def _power(a: float, b: float) -> float:
-    try:
-        return math.pow(a, b)
-    except (ValueError, OverflowError):
-        return math.nan
+    return ops.power(a, b)  # the engine's own IEEE results: 0.0 ** -2 is inf, as recorded

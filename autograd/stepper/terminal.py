@@ -90,8 +90,8 @@ def _table(walk: Walkthrough, index: int, width: int, room: int, color: bool) ->
     rows = [n for n in graph.nodes if n.kind != "constant"]
     definitions = {n.id: forward_expression(graph, n).names if n.kind == "op" else "(given)"
                    for n in rows}
-    name_w = min(max(4, *(len(n.name) for n in rows)), 24)
-    def_w = min(max(11, *(len(definitions[n.id]) for n in rows)), 30)
+    name_w = min(max([4, *(len(n.name) for n in rows)]), 24)  # rows is empty for a constant
+    def_w = min(max([11, *(len(definitions[n.id]) for n in rows)]), 30)
     lines = [f"  {'node':<{name_w}}  {'computed as':<{def_w}}  {'value':>10}  {'grad':>10}"]
     shown = _window(rows, step.node, room - 1)
     for node in shown:
