@@ -48,12 +48,15 @@ def topological_order(root: Node) -> list:
     return order
 
 
-def chain_rule_edges(order: Sequence[Node]) -> Iterator[tuple]:
+def chain_rule_edges(order: Sequence[Node] | Node) -> Iterator[tuple]:
     """The (out, inp, local_grad) edges in the order backward applies them.
 
-    `order` is a topological order; walking it backwards yields each node's edges once all
-    its consumers are done, so out.grad is final when its edges come up.
+    `order` is a topological order (or the output node, whose order is then computed);
+    walking it backwards yields each node's edges once all its consumers are done, so
+    out.grad is final when its edges come up.
     """
+    if hasattr(order, "inputs"):  # the output node itself
+        order = topological_order(order)
     for out in reversed(order):
         for inp, local_grad in zip(out.inputs, out.local_grads):
             yield out, inp, local_grad

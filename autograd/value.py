@@ -35,6 +35,11 @@ class Value:
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data)
+        if isinstance(label, tuple):  # micrograd's Value(data, _children, _op), for custom ops
+            raise TypeError(
+                "Value(data, label) takes no inputs: an operation here is an entry of the op "
+                "table in autograd/ops.py (forward rule and local derivatives), not a closure"
+            )
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
         self.grad = 0.0
@@ -151,6 +156,16 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    # micrograd's names for a node's inputs and op, so code written for it (such as the
+    # draw_dot of its notebooks) keeps working. chainrule's own code uses .inputs and .op.
+    @property
+    def _prev(self) -> set[Value]:
+        return set(self.inputs)
+
+    @property
+    def _op(self) -> str:
+        return self.op.symbol if self.op else ""
+
     # --- backpropagation ---------------------------------------------------------------------
 
     def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
@@ -161,6 +176,8 @@ class Value:
         With create_graph=True the gradients are Values with graphs of their own, so they
         can be differentiated again (see autograd.functional for grad of grad).
         """
+        if isinstance(grad, Value) or not isinstance(grad, Real):
+            raise TypeError(f"backward(grad) takes a number, got {type(grad).__name__}: {grad!r}")
         seed = _as_float(grad)
         order = topological_order(self)
         for node in order:
@@ -189,10 +206,13 @@ class Value:
 
 def _as_float(data: object) -> float:
     """data as a float, or a TypeError that names what it was."""
-    if type(data) is float or type(data) is int:  # the common case, checked cheaply first
-        return float(data)
+    if type(data) is float:  # the common case, checked cheaply first
+        return data
     if isinstance(data, Real):
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:  # an int beyond about 1.8e308
+            raise ValueError(f"{data!r} is too large for a float (at most about 1.8e308)") from None
     if getattr(data, "ndim", None) == 0 and hasattr(data, "item"):  # a 0-d numpy array
         return _as_float(data.item())
     if isinstance(data, Value):

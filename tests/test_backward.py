@@ -114,3 +114,9 @@ def test_long_chain_matches_the_closed_form():
         y = y * 1.0001
     y.backward()
     assert x.grad == pytest.approx(1.0001**10_000, rel=1e-9)
+
+
+def test_chain_rule_edges_accepts_the_output_node():
+    a = Value(2.0)
+    b = a.tanh()
+    assert list(chain_rule_edges(b)) == list(chain_rule_edges(topological_order(b)))

@@ -111,3 +111,28 @@ def test_micrograd_sanity_expression():
 def test_values_are_keyed_by_identity():
     a, b = Value(1.0), Value(1.0)
     assert a != b and len({a, b}) == 2
+
+
+def test_an_int_too_large_for_a_float_is_a_value_error():
+    with pytest.raises(ValueError, match="too large"):
+        Value(10**400)
+
+
+def test_backward_seed_error_names_backward():
+    with pytest.raises(TypeError, match=r"backward\(grad\).*str"):
+        (Value(1.0) * 2).backward("a")
+
+
+def test_micrograd_style_custom_op_constructor_explains_the_op_table():
+    a = Value(1.0)
+    with pytest.raises(TypeError, match="op table"):
+        Value(2.0, (a,))
+
+
+def test_micrograd_names_for_inputs_and_op():
+    # micrograd's draw_dot walks n._prev and shows n._op; both keep working.
+    a, b = Value(2.0), Value(3.0)
+    c = a * b
+    assert c._prev == {a, b}
+    assert c._op == "*"
+    assert a._prev == set() and a._op == ""
