@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_program
+
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -36,3 +38,15 @@ def test_demo_writes_its_pictures(tmp_path, script, pictures):
     assert "picture" in stdout
     for name in pictures:
         assert_png(tmp_path / name)
+
+
+def test_second_derivative_demo_draws_and_steps_a_gradient_graph(tmp_path):
+    require_program("dot")
+    stdout = run_demo("second_derivative.py", tmp_path)
+    assert "d2y/dx2 = -2 tanh(x) (1 - tanh(x)**2) = -0.726862" in stdout
+    assert_png(tmp_path / "tanh_derivatives.png")
+    assert_png(tmp_path / "gradient_graph.png")
+    svg = (tmp_path / "gradient_graph.svg").read_text()
+    assert "dy/dx" in svg and "tanh" in svg
+    page = (tmp_path / "gradient_walkthrough.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") or page.lower().startswith("<!doctype html>")

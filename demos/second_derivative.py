@@ -1,0 +1,83 @@
+"""The second derivative of tanh: a gradient is a graph too, so it can be drawn and stepped.
+
+`backward(create_graph=True)` records how the gradient dy/dx was computed, as Values. That
+graph can be differentiated again (d2y/dx2), drawn like any other graph and stepped through
+one chain-rule step at a time. The plot shows tanh with its first and second derivatives,
+both computed by backpropagation: `grad(f)` and `grad(grad(f))`.
+
+    python demos/second_derivative.py [--out DIR] [--quick]
+
+writes tanh_derivatives.png, gradient_graph.svg (and .png) and gradient_walkthrough.html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from autograd import DotNotFoundError, Value, draw, export_html, grad  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join("out", "second_derivative"))
+    parser.add_argument("--quick", action="store_true", help="fewer plot points (for tests)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    # y = tanh(x) at x = 0.5, and dy/dx as a graph of its own.
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    y.label = "y"
+    y.backward(create_graph=True)
+    dy_dx = x.grad  # 1 - tanh(x)**2, built from Values
+    dy_dx.label = "dy/dx"
+    t = math.tanh(0.5)
+    print(f"y = tanh(0.5) = {y.data:.6f}")
+    print(f"dy/dx = 1 - tanh(x)**2 = {dy_dx.data:.6f}   (check: {1 - t * t:.6f})")
+
+    x.grad = 0.0  # the next backward adds into x.grad: start it from zero
+    dy_dx.backward()
+    print(f"d2y/dx2 = -2 tanh(x) (1 - tanh(x)**2) = {x.grad:.6f}   "
+          f"(check: {-2 * t * (1 - t * t):.6f})")
+
+    try:
+        drawing = draw(dy_dx, local_grads=True)
+        drawing.save(out / "gradient_graph.svg")
+        drawing.save(out / "gradient_graph.png")
+        print(f"the graph of dy/dx: {out / 'gradient_graph.svg'}")
+    except DotNotFoundError as error:
+        (out / "gradient_graph.dot").write_text(error.source)
+        print(f"Graphviz is missing, so no picture of the graph: {error}")
+    export_html(dy_dx, out / "gradient_walkthrough.html")
+    print(f"step through how d2y/dx2 is computed: {out / 'gradient_walkthrough.html'}")
+
+    # tanh and its first two derivatives, every number from backpropagation.
+    n = 41 if args.quick else 201
+    xs = [-3 + 6 * i / (n - 1) for i in range(n)]
+    f = lambda v: v.tanh()  # noqa: E731
+    d1, d2 = grad(f), grad(grad(f))
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    ax.plot(xs, [math.tanh(v) for v in xs], label="tanh(x)")
+    ax.plot(xs, [d1(v) for v in xs], label="grad(tanh): 1 - tanh(x)^2")
+    ax.plot(xs, [d2(v) for v in xs], label="grad(grad(tanh)): -2 tanh(x) (1 - tanh(x)^2)")
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_xlabel("x")
+    ax.set_title("tanh and its derivatives, by backpropagation through gradients")
+    ax.legend(loc="lower right", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out / "tanh_derivatives.png", dpi=90)
+    plt.close(fig)
+    print(f"picture of tanh, tanh' and tanh'': {out / 'tanh_derivatives.png'}")
+
+
+if __name__ == "__main__":
+    main()
