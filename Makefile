@@ -1,8 +1,10 @@
 # chainrule: `make demo` and `make test` are all a newcomer needs; each sets up what it uses.
 #
 #   make demo    train an MLP on two moons (creates .venv and installs chainrule first)
+#   make demos   run every demo in full; each writes its pictures to out/<name>/
 #   make test    the whole test suite (also installs graphviz and chromium through apt-get
 #                when missing; with CI=true, the CPU build of PyTorch for the parity tests)
+#   make bench   time the engines against micrograd, batched numpy and PyTorch (benchmarks/)
 #   make torch   install the CPU build of PyTorch into .venv, to run the parity tests locally
 #   make lint    ruff
 #   make clean   remove .venv and caches
@@ -14,13 +16,26 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 TORCH  := 2.13.0
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test torch lint bench system-deps clean
+.PHONY: demo demos test torch lint bench system-deps clean
+
+DEMOS := moons xor sine learning_rates optimizers gradients regularization local_minima \
+         why_backprop batchnorm newton forward_vs_reverse second_derivative digits
 
 demo: $(VENV)/.installed
 	$(PY) demos/moons.py
 
+demos: $(VENV)/.installed system-deps
+	@for name in $(DEMOS); do echo "== demos/$$name.py"; $(PY) demos/$$name.py || exit 1; echo; done
+	@echo "pictures are in out/<demo name>/"
+
 test: $(VENV)/.installed system-deps $(if $(filter true,$(CI)),torch)
 	$(PY) -m pytest
+
+# micrograd is installed from PyPI into benchmarks/.venv-micrograd by the runner; PyTorch when
+# it can be installed. Ratios are measured in one run. BENCH_ARGS=--quick: 3 rounds, not 7.
+bench: $(VENV)/.installed system-deps
+	@$(MAKE) --no-print-directory torch || echo "PyTorch could not be installed: its rows are left out"
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check autograd nn tests demos benchmarks

@@ -4,11 +4,19 @@ An MLP(2, [16, 16, 1]) with relu hidden layers scores each point of a seeded two
 set; the max-margin loss (plus a little L2) says how wrong the scores are, backward() finds
 the gradient of that loss for all 337 parameters, and SGD with a decaying learning rate
 steps downhill. Within 100 steps every training point is classified correctly.
+
+    python demos/moons.py [--out DIR] [--quick]
+
+prints the training and the decision boundary in characters, and with matplotlib (the
+`plot` extra) also writes moons.png to DIR (default out/moons).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import time
+from pathlib import Path
 
 import nn
 from autograd import no_grad
@@ -43,8 +51,48 @@ def draw_boundary(model: nn.MLP, points: list[list[float]], labels: list[int]) -
     return "\n".join("".join(row) for row in rows)
 
 
-def main() -> None:
-    X, y = nn.make_moons(100, noise=0.1, seed=1)
+def draw_pictures(
+    model: nn.MLP, points: list, labels: list, history: nn.History, out: Path, resolution: int
+) -> Path | None:
+    """moons.png: the decision boundary beside the loss and accuracy; None without matplotlib."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    figure = Figure(figsize=(11, 4.4), layout="constrained")
+    boundary, curves = figure.subplots(1, 2)
+    nn.plot_decision_boundary(
+        model,
+        points,
+        labels,
+        ax=boundary,
+        resolution=resolution,
+        title="what the trained network predicts",
+    )
+    steps = range(1, len(history["loss"]) + 1)
+    loss_line = curves.plot(steps, history["loss"], color="C0", label="loss (max-margin + L2)")
+    curves.set_xlabel("step (one pass over all points)")
+    curves.set_ylabel("loss", color="C0")
+    right = curves.twinx()
+    accuracy_line = right.plot(steps, history["accuracy"], color="C2", label="accuracy")
+    right.set_ylabel("accuracy", color="C2")
+    right.set_ylim(0, 1.05)
+    curves.set_title("training: the loss falls, the accuracy climbs")
+    curves.grid(alpha=0.3)
+    curves.legend(handles=loss_line + accuracy_line, loc="center right", fontsize="small")
+    path = out / "moons.png"
+    figure.savefig(path, dpi=90)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join("out", "moons"), help="output folder")
+    parser.add_argument("--quick", action="store_true", help="fewer points and steps (tests)")
+    args = parser.parse_args(argv)
+    steps = 8 if args.quick else STEPS
+
+    X, y = nn.make_moons(40 if args.quick else 100, noise=0.1, seed=1)
     points = X.tolist()
     labels = [2 * int(label) - 1 for label in y]  # 0/1 -> -1/+1, as the hinge loss wants
     model = nn.MLP(2, [16, 16, 1], seed=2)
@@ -52,9 +100,10 @@ def main() -> None:
     print(f"model: {model}")
     print(f"data:  {len(points)} points of two moons, labels -1 and +1\n")
 
+    history = nn.History()  # the numbers of every step, for the picture
     start = time.perf_counter()
-    for step in range(STEPS):
-        optimizer.lr = 1.0 - 0.9 * step / STEPS  # decay from 1.0 to 0.1, as micrograd does
+    for step in range(steps):
+        optimizer.lr = 1.0 - 0.9 * step / steps  # decay from 1.0 to 0.1, as micrograd does
         scores = [model(point) for point in points]
         data_loss = nn.hinge(scores, labels)
         loss = data_loss + nn.l2_penalty(model.parameters(), alpha=1e-4)
@@ -62,17 +111,29 @@ def main() -> None:
         loss.backward()
         optimizer.step()
         acc = accuracy(scores, labels)
-        if step % 10 == 0 or step == STEPS - 1:
+        history.record({"loss": loss.data, "accuracy": acc})
+        if step % 10 == 0 or step == steps - 1:
             print(
                 f"step {step:3d}  loss {loss.data:.4f}  accuracy {acc:6.1%}  lr {optimizer.lr:.3f}"
             )
     seconds = time.perf_counter() - start
     print(
-        f"\n{STEPS} steps in {seconds:.1f} s ({seconds / STEPS:.2f} s per step of forward, "
+        f"\n{steps} steps in {seconds:.1f} s ({seconds / steps:.2f} s per step of forward, "
         f"backward and update over {len(points)} points)"
     )
     print("\ndecision boundary (o: label -1, x: label +1; '.' and '#': the model's answer)\n")
     print(draw_boundary(model, points, labels))
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = draw_pictures(model, points, labels, history, out, 30 if args.quick else 50)
+    if path is None:
+        print("\nfor a picture, install matplotlib: pip install 'chainrule[plot]'")
+    else:
+        print(
+            f"\npicture: {path} (the regions the network assigns to each class, and how the "
+            f"loss and accuracy changed step by step)"
+        )
 
 
 if __name__ == "__main__":

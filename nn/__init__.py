@@ -3,12 +3,25 @@
 Nothing here differentiates anything by hand: a network is arithmetic on Values, so
 loss.backward() finds every gradient. Reading order: module.py (what a module is), layers.py
 (Neuron, Layer, MLP), losses.py, optim.py (how parameters move), then schedule.py, clip.py,
-dropout.py, data.py and rng.py.
+dropout.py, data.py and rng.py; train.py (the fit loop), metrics.py, batchnorm.py, plots.py,
+progress.py and export.py (to PyTorch) are the training toolkit.
 """
 
+from .batchnorm import BatchNorm
 from .clip import clip_grad_norm, clip_grad_value
-from .data import make_blobs, make_circles, make_moons, make_xor
+from .data import (
+    batches,
+    load_digits,
+    make_blobs,
+    make_circles,
+    make_moons,
+    make_sine,
+    make_spirals,
+    make_xor,
+    train_test_split,
+)
 from .dropout import Dropout
+from .export import to_torch
 from .layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
 from .losses import (
     binary_cross_entropy_with_logits,
@@ -18,9 +31,18 @@ from .losses import (
     l2_penalty,
     mse,
 )
+from .metrics import accuracy, gradient_norms, predicted_class
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from .plots import (
+    plot_decision_boundary,
+    plot_grad_norms,
+    plot_history,
+    plot_regression,
+    plot_runs,
+)
 from .schedule import CosineAnnealingLR, ExponentialLR, LRScheduler, StepLR
+from .train import History, TrainingState, evaluate, fit, predict
 
 __all__ = [
     "ACTIVATIONS",
@@ -29,9 +51,11 @@ __all__ = [
     "SGD",
     "Adam",
     "AdamW",
+    "BatchNorm",
     "CosineAnnealingLR",
     "Dropout",
     "ExponentialLR",
+    "History",
     "LRScheduler",
     "Layer",
     "Module",
@@ -39,16 +63,34 @@ __all__ = [
     "Optimizer",
     "RMSprop",
     "StepLR",
+    "TrainingState",
+    "accuracy",
+    "batches",
     "binary_cross_entropy_with_logits",
     "clip_grad_norm",
     "clip_grad_value",
     "cross_entropy",
+    "evaluate",
+    "fit",
+    "gradient_norms",
     "hinge",
     "l1_penalty",
     "l2_penalty",
+    "load_digits",
     "make_blobs",
     "make_circles",
     "make_moons",
+    "make_sine",
+    "make_spirals",
     "make_xor",
     "mse",
+    "plot_decision_boundary",
+    "plot_grad_norms",
+    "plot_history",
+    "plot_regression",
+    "plot_runs",
+    "predict",
+    "predicted_class",
+    "to_torch",
+    "train_test_split",
 ]

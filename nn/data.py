@@ -1,13 +1,16 @@
-"""Small seeded data sets in two dimensions, for training and drawing decision boundaries.
+"""Small seeded data sets, and the two chores of training on them: splitting and batching.
 
-Each function returns (X, y) as numpy arrays: X of shape (n, 2) with float64 points, y of
-shape (n,) with integer class labels 0, 1, ... The same seed gives the same points. Models
-take a point as it is (`model(X[i])`); `X.tolist()` gives plain Python floats.
+Each make_* function returns (X, y) as numpy arrays: X of shape (n, 2) with float64 points, y
+of shape (n,) with integer class labels 0, 1, ... (make_sine: X of shape (n, 1) and float
+targets y). The same seed gives the same points. Models take a point as it is (`model(X[i])`);
+`X.tolist()` gives plain Python floats. A test set the model never trains on tells whether it
+learned the pattern or memorized the points (train_test_split); batches() deals mini-batches.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -74,6 +77,123 @@ def make_blobs(
     angles = 2 * math.pi * labels / centers
     middles = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     return _noisy_shuffle(middles, labels, std, rng)
+
+
+def make_spirals(
+    n: int = 100, classes: int = 2, turns: float = 1.0, noise: float = 0.05, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spiral arms winding out of the origin, one per class: hard for a straight line, or two.
+
+    Arm k is r * (cos a, sin a) with r from 0.1 to 1 and a = 2 pi (turns * r + k / classes):
+    the arms turn `turns` times and are evenly spaced; Gaussian noise then moves each point.
+    """
+    n, noise, rng = _check(n, noise, seed, "make_spirals")
+    if isinstance(classes, bool) or not isinstance(classes, Integral) or not 2 <= classes <= n:
+        raise ValueError(
+            f"make_spirals classes must be a whole number from 2 to n, got {classes!r}"
+        )
+    if isinstance(turns, bool) or not isinstance(turns, Real) or not turns > 0:
+        raise ValueError(f"make_spirals turns must be a number above 0, got {turns!r}")
+    labels = np.arange(n) % classes  # as even a split as n allows
+    radius = np.empty(n)
+    for k in range(classes):
+        arm = labels == k
+        radius[arm] = np.linspace(0.1, 1.0, int(arm.sum()))
+    angle = 2 * math.pi * (turns * radius + labels / classes)
+    points = radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return _noisy_shuffle(points, labels, noise, rng)
+
+
+def make_sine(
+    n: int = 50, noise: float = 0.1, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A 1-D regression problem: y = sin(x) plus Gaussian noise, for x uniform in [-pi, pi].
+
+    X has shape (n, 1) (one input per example, so `model(X[i])` works) and is sorted, which
+    makes plotting the curve easy; y has shape (n,) and holds float64 targets.
+    """
+    n, noise, rng = _check(n, noise, seed, "make_sine")
+    x = np.sort(rng.uniform(-math.pi, math.pi, size=n))
+    return x[:, None], np.sin(x) + rng.normal(0.0, noise, size=n)
+
+
+def train_test_split(
+    X: Sequence | np.ndarray,
+    y: Sequence | np.ndarray,
+    test_size: float = 0.25,
+    seed: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle the examples and hold out a fraction: (X_train, X_test, y_train, y_test).
+
+    As scikit-learn's function of the same name: test_size is the fraction (between 0 and 1)
+    of examples kept for testing, rounded, with at least one example on each side.
+    """
+    X, y = _examples(X, y, "train_test_split")
+    if isinstance(test_size, bool) or not isinstance(test_size, Real) or not 0 < test_size < 1:
+        raise ValueError(
+            f"train_test_split test_size must be a fraction between 0 and 1, got {test_size!r}"
+        )
+    if len(X) < 2:
+        raise ValueError(f"train_test_split needs at least 2 examples, got {len(X)}")
+    n_test = min(max(round(len(X) * test_size), 1), len(X) - 1)
+    order = make_rng(seed).permutation(len(X))
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+def batches(
+    X: Sequence | np.ndarray,
+    y: Sequence | np.ndarray,
+    batch_size: int,
+    shuffle: bool = True,
+    seed: int | None = None,
+    rng: np.random.Generator | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Deal (X_batch, y_batch) mini-batches of batch_size examples; the last may be smaller.
+
+    With shuffle, each call deals the examples in a new random order (one epoch); every
+    example appears exactly once per call.
+    """
+    X, y = _examples(X, y, "batches")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+        raise TypeError(f"batches batch_size must be an int, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batches batch_size must be at least 1, got {batch_size}")
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"batches shuffle must be True or False, got {shuffle!r}")
+    order = make_rng(seed, rng).permutation(len(X)) if shuffle else np.arange(len(X))
+    for start in range(0, len(X), batch_size):
+        chosen = order[start : start + batch_size]
+        yield X[chosen], y[chosen]
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 1797 handwritten digits, 8x8 pixels: X (1797, 64) in [0, 1], y in 0..9.
+
+    The images ship inside scikit-learn (nothing is downloaded). Pixel darkness, 0 to 16 in
+    the original, is divided by 16. Needs the `digits` extra: pip install 'chainrule[digits]'.
+    """
+    try:
+        from sklearn.datasets import load_digits as sklearn_load_digits
+    except ImportError:
+        raise ImportError(
+            "load_digits needs scikit-learn, which is not installed; install it with "
+            "pip install 'chainrule[digits]' (or pip install scikit-learn)"
+        ) from None
+    digits = sklearn_load_digits()
+    return digits.data.astype(np.float64) / 16.0, digits.target.astype(np.int64)
+
+
+def _examples(X: object, y: object, who: str) -> tuple[np.ndarray, np.ndarray]:
+    """X and y as numpy arrays with one entry per example, after checking they agree."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{who} takes sequences of examples, got a single number")
+    if len(X) != len(y):
+        raise ValueError(f"{who} got {len(X)} inputs X but {len(y)} targets y")
+    if len(X) == 0:
+        raise ValueError(f"{who} got no examples")
+    return X, y
 
 
 def _check(

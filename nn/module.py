@@ -52,6 +52,14 @@ class Module:
         """The (name, module) pairs this module is made of."""
         return []
 
+    def own_buffers(self) -> list[tuple[str, Value]]:
+        """The (name, Value) pairs of numbers this module keeps but no optimizer trains.
+
+        BatchNorm's running statistics are buffers: part of the state that is saved and
+        loaded, never in parameters(). Most modules have none.
+        """
+        return []
+
     def extra_repr(self) -> str:
         """The constructor arguments shown by repr(), e.g. "2, 16, activation='relu'"."""
         return ""
@@ -86,6 +94,14 @@ class Module:
                 seen_names.add(full_name)
                 found.append((full_name, parameter))
         return found
+
+    def named_buffers(self) -> list[tuple[str, Value]]:
+        """Every buffer with its dotted name, e.g. "norms.0.running_mean.3", in a fixed order."""
+        return [
+            (_join(path, name), buffer)
+            for path, module in self.named_modules()
+            for name, buffer in module.own_buffers()
+        ]
 
     def parameters(self) -> list[Value]:
         """Every parameter (weights and biases), in the order of named_parameters()."""
@@ -127,11 +143,15 @@ class Module:
     # --- state_dict: the parameters as plain numbers ------------------------------------------
 
     def state_dict(self) -> dict[str, float]:
-        """The parameters' numbers by dotted name, in the order of named_parameters()."""
-        return {name: parameter.data for name, parameter in self.named_parameters()}
+        """The numbers of the parameters, then of the buffers (if any), by dotted name."""
+        return {name: value.data for name, value in self._named_state()}
+
+    def _named_state(self) -> list[tuple[str, Value]]:
+        """named_parameters() followed by named_buffers(): everything state_dict() holds."""
+        return self.named_parameters() + self.named_buffers()
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
-        """Set every parameter from `state` (name -> number), as state_dict() returns it.
+        """Set every parameter and buffer from `state` (name -> number), as state_dict() gives.
 
         Everything is checked first: the names must be exactly this model's (no missing, no
         unexpected) and every value a real number. On any error nothing changes.
@@ -141,7 +161,7 @@ class Module:
                 f"load_state_dict takes a mapping of parameter names to numbers, "
                 f"got {type(state).__name__}"
             )
-        named = self.named_parameters()
+        named = self._named_state()
         for key in state:
             if not isinstance(key, str):
                 raise TypeError(f"state_dict keys must be parameter names (str), got {key!r}")
@@ -165,6 +185,7 @@ class Module:
     def save(self, path: str | os.PathLike) -> None:
         """Write the parameters to `path` as JSON, atomically: a crash leaves the old file intact.
 
+        The "parameters" object holds all of state_dict() (buffers too, where a model has any).
         Floats are written as Python's repr, which reads back to the identical float; nan, inf
         and -inf, which strict JSON lacks, are written as the strings "nan", "inf" and "-inf".
         """
@@ -196,7 +217,7 @@ class Module:
         except ValueError as error:  # from _reject_duplicate_keys
             raise ValueError(f"{path} is not a valid chainrule model file: {error}") from None
         state = _decode_document(document, path, type(self).__name__)
-        named = self.named_parameters()
+        named = self._named_state()
         problem = _compare_names([name for name, _ in named], list(state))
         if problem:
             raise ValueError(

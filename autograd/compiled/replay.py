@@ -1,0 +1,367 @@
+"""CompiledFunction: trace a function of Values once, then replay it on new numbers with numpy.
+
+A call writes the arguments and the parameters' current .data into one buffer of values,
+runs the program's groups in order (forward), and returns lightweight results. Their
+backward() runs the pulls (the chain rule, grouped) and adds each parameter's gradient to its
+.grad, exactly where the eager engine's backward() would: optimizers work unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from ..functional import gradients
+from ..modes import enable_grad, switches
+from ..value import Value
+from .program import (
+    BackwardPlan,
+    Program,
+    backward_plan,
+    build_program,
+    graph_signature,
+    record_graph,
+    topological_order_of_all,
+)
+
+
+class TraceMismatch(ValueError):
+    """A checked call found that replaying the traced graph would give a wrong answer."""
+
+
+class Replayed:
+    """One output of a compiled call: its number, and backward() as on a Value.
+
+    data: the output's value; backward(grad=1.0) fills in the parameters' .grad (accumulating,
+    as Value.backward does). Valid until the compiled function is called again.
+    """
+
+    __slots__ = ("data", "_call", "_output")
+
+    def __init__(self, data: float, call: _Call, output: int) -> None:
+        self.data = data
+        self._call = call
+        self._output = output
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Add d(this output)/d(parameter) * grad to every parameter's .grad."""
+        self._call.backward(self._output, grad)
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"Replayed(data={self.data!r})"
+
+
+class CompiledFunction:
+    """A function of Values, traced once per argument shape and replayed with numpy.
+
+    Call it like the function, with numbers or arrays of numbers (lists of lists work).
+    It returns what the function returns, with each Value replaced by a Replayed.
+    """
+
+    def __init__(self, fn: Callable[..., Any], check_every: int = 0, fuse: bool = True) -> None:
+        if not callable(fn):
+            raise TypeError(f"trace() needs a function, got {type(fn).__name__}: {fn!r}")
+        if isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 0:
+            raise ValueError(f"check_every must be an int >= 0, got {check_every!r}")
+        self.fn = fn
+        self.check_every = check_every
+        self.fuse = fuse
+        self._replays: dict[tuple, _Replay] = {}  # argument shapes -> traced program
+
+    def trace(self, *args: Any) -> Program:
+        """Trace the function on these example arguments now (a call traces when needed)."""
+        arrays, key = _as_arrays(args)
+        if key not in self._replays:
+            self._replays[key] = self._new_replay(arrays)
+        return self._replays[key].program
+
+    def summary(self) -> str:
+        """How each traced shape was compiled: nodes, groups, levels."""
+        lines = [f"{_shapes(key)}: {replay.program.summary()}"
+                 for key, replay in self._replays.items()]
+        return "\n".join(lines) if lines else "not traced yet"
+
+    def __call__(self, *args: Any) -> Any:
+        if switches.anomaly:
+            raise RuntimeError(
+                "anomaly detection runs on the eager engine only: inside detect_anomaly(), "
+                "call the function itself instead of its compiled version"
+            )
+        arrays, key = _as_arrays(args)
+        replay = self._replays.get(key)
+        if replay is None:
+            replay = self._replays[key] = self._new_replay(arrays)
+        # Checked calls: the first two, and every check_every-th. The first is compared with
+        # the trace itself when it has the traced arguments; others run the function again.
+        if replay.trace_outputs is not None and _same_arrays(arrays, replay.trace_arrays):
+            eager = replay.trace_outputs
+        elif replay.calls <= 1 or (self.check_every and replay.calls % self.check_every == 0):
+            eager = self._retrace_and_compare(replay, arrays)
+        else:
+            eager = None
+        replay.trace_outputs = replay.trace_arrays = None  # the traced graph can go now
+        replay.calls += 1
+        with_grads = switches.grad_enabled
+        data = replay.forward(arrays, with_grads)
+        call = _Call(replay, with_grads, eager)
+        replay.current = call
+        if eager is not None:
+            _compare_outputs(data, [v.data for v in eager], "output")
+        outputs = [Replayed(x, call, i) for i, x in enumerate(data)]
+        return _rebuild(replay.template, outputs)
+
+    # --- tracing ---------------------------------------------------------------------------
+
+    def _run_eagerly(self, arrays: list[np.ndarray]) -> tuple[Any, list[Value], list[Value]]:
+        """Call the function on fresh leaf Values holding the arguments' numbers."""
+        inputs = [Value(x) for a in arrays for x in a.ravel().tolist()]
+        nested, start = [], 0
+        for a in arrays:
+            nested.append(_nest(inputs[start:start + a.size], a.shape))
+            start += a.size
+        try:
+            with enable_grad():
+                result = self.fn(*nested)
+        except (TypeError, ValueError) as error:
+            if hasattr(error, "add_note"):  # Python 3.11+
+                error.add_note("(raised while tracing for autograd.compiled: the function "
+                               "received its arguments as Values; numbers it needs as plain "
+                               "numbers, such as hinge labels, must come from outside it)")
+            raise
+        template, outputs = _flatten_outputs(result)
+        return template, outputs, inputs
+
+    def _new_replay(self, arrays: list[np.ndarray]) -> _Replay:
+        template, outputs, inputs = self._run_eagerly(arrays)
+        # An input's sample is its row (first index): arguments with one row per example,
+        # such as inputs and targets, line up. Scalars belong to no sample.
+        samples = [row if a.ndim else None for a in arrays
+                   for row in np.arange(a.size) // (a.size // len(a) if a.ndim else 1)]
+        graph = record_graph(outputs, inputs, fuse=self.fuse, samples=samples)
+        return _Replay(build_program(graph), template, outputs, arrays)
+
+    def _retrace_and_compare(self, replay: _Replay, arrays: list[np.ndarray]) -> list[Value]:
+        """Run the function eagerly again and check that it built the same graph."""
+        template, outputs, inputs = self._run_eagerly(arrays)
+        if template != replay.template:
+            raise TraceMismatch(
+                f"the function returned {template!r} now but {replay.template!r} when traced; "
+                f"a compiled function must return the same structure on every call"
+            )
+        problem = _structure_difference(replay.program, topological_order_of_all(outputs),
+                                        inputs)
+        if problem:
+            raise TraceMismatch(
+                f"the function built a different graph on these arguments than when it was "
+                f"traced: {problem}. A compiled function must build the same graph every time: "
+                f"Python branches on .data (if x.data > 0), loops over values and Values made "
+                f"inside the function change it. Use a primitive (relu, abs) for the branch, "
+                f"or run this function eagerly"
+            )
+        return outputs
+
+
+class _Replay:
+    """One traced program with its buffers, the number of calls, and cached backward plans."""
+
+    def __init__(self, program: Program, template: Any, trace_outputs: list[Value],
+                 trace_arrays: list[np.ndarray]) -> None:
+        self.program = program
+        self.template = template
+        self.trace_outputs = trace_outputs  # until the first call compares with them
+        self.trace_arrays = trace_arrays
+        self.calls = 0
+        self.current: _Call | None = None
+        self.plans: dict[int, BackwardPlan] = {}
+        self.input_slots = _as_slice(program.input_slots)
+        self.param_slots = _as_slice(program.param_slots)
+
+    def forward(self, arrays: list[np.ndarray], with_grads: bool) -> list[float]:
+        """Fill in every value (and local gradient) of the program; return the outputs."""
+        program = self.program
+        values = program.values
+        if len(program.input_slots):
+            values[self.input_slots] = np.concatenate([a.ravel() for a in arrays])
+        values[self.param_slots] = [p.data for p in program.params]
+        with np.errstate(all="ignore"):  # inf and nan propagate, as in the eager engine
+            for group in program.groups:
+                group.run(with_grads)
+        return values[program.output_slots].tolist()
+
+    def backward(self, output: int, seed: float) -> tuple[BackwardPlan, list[float]]:
+        """The chain rule over the plan for `output`: each parameter's d output/d p * seed."""
+        plan = self.plans.get(output)
+        if plan is None:
+            plan = self.plans[output] = backward_plan(self.program, output)
+        grads = self.program.grads
+        grads[plan.seed_slot] = seed  # d output/d output
+        with np.errstate(all="ignore"):
+            for pulls, push in plan.steps:
+                for pull in pulls:  # grad = the sum of the contributions of the node's edges
+                    pull.run(self.program)
+                if push is not None:  # the chain rule: each edge carries local_grad * upstream
+                    push.push()
+        return plan, grads[plan.param_grad_slots].tolist()
+
+
+class _Call:
+    """The results of one compiled call, which backward() needs until the next call."""
+
+    def __init__(self, replay: _Replay, with_grads: bool, eager: list[Value] | None) -> None:
+        self.replay = replay
+        self.with_grads = with_grads
+        self.eager = eager  # the same outputs computed eagerly, when this call is checked
+
+    def backward(self, output: int, seed: float) -> None:
+        if self.replay.current is not self:
+            raise RuntimeError(
+                "this result came from an earlier call of the compiled function, whose "
+                "numbers have since been overwritten; call backward() before calling it again"
+            )
+        if not self.with_grads:
+            raise RuntimeError("this result was computed under no_grad(): it has no graph "
+                               "to backpropagate through")
+        if isinstance(seed, bool) or not isinstance(seed, Real):
+            raise TypeError(f"backward() takes a number, got {type(seed).__name__}: {seed!r}")
+        plan, grads = self.replay.backward(output, float(seed))
+        if self.eager is not None:
+            expected = gradients(self.eager[output], plan.params)
+            self.eager = None  # checked once: let the eager graph go
+            _compare_outputs(grads, [g * float(seed) for g in expected], "gradient")
+        for p, g in zip(plan.params, grads):
+            p.grad += g  # leaves accumulate, as in Value.backward
+
+
+# --- arguments and results -------------------------------------------------------------------
+
+
+def _as_arrays(args: tuple) -> tuple[list[np.ndarray], tuple]:
+    """Each argument as a float array, and the tuple of their shapes (which picks the trace)."""
+    arrays = []
+    for position, arg in enumerate(args):
+        try:
+            a = np.asarray(arg)
+        except ValueError as error:  # ragged lists
+            raise ValueError(f"argument {position} is not a rectangular array of numbers "
+                             f"(lists of equal-length lists): {error}") from None
+        if a.dtype == object or a.dtype.kind not in "biuf":
+            kind = "Values" if _holds_value(arg) else f"{a.dtype} items"
+            raise TypeError(
+                f"argument {position} holds {kind}; a compiled function takes numbers or arrays "
+                f"of numbers (its parameters are found by tracing, so pass data, not Values)"
+            )
+        if a.size == 0:
+            raise ValueError(f"argument {position} is empty (shape {a.shape})")
+        arrays.append(a.astype(float, copy=False))
+    return arrays, tuple(a.shape for a in arrays)
+
+
+def _same_arrays(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))
+
+
+def _holds_value(x: object) -> bool:
+    return isinstance(x, Value) or (isinstance(x, (list, tuple)) and any(map(_holds_value, x)))
+
+
+def _nest(items: list, shape: tuple[int, ...]) -> Any:
+    """items (in row-major order) as nested lists of the given shape; a scalar for shape ()."""
+    if not shape:
+        return items[0]
+    for size in reversed(shape[1:]):
+        items = [items[i:i + size] for i in range(0, len(items), size)]
+    return items
+
+
+def _flatten_outputs(result: Any) -> tuple[Any, list[Value]]:
+    """The Values a function returned, in order, and a template to rebuild its structure."""
+    outputs: list[Value] = []
+
+    def walk(x: Any) -> Any:
+        if isinstance(x, Value):
+            outputs.append(x)
+            return len(outputs) - 1
+        if isinstance(x, (list, tuple)):
+            return (type(x).__name__, [walk(item) for item in x])
+        raise TypeError(
+            f"a compiled function must return Values (or lists and tuples of them), got "
+            f"{type(x).__name__}: {x!r}; a number computed from .data would be frozen at its "
+            f"traced value, so return the Values and read their .data after the call"
+        )
+
+    template = walk(result)
+    return template, outputs
+
+
+def _rebuild(template: Any, outputs: list[Replayed]) -> Any:
+    """The function's result structure with Replayed in place of each Value."""
+    if isinstance(template, int):
+        return outputs[template]
+    kind, items = template
+    rebuilt = [_rebuild(item, outputs) for item in items]
+    return tuple(rebuilt) if kind == "tuple" else rebuilt
+
+
+def _shapes(key: tuple) -> str:
+    return "(" + ", ".join(f"shape {s}" for s in key) + ")" if key else "(no arguments)"
+
+
+def _as_slice(slots: np.ndarray):
+    """slots as a slice when consecutive, else unchanged."""
+    if len(slots) and np.array_equal(slots, np.arange(slots[0], slots[0] + len(slots))):
+        return slice(int(slots[0]), int(slots[0]) + len(slots))
+    return slots
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+RTOL = 1e-9  # checked calls accept this relative difference (shifts such as logsumexp's max)
+
+
+def _compare_outputs(replayed: list[float], eager: list[float], what: str) -> None:
+    """Raise TraceMismatch when a replayed number differs from the eager engine's."""
+    scale = max((abs(x) for x in eager if math.isfinite(x)), default=1.0) or 1.0
+    for i, (r, e) in enumerate(zip(replayed, eager)):
+        same = r == e or (math.isnan(r) and math.isnan(e))
+        if not same and not abs(r - e) <= RTOL * max(abs(e), scale * 1e-3):
+            raise TraceMismatch(
+                f"{what} {i} is {r!r} in the replay but {e!r} when the function runs eagerly "
+                f"on the same arguments: a number the function computed from .data, or read "
+                f"from outside its arguments, was frozen when it was traced; pass it as an "
+                f"argument (or compare with check_every=1 to find the call where it changed)"
+            )
+
+
+def _structure_difference(program: Program, order: list[Value], inputs: list[Value]) -> str:
+    """A description of the first node where a new trace differs from the program's, or ""."""
+    params = {p: k for k, p in enumerate(program.params)}
+    new = graph_signature(order, params, {x: p for p, x in enumerate(inputs)})
+    old = program.signature
+    if len(new) != len(old):
+        return f"it has {len(new)} nodes now but had {len(old)}"
+    for i, (was, now) in enumerate(zip(old, new)):
+        if was != now:
+            scope = f" (in scope {order[i].scope!r})" if order[i].scope else ""
+            return f"node {i}{scope} is {_describe(now)} now but was {_describe(was)}"
+    return ""
+
+
+def _describe(row: tuple) -> str:
+    """A signature row in words: "relu reading nodes (3,)", "parameter 5", ..."""
+    kind = row[0]
+    if kind == "input":
+        return f"argument number {row[1]}"
+    if kind == "param":
+        return f"parameter {row[1]}"
+    if kind == "constant":
+        return "a constant"
+    if kind == "leaf":
+        return "a Value made inside the function"
+    return f"{kind}{row[1] or ''} reading nodes {row[2]}"

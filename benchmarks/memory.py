@@ -1,0 +1,75 @@
+"""Time and memory of chainrule's eager engine, each case in a fresh process (run by run.py).
+
+`memory.py chain N` builds a chain of N additions, backpropagates and releases it; `memory.py
+steps N` runs N training steps of a small MLP to see that memory stays flat. Prints one JSON
+object; memory is the resident set size from /proc, and the peak the kernel's high-water mark.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import nn  # noqa: E402
+from autograd import Value  # noqa: E402
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mb() -> float:
+    """The resident set size of this process now, in MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE / 1e6
+
+
+def peak_mb() -> float:
+    """The largest resident set size this process has had, in MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def chain(n: int) -> dict:
+    """Build y = x + 1 + 1 + ... (n additions), backpropagate, then drop the graph."""
+    before = rss_mb()
+    start = time.perf_counter()
+    x = Value(1.0)
+    y = x
+    for _ in range(n):
+        y = y + 1.0
+    built = time.perf_counter()
+    y.backward()
+    done = time.perf_counter()
+    grad = x.grad
+    peak = peak_mb()
+    del y
+    gc.collect()
+    return {"n": n, "build_s": built - start, "backward_s": done - built, "grad": grad,
+            "rss_before_mb": before, "peak_mb": peak, "rss_after_mb": rss_mb()}
+
+
+def steps(n: int) -> dict:
+    """n eager training steps of MLP(2, [8, 1]) on 20 points; RSS after 10% and after all."""
+    X, y = nn.make_moons(20, noise=0.1, seed=1)
+    points, labels = X.tolist(), [2 * int(label) - 1 for label in y]
+    model = nn.MLP(2, [8, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.05)
+    samples = {}
+    for step in range(1, n + 1):
+        loss = nn.hinge([model(p) for p in points], labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step in (n // 10, n):
+            samples[step] = rss_mb()
+    return {"n": n, "rss_mb_by_step": samples}
+
+
+if __name__ == "__main__":
+    kind, count = sys.argv[1], int(sys.argv[2])
+    print(json.dumps(chain(count) if kind == "chain" else steps(count)))

@@ -1,0 +1,96 @@
+"""The reference engine's side of the benchmarks: micrograd, run in its own virtual environment.
+
+run.py starts this script with benchmarks/.venv-micrograd/bin/python and talks to it over
+stdin/stdout, one JSON object a line, so micrograd's steps can be interleaved with chainrule's
+in the same run. It imports nothing but micrograd and the standard library (no numpy there).
+"""
+
+import gc
+import json
+import sys
+import time
+
+from micrograd.engine import Value
+from micrograd.nn import MLP
+
+
+def moons_model(setup: dict) -> tuple:
+    """micrograd's MLP with the benchmark's starting weights, and the points as lists."""
+    model = MLP(2, setup["sizes"][1:])
+    for p, w in zip(model.parameters(), setup["weights"]):
+        p.data = w
+    return model, setup["points"], setup["labels"]
+
+
+def moons_step(model, points: list, labels: list, alpha: float, lr: float) -> float:
+    """One step of micrograd's demo: max-margin loss + L2, backward, SGD. Returns the loss."""
+    inputs = [list(map(Value, point)) for point in points]
+    scores = list(map(model, inputs))
+    losses = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = alpha * sum(p * p for p in model.parameters())
+    total = data_loss + reg_loss
+    model.zero_grad()
+    total.backward()
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return total.data
+
+
+def build_nodes(n: int) -> None:
+    """Create about n nodes: the same loop as run.py's throughput case."""
+    a, b = Value(0.5), Value(-0.25)
+    for _ in range(n // 2):
+        a = a * b + b
+
+
+def deep_chain(n: int) -> str:
+    """Build and backpropagate a chain of n additions; micrograd recurses, so it may fail."""
+    x = Value(1.0)
+    y = x
+    for _ in range(n):
+        y = y + 1.0
+    try:
+        y.backward()
+    except RecursionError:
+        return "RecursionError"
+    return "ok"
+
+
+def main() -> None:
+    setup = json.loads(sys.stdin.readline())
+    model, points, labels = moons_model(setup)
+    alpha, lr = setup["alpha"], setup["lr"]
+    for line in sys.stdin:
+        request = json.loads(line)
+        kind = request["case"]
+        reply: dict = {}
+        if kind == "moons":
+            start = time.perf_counter()
+            reply["loss"] = moons_step(model, points, labels, alpha, lr)
+            reply["seconds"] = time.perf_counter() - start
+        elif kind == "moons_gc_off":  # the same step with the garbage collector paused
+            gc.collect()
+            gc.disable()
+            start = time.perf_counter()
+            reply["loss"] = moons_step(model, points, labels, alpha, lr)
+            reply["seconds"] = time.perf_counter() - start
+            gc.enable()
+            gc.collect()  # outside the timing: what is left is the step's own work
+        elif kind in ("nodes", "nodes_gc_off"):
+            if kind == "nodes_gc_off":
+                gc.collect()
+                gc.disable()
+            start = time.perf_counter()
+            build_nodes(request["n"])
+            reply["seconds"] = time.perf_counter() - start
+            gc.enable()
+        elif kind == "chain":
+            reply["result"] = deep_chain(request["n"])
+        elif kind == "quit":
+            break
+        print(json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    main()

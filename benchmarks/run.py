@@ -1,0 +1,244 @@
+"""chainrule's benchmarks: `make bench`, or `python benchmarks/run.py [--rounds N] [--quick]`.
+
+Every case runs in the same session, interleaved round by round, so that a busy machine slows
+all of them alike; the report gives medians and ratios against micrograd (the reference
+engine, installed from PyPI into benchmarks/.venv-micrograd and run in a subprocess), batched
+numpy, and PyTorch when it is installed. It ends with a Markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import moons  # noqa: E402
+
+import nn  # noqa: E402
+
+MICROGRAD = "micrograd==0.1.0"
+MICROGRAD_VENV = HERE / ".venv-micrograd"
+
+
+# --- the reference engine in its own environment ---------------------------------------------
+
+
+def micrograd_python() -> Path:
+    """The Python of benchmarks/.venv-micrograd, creating it and installing micrograd first."""
+    python = MICROGRAD_VENV / "bin" / "python"
+    check = [str(python), "-c", "import micrograd"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    print(f"installing {MICROGRAD} into {MICROGRAD_VENV} ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(MICROGRAD_VENV)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    MICROGRAD], check=True)
+    return python
+
+
+class Worker:
+    """An engine in a process of its own, running one case per request, so that cases can be
+    interleaved and each scalar engine's garbage collector sees only its own objects."""
+
+    def __init__(self, python: Path | str, script: str, setup: dict) -> None:
+        self.process = subprocess.Popen([str(python), str(HERE / script)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self._send(setup)
+
+    def _send(self, message: dict) -> None:
+        self.process.stdin.write(json.dumps(message) + "\n")
+        self.process.stdin.flush()
+
+    def ask(self, case: str, **arguments) -> dict:
+        self._send({"case": case, **arguments})
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self._send({"case": "quit"})
+        self.process.wait(timeout=30)
+
+
+# --- timing ----------------------------------------------------------------------------------
+
+
+def per_step(step: Callable[[], object], repeat: int) -> float:
+    """Seconds per call of step, over `repeat` calls back to back."""
+    start = time.perf_counter()
+    for _ in range(repeat):
+        step()
+    return (time.perf_counter() - start) / repeat
+
+
+def interleaved(cases: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
+    """The median seconds of each case, running every case once per round in rotating order."""
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    names = list(cases)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            times[name].append(cases[name]())
+        print(f"  round {r + 1}/{rounds} done", file=sys.stderr)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def milliseconds(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
+
+
+# --- the cases -------------------------------------------------------------------------------
+
+
+def moons_cases(rounds: int, micrograd: Worker, eager: Worker) -> tuple[dict, list[str]]:
+    """The training step of the issue on every engine; also checks that they agree."""
+    points, labels = moons.moons_data()
+    weights = moons.initial_weights()
+    engines = {
+        "chainrule compiled": moons.ChainruleCompiled(points, labels, weights),
+        "batched numpy": moons.NumpyBatched(points, labels, weights),
+    }
+    notes = []
+    try:
+        engines["PyTorch (batched)"] = moons.TorchBatched(points, labels, weights)
+    except ImportError:
+        notes.append("PyTorch is not installed (`make torch`): its row is missing")
+
+    # The first step from the same weights: every engine must compute the same loss.
+    first = {name: engine.step() for name, engine in engines.items()}
+    first["micrograd"] = micrograd.ask("moons")["loss"]
+    first["chainrule eager"] = eager.ask("moons")["loss"]
+    worst = max(moons.relative_difference(x, first["micrograd"]) for x in first.values())
+    notes.append(f"first-step losses agree across engines to {worst:.1e} relative "
+                 f"(loss {first['micrograd']:.6f})")
+    if worst > 1e-9:
+        raise SystemExit(f"engines disagree on the first loss: {first}")
+    engines["chainrule compiled"].step()  # the checked call after tracing, outside the timing
+
+    fast = {"chainrule compiled": 50, "batched numpy": 200, "PyTorch (batched)": 100}
+    cases: dict[str, Callable[[], float]] = {
+        "micrograd": lambda: micrograd.ask("moons")["seconds"],
+        "micrograd, GC paused": lambda: micrograd.ask("moons_gc_off")["seconds"],
+        "chainrule eager": lambda: eager.ask("moons")["seconds"],
+        "chainrule eager, GC paused": lambda: eager.ask("moons_gc_off")["seconds"],
+    }
+    for name, engine in engines.items():
+        repeat = fast.get(name, 1)
+        cases[name] = lambda engine=engine, repeat=repeat: per_step(engine.step, repeat)
+    return interleaved(cases, rounds), notes
+
+
+def throughput_cases(rounds: int, micrograd: Worker, eager: Worker,
+                     n: int = 200_000) -> dict[str, float]:
+    """Nodes created per second by the same loop in each engine: a = a * b + b, n nodes."""
+    cases = {}
+    for name, worker in (("micrograd", micrograd), ("chainrule eager", eager)):
+        cases[name] = lambda worker=worker: worker.ask("nodes", n=n)["seconds"]
+        cases[f"{name}, GC paused"] = lambda worker=worker: worker.ask("nodes_gc_off",
+                                                                      n=n)["seconds"]
+    return {name: n / seconds for name, seconds in interleaved(cases, rounds).items()}
+
+
+def memory_case(kind: str, n: int) -> dict:
+    """benchmarks/memory.py in a fresh process (so that its peak memory is its own)."""
+    out = subprocess.run([sys.executable, str(HERE / "memory.py"), kind, str(n)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def drawing_case(rounds: int) -> dict[str, float] | None:
+    """Time to draw MLP(2, [16, 16, 1])'s graph for one point, collapsed to its neurons."""
+    if shutil.which("dot") is None:
+        return None
+    from autograd.dot import to_dot
+    from autograd.drawing import Drawing
+
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = model([0.5, -0.5])
+    loss.backward()
+
+    def text() -> float:
+        return per_step(lambda: to_dot(loss, collapse="neurons", parameters=model), 1)
+
+    def svg() -> float:
+        source = to_dot(loss, collapse="neurons", parameters=model)
+        return per_step(lambda: Drawing(source).svg(), 1)
+
+    return interleaved({"DOT text": text, "dot program (SVG)": svg}, max(3, rounds // 2))
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds per case")
+    parser.add_argument("--quick", action="store_true", help="3 rounds, smaller memory cases")
+    args = parser.parse_args()
+    rounds = 3 if args.quick else args.rounds
+
+    points, labels = moons.moons_data()
+    setup = {"sizes": moons.SIZES, "weights": moons.initial_weights(), "points": points,
+             "labels": labels, "alpha": moons.ALPHA, "lr": moons.LR}
+    micrograd = Worker(micrograd_python(), "micrograd_worker.py", setup)
+    eager = Worker(sys.executable, "chainrule_worker.py", setup)
+    try:
+        print("moons step: MLP(2, [16, 16, 1]), 100 points, max-margin + L2, forward + "
+              "backward + SGD", file=sys.stderr)
+        step, notes = moons_cases(rounds, micrograd, eager)
+        print("node throughput", file=sys.stderr)
+        rates = throughput_cases(rounds, micrograd, eager)
+        chain_failure = micrograd.ask("chain", n=1000)["result"]
+    finally:
+        micrograd.close()
+        eager.close()
+    chain = memory_case("chain", 300_000 if args.quick else 1_000_000)
+    flat = memory_case("steps", 200 if args.quick else 1000)
+    drawing = drawing_case(rounds)
+
+    reference, numpy_time = step["micrograd"], step["batched numpy"]
+    print(f"\n## One training step (median of {rounds} interleaved rounds)\n")
+    for note in notes:
+        print(f"- {note}")
+    print("\n| engine | time per step | speed-up vs micrograd | time / batched numpy |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, seconds in sorted(step.items(), key=lambda item: -item[1]):
+        print(f"| {name} | {milliseconds(seconds)} | {reference / seconds:.1f}x | "
+              f"{seconds / numpy_time:.1f}x |")
+    gc_share = {name: 1 - step[f"{name}, GC paused"] / step[name]
+                for name in ("micrograd", "chainrule eager")}
+    print(f"\nShare of the step spent in the garbage collector: micrograd "
+          f"{gc_share['micrograd']:.0%}, chainrule eager {gc_share['chainrule eager']:.0%}.")
+
+    print("\n## Nodes created per second (a = a * b + b)\n")
+    print("| engine | nodes per second | vs micrograd |\n| --- | ---: | ---: |")
+    for name, rate in rates.items():
+        print(f"| {name} | {rate / 1e6:.2f} million | {rate / rates['micrograd']:.1f}x |")
+
+    print(f"\n## A chain of {chain['n']:,} additions (chainrule eager, fresh process)\n")
+    print(f"- build {chain['build_s']:.2f} s, backward {chain['backward_s']:.2f} s, "
+          f"total {chain['build_s'] + chain['backward_s']:.2f} s (d y/d x = {chain['grad']})")
+    print(f"- memory: {chain['rss_before_mb']:.0f} MB before, peak {chain['peak_mb']:.0f} MB, "
+          f"{chain['rss_after_mb']:.0f} MB after the graph is dropped")
+    print(f"- micrograd on a chain of 1,000 additions: {chain_failure}")
+    rss = flat["rss_mb_by_step"]
+    print(f"- memory over {flat['n']} eager training steps of a small MLP: "
+          + ", ".join(f"{mb:.1f} MB after step {s}" for s, mb in rss.items()))
+
+    if drawing:
+        print("\n## Drawing MLP(2, [16, 16, 1]) collapsed to neurons\n")
+        for name, seconds in drawing.items():
+            print(f"- {name}: {milliseconds(seconds)}")
+    else:
+        print("\n(drawing not timed: Graphviz's `dot` is not installed)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,346 @@
+"""fit(): the training loop written out once, with the chores that every real run needs.
+
+Each epoch deals the training set in mini-batches, and each batch is one step: forward,
+loss, backward, optimizer step. Around that loop: validation after every epoch, a History of
+plain numbers, early stopping that restores the best weights, checkpoints through save(), and
+Ctrl-C, which ends training cleanly and keeps the best model and the history so far.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+from typing import TextIO
+
+import numpy as np
+
+from autograd import Value, no_grad
+
+from .clip import clip_grad_norm
+from .data import batches
+from .metrics import gradient_norms
+from .module import Module
+from .optim import Optimizer
+from .progress import Progress, progress_bar
+from .rng import make_rng
+from .schedule import LRScheduler
+
+# The shapes of the functions fit() takes:
+#   loss_fn(outputs, targets) -> Value      the mean loss of a batch, e.g. nn.mse, nn.hinge
+#   metric(outputs, targets) -> float       a number to watch, e.g. nn.accuracy
+#   forward(inputs) -> outputs              one output per input row; default: model(x) each
+LossFunction = Callable[[list, list], Value]
+Metric = Callable[[list, list], float]
+Forward = Callable[[list], list]
+
+
+@dataclass
+class History:
+    """What happened during fit(): one number per epoch for each name, and how it ended.
+
+    metrics: {"loss": [...], "accuracy": [...], "val_loss": [...], "lr": [...], ...}. Training
+    numbers are means over the epoch's batches (the model changes as the epoch goes on); the
+    "val_" numbers are measured on the validation set after the epoch, in eval mode.
+    grad_norms: one gradient_norms(model) dict per step, before clipping (if recorded).
+    monitor, best, best_epoch: the number that decides which weights are best, its best value
+    and the epoch (counted from 1) where it was reached.
+    stop_reason: "finished", "early stopping", "stopped by a callback", "interrupted" or
+    "loss is not finite".
+    """
+
+    metrics: dict[str, list[float]] = field(default_factory=dict)
+    grad_norms: list[dict[str, float]] = field(default_factory=list)
+    monitor: str = "loss"
+    best: float | None = None
+    best_epoch: int | None = None
+    stop_reason: str = "finished"
+
+    def __getitem__(self, name: str) -> list[float]:
+        """history["val_loss"] is history.metrics["val_loss"]."""
+        if name not in self.metrics:
+            raise KeyError(f"the history has no {name!r}; it has {', '.join(self.metrics)}")
+        return self.metrics[name]
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs were run (a diverged or interrupted one included)."""
+        return len(self.metrics.get("loss", []))
+
+    @property
+    def interrupted(self) -> bool:
+        """True when Ctrl-C (KeyboardInterrupt) ended training."""
+        return self.stop_reason == "interrupted"
+
+    def record(self, numbers: Mapping[str, float]) -> None:
+        """Append one epoch's numbers."""
+        for name, value in numbers.items():
+            self.metrics.setdefault(name, []).append(value)
+
+
+@dataclass
+class TrainingState:
+    """What a callback is given after each epoch. Set stop = True to end training there."""
+
+    model: Module
+    optimizer: Optimizer
+    history: History
+    epoch: int  # the epoch just finished, counted from 1
+    stop: bool = False
+
+
+def fit(
+    model: Module,
+    loss_fn: LossFunction,
+    optimizer: Optimizer,
+    X: Sequence | np.ndarray,
+    y: Sequence | np.ndarray,
+    *,
+    epochs: int = 10,
+    batch_size: int | None = None,
+    validation: tuple[Sequence | np.ndarray, Sequence | np.ndarray] | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    penalty: Callable[[], Value] | None = None,
+    clip_norm: float | None = None,
+    scheduler: LRScheduler | None = None,
+    monitor: str | None = None,
+    patience: int | None = None,
+    restore_best: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+    record_grad_norms: bool = False,
+    forward: Forward | None = None,
+    callbacks: Sequence[Callable[[TrainingState], object]] = (),
+    progress: bool | TextIO = False,
+    seed: int | None = None,
+) -> History:
+    """Train `model` on inputs X and targets y, and return the History of the run.
+
+    Each step: outputs = forward(batch inputs); loss = loss_fn(outputs, batch targets), plus
+    penalty() if given (e.g. an L2 penalty: recorded losses leave it out); backward; clip the
+    gradient's norm to clip_norm if given; optimizer.step(). After each epoch: the validation
+    set, if given, is evaluated; scheduler.step(); callbacks run.
+
+    batch_size: examples per step (None: the whole set, in order; else shuffled by seed).
+    metrics: name -> metric, e.g. {"accuracy": nn.accuracy}, recorded for training and
+    validation. monitor: the recorded name that decides the best weights ("val_loss" when
+    there is validation data, else "loss"); names ending in "loss" are better when lower,
+    the others when higher. patience: stop after this many epochs without a new best (None:
+    never early). restore_best: end with the best weights, however training ended.
+    checkpoint: a path where every new best model is saved (model.save). progress: True for
+    a bar on stderr, or a stream to write it to. A loss that turns inf or nan stops training.
+    """
+    _check_fit_arguments(model, optimizer, epochs, batch_size, patience, clip_norm, progress)
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"fit needs as many targets y as inputs X (at least one), got {X.shape} and {y.shape}"
+        )
+    if validation is not None and (
+        not isinstance(validation, (tuple, list)) or len(validation) != 2
+    ):
+        raise TypeError(f"fit validation must be a pair (X_val, y_val), got {validation!r}")
+    metrics = dict(metrics or {})
+    forward = forward or _one_example_at_a_time(model)
+    monitor = monitor or ("val_loss" if validation is not None else "loss")
+    _check_monitor(monitor, metrics, validation is not None)
+    lower_is_better = monitor.endswith("loss")
+    batch_size = batch_size or len(X)
+    shuffle = batch_size < len(X)  # one batch of everything: no need to shuffle
+    rng = make_rng(seed)
+    steps_per_epoch = math.ceil(len(X) / batch_size)
+    bar = _progress_display(progress, epochs, steps_per_epoch)
+    history = History(monitor=monitor)
+    best_state = None
+    epochs_without_best = 0
+    was_training = model.training
+
+    try:
+        for epoch in range(1, epochs + 1):
+            model.train()
+            totals = dict.fromkeys(["loss", *metrics], 0.0)  # sums weighted by batch size
+            seen = 0
+            diverged = False
+            for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, rng=rng):
+                inputs, targets = X_batch.tolist(), y_batch.tolist()
+                outputs = forward(inputs)  # forward pass: the graph is recorded
+                loss = loss_fn(outputs, targets)
+                objective = loss + penalty() if penalty is not None else loss
+                seen += len(targets)
+                totals["loss"] += loss.data * len(targets)
+                for name, metric in metrics.items():
+                    totals[name] += metric(outputs, targets) * len(targets)
+                if not math.isfinite(objective.data):
+                    diverged = True
+                    break  # diverged: stepping along an inf or nan gradient would ruin all
+                optimizer.zero_grad()
+                objective.backward()  # backward pass: every parameter's .grad
+                if record_grad_norms:
+                    history.grad_norms.append(gradient_norms(model))
+                if clip_norm is not None:
+                    clip_grad_norm(optimizer.params, clip_norm)
+                optimizer.step()
+                bar.step({name: total / seen for name, total in totals.items()})
+
+            numbers = {name: total / seen for name, total in totals.items()}
+            if validation is not None:
+                measured = evaluate(model, loss_fn, *validation, metrics=metrics, forward=forward)
+                numbers.update({f"val_{name}": value for name, value in measured.items()})
+            numbers["lr"] = optimizer.lr
+            history.record(numbers)
+            bar.epoch(epoch, numbers)
+            if diverged:
+                history.stop_reason = "loss is not finite"
+                break
+            if scheduler is not None:
+                scheduler.step()
+
+            value = numbers[monitor]
+            if math.isfinite(value) and (
+                history.best is None or _better(value, history.best, lower_is_better)
+            ):
+                history.best, history.best_epoch = value, epoch
+                best_state = model.state_dict()  # a copy, as plain numbers
+                epochs_without_best = 0
+                if checkpoint is not None:
+                    model.save(checkpoint)
+            else:
+                epochs_without_best += 1
+
+            state = TrainingState(model, optimizer, history, epoch)
+            for callback in callbacks:
+                callback(state)
+            if state.stop:
+                history.stop_reason = "stopped by a callback"
+                break
+            if patience is not None and epochs_without_best >= patience:
+                history.stop_reason = "early stopping"
+                break
+    except KeyboardInterrupt:  # Ctrl-C: keep what was learned, return what happened
+        history.stop_reason = "interrupted"
+    finally:
+        bar.close()
+        model.train(was_training)
+
+    if restore_best and best_state is not None:
+        model.load_state_dict(best_state)
+    return history
+
+
+def predict(model: Module, X: Sequence | np.ndarray, forward: Forward | None = None) -> list:
+    """The model's outputs for inputs X, in eval mode and without recording a graph."""
+    forward = forward or _one_example_at_a_time(model)
+    with _eval_mode(model), no_grad():
+        return forward(np.asarray(X).tolist())
+
+
+def evaluate(
+    model: Module,
+    loss_fn: LossFunction,
+    X: Sequence | np.ndarray,
+    y: Sequence | np.ndarray,
+    metrics: Mapping[str, Metric] | None = None,
+    forward: Forward | None = None,
+) -> dict[str, float]:
+    """{"loss": ..., and each metric}: the model measured on (X, y), in eval mode."""
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y) or len(X) == 0:
+        raise ValueError(f"evaluate needs as many targets as inputs, got {len(X)} and {len(y)}")
+    outputs = predict(model, X, forward)
+    targets = y.tolist()
+    numbers = {"loss": loss_fn(outputs, targets).data}
+    for name, metric in (metrics or {}).items():
+        numbers[name] = metric(outputs, targets)
+    return numbers
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _one_example_at_a_time(model: Module) -> Forward:
+    """The default forward: model(x) for each input row x."""
+
+    def forward(inputs: list) -> list:
+        return [model(x) for x in inputs]
+
+    return forward
+
+
+@contextmanager
+def _eval_mode(model: Module) -> Iterator[None]:
+    """Eval mode inside the block, then back to the mode the model was in."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
+
+
+def _better(value: float, best: float, lower_is_better: bool) -> bool:
+    """Is value better than best?"""
+    return value < best if lower_is_better else value > best
+
+
+class _Silent:
+    """The progress display when none was asked for."""
+
+    def step(self, numbers: Mapping[str, float]) -> None:
+        pass
+
+    def epoch(self, epoch: int, numbers: Mapping[str, float]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_display(progress: bool | TextIO, epochs: int, steps_per_epoch: int) -> Progress:
+    """No display, a bar on stderr (True) or a bar on the given stream."""
+    if progress is False or progress is None:
+        return _Silent()
+    stream = sys.stderr if progress is True else progress
+    return progress_bar(epochs, steps_per_epoch, stream)
+
+
+def _check_fit_arguments(
+    model: object,
+    optimizer: object,
+    epochs: object,
+    batch_size: object,
+    patience: object,
+    clip_norm: object,
+    progress: object,
+) -> None:
+    """A TypeError or ValueError naming the first bad argument of fit(), if any."""
+    if not isinstance(model, Module):
+        raise TypeError(f"fit trains a Module, got {type(model).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit takes an Optimizer such as nn.SGD, got {type(optimizer).__name__}")
+    for name, x, low in (
+        ("epochs", epochs, 1),
+        ("batch_size", batch_size, 1),
+        ("patience", patience, 1),
+    ):
+        if x is None and name != "epochs":
+            continue
+        if isinstance(x, bool) or not isinstance(x, Integral):
+            raise TypeError(f"fit {name} must be an int, got {type(x).__name__}: {x!r}")
+        if x < low:
+            raise ValueError(f"fit {name} must be at least {low}, got {x}")
+    if clip_norm is not None and (isinstance(clip_norm, bool) or not isinstance(clip_norm, Real)):
+        raise TypeError(f"fit clip_norm must be a number, got {clip_norm!r}")
+    if not (isinstance(progress, bool) or progress is None or hasattr(progress, "write")):
+        raise TypeError(f"fit progress must be True, False or a stream, got {progress!r}")
+
+
+def _check_monitor(monitor: str, metrics: Mapping[str, Metric], has_validation: bool) -> None:
+    """A ValueError when `monitor` names nothing that fit() will record."""
+    names = ["loss", *metrics]
+    if has_validation:
+        names += [f"val_{name}" for name in names]
+    if monitor not in names:
+        raise ValueError(f"fit cannot monitor {monitor!r}; it records {', '.join(names)}")

@@ -1,0 +1,480 @@
+"""The compiled replay, checked against the eager engine it must equal.
+
+Every primitive of ops.PRIMITIVES has an array rule that matches its scalar rule, and a
+replayed function gives the eager losses and gradients within 1e-12 relative: for each
+primitive, for MLPs over several training steps, for reused nodes, with and without fusion.
+Graphs that change with the numbers are caught, and bad input fails with a clear error.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import PRIMITIVES, Value, detect_anomaly, no_grad, ops, relu
+from autograd.compiled import TraceMismatch, UnsupportedGraph, supported_ops, trace
+from autograd.compiled.rules import ARRAY_RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+RTOL = 1e-12
+
+
+def assert_close(replayed: list[float], eager: list[float]) -> None:
+    """Equal within RTOL relative to each number (nan equals nan)."""
+    assert len(replayed) == len(eager)
+    for r, e in zip(replayed, eager):
+        if math.isnan(e):
+            assert math.isnan(r)
+        else:
+            assert r == pytest.approx(e, rel=RTOL, abs=1e-300), (r, e)
+
+
+def eager_and_replayed(fn, params: list[Value], *args, fuse: bool = True):
+    """(loss, grads) from the eager engine and from a compiled replay, on the same args."""
+    for p in params:
+        p.grad = 0.0
+    loss = fn(*[_as_values(a) for a in args])
+    loss.backward()
+    eager = (loss.data, [p.grad for p in params])
+    for p in params:
+        p.grad = 0.0
+    compiled = trace(fn, fuse=fuse)
+    result = compiled(*args)
+    result.backward()
+    return eager, (result.data, [p.grad for p in params])
+
+
+def _as_values(a):
+    array = np.asarray(a, dtype=float)
+    if array.ndim == 0:
+        return Value(float(array))
+    return [_as_values(row) for row in array]
+
+
+# --- the array rules mirror the op table -----------------------------------------------------
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 0.3, -0.7, 30.0, -30.0, 800.0, -800.0,
+           math.inf, -math.inf, math.nan]
+PARAMS = {"pow": [(2.0,), (0.5,), (-1.0,), (3.0,), (-2.0,), (1.5,)], "leaky_relu": [(0.01,)]}
+
+
+@pytest.mark.parametrize("name", list(PRIMITIVES))
+def test_every_primitive_has_an_array_rule(name):
+    assert name in ARRAY_RULES
+    assert name in supported_ops()
+
+
+@pytest.mark.parametrize("name", list(PRIMITIVES))
+def test_array_rule_matches_the_scalar_rule(name):
+    op = PRIMITIVES[name]
+    rule = ARRAY_RULES[name]
+    inputs = ([(a,) for a in SPECIAL] if op.arity == 1
+              else [(a, b) for a in SPECIAL for b in SPECIAL])
+    for params in PARAMS.get(name, [()]):
+        columns = [np.array(column) for column in zip(*inputs)]
+        with np.errstate(all="ignore"):
+            out = rule.forward(*columns, *params)
+            slopes = rule.local_grads(*columns, out, *params)
+        for m, xs in enumerate(inputs):
+            expected = op.forward(*xs, *params)
+            assert_close([float(out[m])], [expected])
+            for slope, want in zip(slopes, op.local_grads(*xs, expected, *params)):
+                got = slope[m] if isinstance(slope, np.ndarray) else slope
+                assert_close([float(got)], [float(want)])
+
+
+# --- each primitive, replayed over a batch ---------------------------------------------------
+
+
+def _primitive_loss(name: str, w: Value, b: Value):
+    """A loss that sends a batch of inputs through one primitive, with parameters on both sides."""
+
+    def loss(xs):
+        total = Value(0.0)
+        for x in xs:
+            z = x * w + b  # values in a range where every primitive is finite
+            if name == "add":
+                y = z + w
+            elif name == "mul":
+                y = z * w
+            elif name == "pow":
+                y = z ** 3
+            elif name == "vpow":
+                y = (z * z + 1.0) ** w
+            elif name == "log":
+                y = (z * z + 1.0).log()
+            elif name == "leaky_relu":
+                y = z.leaky_relu(0.1)
+            else:
+                y = getattr(z, name)()
+            total = total + y * x
+        return total
+
+    return loss
+
+
+@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "op-by-op"])
+@pytest.mark.parametrize("name", list(PRIMITIVES))
+def test_replay_equals_eager_for_every_primitive(name, fuse):
+    w, b = Value(0.7), Value(-0.3)
+    xs = [-1.5, -0.4, 0.0, 0.25, 0.9, 2.0]
+    eager, replayed = eager_and_replayed(_primitive_loss(name, w, b), [w, b], xs, fuse=fuse)
+    assert_close([replayed[0]], [eager[0]])
+    assert_close(replayed[1], eager[1])
+
+
+def test_the_test_above_uses_every_primitive():
+    # out = the ops recorded by each case: a new primitive must get a case in _primitive_loss
+    for name in PRIMITIVES:
+        w, b = Value(0.7), Value(-0.3)
+        out = _primitive_loss(name, w, b)([Value(0.5)])
+        ops_used = {node.op.name for node in _nodes(out) if node.op is not None}
+        assert name in ops_used
+
+
+def _nodes(root: Value) -> list[Value]:
+    from autograd import topological_order
+
+    return topological_order(root)
+
+
+# --- networks --------------------------------------------------------------------------------
+
+
+def _moons_setup(seed: int = 0):
+    X, y = nn.make_moons(40, noise=0.1, seed=1)
+    labels = [2 * int(label) - 1 for label in y]
+    model = nn.MLP(2, [8, 8, 1], seed=seed)
+    return X, labels, model
+
+
+def test_mlp_step_equals_eager_in_loss_and_every_gradient():
+    X, labels, model = _moons_setup()
+
+    def step_loss(points):
+        scores = [model(p) for p in points]
+        return nn.hinge(scores, labels) + nn.l2_penalty(model.parameters(), 1e-4)
+
+    eager, replayed = eager_and_replayed(step_loss, model.parameters(), X)
+    assert_close([replayed[0]], [eager[0]])
+    assert_close(replayed[1], eager[1])
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "softplus", "leaky_relu"])
+def test_mlp_training_with_compiled_steps_follows_the_eager_run(activation):
+    X, y = nn.make_moons(24, noise=0.1, seed=3)
+    targets = [float(t) for t in y]
+
+    def run(compiled: bool) -> tuple[list[float], list[float]]:
+        model = nn.MLP(2, [6, 1], activation=activation, seed=4)
+        optimizer = nn.Adam(model.parameters(), lr=0.05)
+
+        def step_loss(points, ts):
+            return nn.mse([model(p) for p in points], [t for t in ts])
+
+        loss_fn = trace(step_loss) if compiled else None
+        losses = []
+        for _ in range(5):
+            if compiled:
+                loss = loss_fn(X, targets)
+            else:
+                loss = step_loss([[Value(a) for a in p] for p in X.tolist()],
+                                 [Value(t) for t in targets])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.data)
+        return losses, [p.data for p in model.parameters()]
+
+    eager_losses, eager_params = run(compiled=False)
+    replay_losses, replay_params = run(compiled=True)
+    assert_close(replay_losses, eager_losses)
+    assert_close(replay_params, eager_params)
+
+
+def test_cross_entropy_with_one_hot_targets_as_arguments():
+    from autograd import log_softmax
+
+    model = nn.MLP(4, [5, 3], seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(7, 4))
+    onehot = np.eye(3)[rng.integers(0, 3, size=7)]
+
+    def loss(xs, ts):
+        rows = [sum(-t * lp for t, lp in zip(trow, log_softmax(model.forward(x))))
+                for x, trow in zip(xs, ts)]
+        return sum(rows) * (1.0 / len(rows))
+
+    eager, replayed = eager_and_replayed(loss, model.parameters(), X, onehot)
+    assert_close([replayed[0]], [eager[0]])
+    assert_close(replayed[1], eager[1])
+
+
+# --- reused nodes and shapes of graphs -------------------------------------------------------
+
+
+def test_a_node_used_twice_by_one_op():
+    w = Value(1.5)
+    eager, replayed = eager_and_replayed(lambda x: (x * w) * (x * w) + w * w, [w], 2.0)
+    # d/dw ((2w)^2 + w^2) = 8w + 2w = 15
+    assert replayed == eager
+    assert replayed[1] == [15.0]
+
+
+def test_a_node_read_by_many_nodes_and_a_diamond():
+    w, v = Value(0.5), Value(-1.25)
+
+    def f(xs):
+        shared = w * v + w  # read by every term below
+        diamond = (shared + shared) * (shared * xs[0])
+        return sum((shared * x).tanh() for x in xs) + diamond + (xs[1] + w) + (xs[1] + w)
+
+    eager, replayed = eager_and_replayed(f, [w, v], [0.3, -0.8, 1.7])
+    assert_close([replayed[0]], [eager[0]])
+    assert_close(replayed[1], eager[1])
+
+
+def test_sums_whose_right_operand_is_also_a_sum_keep_the_eager_order():
+    w = Value(1e16)
+    # (w + x) + (y + z): the right sum is a term of its own, added after, as eagerly
+    eager, replayed = eager_and_replayed(lambda x, y, z: (w + x) + (y + z) - w * 1.0,
+                                         [w], 1.0, 1.0, -1.0)
+    assert replayed == eager
+
+
+def test_gradients_accumulate_across_backward_calls_as_on_values():
+    w = Value(3.0)
+    f = trace(lambda x: w * x * 2.0)
+    result = f(5.0)
+    result.backward()
+    result.backward()
+    assert w.grad == 20.0  # 2 * (5 * 2)
+
+
+def test_backward_takes_a_seed_gradient():
+    w = Value(3.0)
+    result = trace(lambda x: w * x)(5.0)
+    result.backward(2.0)
+    assert w.grad == 10.0
+
+
+def test_backward_from_one_of_several_outputs():
+    w = Value(0.5)
+
+    def f(xs):
+        scores = [w * x for x in xs]
+        return (sum(s * s for s in scores), scores)
+
+    loss, scores = trace(f)([1.0, 2.0])
+    assert isinstance(scores, list) and len(scores) == 2
+    assert scores[1].data == 1.0
+    scores[1].backward()  # d(2w)/dw: the loss, which reads the scores, must not leak in
+    assert w.grad == 2.0
+    w.grad = 0.0
+    loss.backward()  # d(w^2 + 4w^2)/dw = 10w = 5
+    assert w.grad == 5.0
+
+
+def test_infinities_and_nans_propagate_as_in_the_eager_engine():
+    w = Value(-1.0)
+    eager, replayed = eager_and_replayed(lambda x: (w * x).log() + (w * 0.0) ** -1.0, [w], 2.0)
+    assert math.isnan(eager[0]) and math.isnan(replayed[0])
+    assert_close(replayed[1], eager[1])
+
+
+def test_each_argument_shape_gets_its_own_trace():
+    w = Value(2.0)
+    f = trace(lambda xs: sum(w * x for x in xs))
+    assert f([1.0, 2.0]).data == 6.0
+    assert f([1.0, 2.0, 3.0]).data == 12.0
+    assert f(np.array([4.0, 5.0])).data == 18.0
+    assert len(f.summary().splitlines()) == 2
+
+
+def test_no_grad_calls_compute_values_only():
+    w = Value(2.0)
+    f = trace(lambda x: w * x)
+    with no_grad():
+        result = f(3.0)
+    assert result.data == 6.0
+    with pytest.raises(RuntimeError, match="no_grad"):
+        result.backward()
+
+
+def test_summary_describes_the_fusion():
+    X, labels, model = _moons_setup()
+    f = trace(lambda points: nn.hinge([model(p) for p in points], labels), X)
+    assert "sum" in f.summary() and "relu" in f.summary() and "groups" in f.summary()
+
+
+# --- graphs that change, and bad input -------------------------------------------------------
+
+
+def test_a_python_branch_on_data_is_caught_on_the_first_replay():
+    w = Value(1.0)
+
+    def f(x):
+        y = w * x
+        return y.tanh() if y.data > 0 else y.sigmoid()  # the graph depends on the number
+
+    compiled = trace(f)
+    compiled(1.0).backward()
+    with pytest.raises(TraceMismatch, match="different graph"):
+        compiled(-1.0)
+
+
+def test_relu_branches_inside_the_primitive_and_is_fine():
+    w = Value(1.0)
+    compiled = trace(lambda x: relu(w * x) * 3.0)
+    for x in (1.0, -1.0, 2.0):
+        w.grad = 0.0
+        compiled(x).backward()
+        assert w.grad == (3.0 * x if x > 0 else 0.0)
+
+
+def test_data_frozen_from_a_closure_is_caught():
+    w = Value(1.0)
+    data = {"x": 2.0}
+    compiled = trace(lambda: w * data["x"])
+    compiled().backward()
+    data["x"] = 5.0  # the traced 2.0 is baked into the graph as a constant
+    with pytest.raises(TraceMismatch, match="frozen"):
+        compiled()
+
+
+def test_check_every_catches_a_later_change():
+    w = Value(1.0)
+    data = {"x": 2.0}
+    compiled = trace(lambda: w * data["x"], check_every=3)
+    for _ in range(2):
+        compiled().backward()
+    data["x"] = 5.0
+    compiled()  # unchecked: call 3
+    with pytest.raises(TraceMismatch):
+        compiled()  # call 4 is checked
+
+
+def test_returning_a_number_is_an_error():
+    w = Value(1.0)
+    with pytest.raises(TypeError, match="frozen"):
+        trace(lambda x: (w * x, (w * x).data))(1.0)
+
+
+def test_values_as_arguments_are_an_error():
+    with pytest.raises(TypeError, match="pass data, not Values"):
+        trace(lambda x: x * 2.0)([Value(1.0)])
+
+
+def test_ragged_arguments_are_an_error():
+    with pytest.raises(ValueError, match="rectangular"):
+        trace(lambda x: x[0][0] * 2.0)([[1.0, 2.0], [3.0]])
+
+
+def test_text_arguments_are_an_error():
+    with pytest.raises(TypeError, match="argument 0"):
+        trace(lambda x: x * 2.0)("abc")
+
+
+def test_a_stale_result_cannot_backpropagate():
+    w = Value(1.0)
+    f = trace(lambda x: w * x)
+    first = f(1.0)
+    f(2.0)
+    with pytest.raises(RuntimeError, match="earlier call"):
+        first.backward()
+
+
+def test_anomaly_mode_asks_for_the_eager_engine():
+    w = Value(1.0)
+    f = trace(lambda x: w * x, 1.0)
+    with detect_anomaly(), pytest.raises(RuntimeError, match="eager"):
+        f(1.0)
+
+
+def test_an_op_without_an_array_rule_is_refused():
+    from autograd.value import _apply
+
+    cube = ops.Primitive(name="cube", symbol="cube", arity=1, forward=lambda a: a ** 3,
+                         local_grads=lambda a, out: (3 * a * a,), rule="d a^3/da = 3 a^2")
+    w = Value(2.0)
+    with pytest.raises(UnsupportedGraph, match="cube"):
+        trace(lambda x: _apply(cube, (w * x,)), 1.0)
+
+
+def test_bad_options_are_errors():
+    with pytest.raises(TypeError, match="function"):
+        trace(3)
+    with pytest.raises(ValueError, match="check_every"):
+        trace(lambda: None, check_every=-1)
+
+
+def test_importing_the_compiled_module_does_not_import_numpy():
+    code = ("import sys, autograd.compiled; "
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_a_compiled_function_keeps_no_traced_values_alive():
+    # Live Values are objects Python's garbage collector keeps scanning: a compiled step
+    # must not keep its traced graph, or every eager step in the process slows down.
+    import gc
+
+    def live_values() -> int:
+        gc.collect()
+        return sum(type(o) is Value for o in gc.get_objects())
+
+    X, labels, model = _moons_setup()
+    before = live_values()  # the model's parameters, and whatever earlier tests left alive
+    f = trace(lambda points: nn.hinge([model(p) for p in points], labels), X)
+    for _ in range(3):
+        f(X).backward()
+    assert live_values() - before <= 10
+
+
+def test_examples_given_to_trace_are_checked_on_other_arguments_too():
+    w = Value(1.0)
+
+    def f(x):
+        y = w * x
+        return y.tanh() if y.data > 0 else y.sigmoid()
+
+    compiled = trace(f, 1.0)  # traced on 1.0; the first call differs: it is re-run and checked
+    with pytest.raises(TraceMismatch):
+        compiled(-1.0)
+
+
+@pytest.mark.parametrize("as_argument", [True, False], ids=["data as argument", "closure"])
+def test_an_mlp_step_is_the_eager_step_to_the_last_bit(as_argument):
+    # The replay adds every sum and every gradient in the eager engine's order, so with only
+    # +, *, relu (no transcendental functions, whose numpy versions may differ by an ulp) the
+    # numbers are identical, whichever memory layout the data's shape leads to.
+    X, labels, model = _moons_setup()
+    points = X.tolist()
+
+    def step_loss(xs):
+        return nn.hinge([model(p) for p in xs], labels) + nn.l2_penalty(model.parameters(), 1e-4)
+
+    if as_argument:
+        compiled = trace(step_loss)
+        run = lambda: compiled(X)  # noqa: E731
+    else:
+        compiled = trace(lambda: step_loss(points))
+        run = compiled
+    for _ in range(2):  # the second call is the first unchecked-layout replay after the trace
+        model.zero_grad()
+        eager = step_loss(points)
+        eager.backward()
+        eager_grads = [p.grad for p in model.parameters()]
+        model.zero_grad()
+        replayed = run()
+        replayed.backward()
+        assert replayed.data == eager.data
+        assert [p.grad for p in model.parameters()] == eager_grads

@@ -1,0 +1,76 @@
+"""What the benchmarks compare is the same computation, and the compiled digits demo trains.
+
+benchmarks/moons.py writes the moons step for each engine; a speed ratio only means something
+if they all compute the same step. From the same weights, the eager engine, the compiled
+replay, batched numpy and PyTorch must give the same losses and the same weights after SGD.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import require_module
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import moons  # noqa: E402
+
+
+def _weights_after(engine) -> list[float]:
+    if isinstance(engine, moons.ChainruleEager):
+        return [p.data for p in engine.model.parameters()]
+    flat = []  # back to nn's order: for each neuron, its weights then its bias
+    for W, b in zip(engine.params[::2], engine.params[1::2]):
+        W, b = np.asarray(W.detach() if hasattr(W, "detach") else W), np.asarray(
+            b.detach() if hasattr(b, "detach") else b)
+        for j in range(W.shape[1]):
+            flat += list(W[:, j]) + [b[j]]
+    return flat
+
+
+def _engines() -> list[type]:
+    engines = [moons.ChainruleCompiled, moons.NumpyBatched]
+    try:
+        import torch  # noqa: F401
+
+        engines.append(moons.TorchBatched)
+    except ImportError:
+        pass
+    return engines
+
+
+@pytest.mark.parametrize("engine_class", _engines(), ids=lambda c: c.__name__)
+def test_every_benchmark_engine_computes_the_eager_step(engine_class):
+    points, labels = moons.moons_data()
+    weights = moons.initial_weights()
+    eager = moons.ChainruleEager(points, labels, weights)
+    other = engine_class(points, labels, weights)
+    for _ in range(3):
+        assert other.step() == pytest.approx(eager.step(), rel=1e-12)
+    assert _weights_after(other) == pytest.approx(_weights_after(eager), rel=1e-9, abs=1e-12)
+
+
+def test_the_compiled_step_is_the_eager_step_to_the_last_bit():
+    points, labels = moons.moons_data()
+    weights = moons.initial_weights()
+    eager = moons.ChainruleEager(points, labels, weights)
+    compiled = moons.ChainruleCompiled(points, labels, weights)
+    for _ in range(3):
+        assert compiled.step() == eager.step()
+    assert _weights_after(compiled) == _weights_after(eager)
+
+
+def test_the_digits_demo_learns_in_its_quick_mode():
+    require_module("sklearn", "install the digits extra: pip install 'chainrule[digits]'")
+    result = subprocess.run([sys.executable, str(ROOT / "demos" / "digits.py"), "--quick"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    accuracy = float(re.search(r"test accuracy ([\d.]+)%", result.stdout).group(1))
+    assert accuracy >= 85.0  # after 2 of the 12 epochs; the full run reaches 95% and more
