@@ -3,13 +3,20 @@
 The training step (the network and a softmax cross-entropy) is arithmetic on Values, traced
 once by autograd.compiled.trace into a numpy program and replayed on every mini-batch of
 scikit-learn's 8x8 digits. Needs the `digits` extra: pip install 'chainrule[digits]'.
+
+    python demos/digits.py [--out DIR] [--quick] [--epochs N]
+
+writes digits.png to DIR (default out/digits): the loss and test accuracy by epoch, and 24
+test digits with the network's answers.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -28,8 +35,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Train an MLP on 8x8 digits, compiled.")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"default {EPOCHS}")
     parser.add_argument("--quick", action="store_true", help="2 epochs, for a quick check")
+    parser.add_argument("--out", default=os.path.join("out", "digits"), help="output folder")
     args = parser.parse_args()
     epochs = 2 if args.quick else args.epochs
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
 
     X, y = nn.load_digits()  # X: (1797, 64) pixels in [0, 1]; y: the digit, 0 to 9
     order = np.random.default_rng(0).permutation(len(X))
@@ -58,18 +68,22 @@ def main() -> None:
     train_step = trace(batch_loss)  # each traced on first use, once per batch shape
     scores = trace(batch_scores)
 
-    def accuracy(images: np.ndarray, labels: np.ndarray) -> float:
-        right = 0
+    def guesses(images: np.ndarray) -> list[int]:
+        """The digit with the highest score, for each image."""
+        answers = []
         with no_grad():  # forward only
             for start in range(0, len(images), CHUNK):
                 chunk = scores(images[start:start + CHUNK])
-                guesses = [max(range(10), key=lambda d, row=row: row[d].data) for row in chunk]
-                right += sum(int(g == label) for g, label in zip(guesses, labels[start:]))
-        return right / len(images)
+                answers += [max(range(10), key=lambda d, row=row: row[d].data) for row in chunk]
+        return answers
+
+    def accuracy(images: np.ndarray, labels: np.ndarray) -> float:
+        return sum(int(g == label) for g, label in zip(guesses(images), labels)) / len(images)
 
     start = time.perf_counter()
     steps_per_epoch = -(-len(X_train) // BATCH)
     bar = progress_bar(epochs, steps_per_epoch, sys.stdout)
+    history = {"loss": [], "test accuracy": []}
     for epoch in range(1, epochs + 1):
         total = 0.0
         for images, labels in nn.batches(X_train, y_train, BATCH, seed=epoch):
@@ -79,13 +93,48 @@ def main() -> None:
             optimizer.step()
             total += loss.data * len(labels)
             bar.step({"loss": loss.data})
-        bar.epoch(epoch, {"loss": total / len(X_train), "test accuracy": accuracy(X_test, y_test)})
+        history["loss"].append(total / len(X_train))
+        history["test accuracy"].append(accuracy(X_test, y_test))
+        bar.epoch(epoch, {name: values[-1] for name, values in history.items()})
     bar.close()
 
     seconds = time.perf_counter() - start
     print(f"\ntest accuracy {accuracy(X_test, y_test):.1%} after {epochs} epochs in "
           f"{seconds:.1f} s, tracing included")
     print(train_step.summary())
+    picture = plot(history, X_test[:24], y_test[:24], guesses(X_test[:CHUNK * 2])[:24], out)
+    print(f"\npicture of the training and of 24 test digits: {picture}")
+
+
+def plot(history: dict, images: np.ndarray, labels: np.ndarray, answers: list[int],
+         out: Path) -> Path:
+    """Loss and accuracy by epoch, and test digits with the network's answers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(11, 4.4))
+    grid = fig.add_gridspec(3, 12)
+    curves = fig.add_subplot(grid[:, :4])
+    epochs = range(1, len(history["loss"]) + 1)
+    curves.plot(epochs, history["loss"], "o-", label="training loss")
+    curves.plot(epochs, history["test accuracy"], "s-", label="test accuracy")
+    curves.set_xlabel("epoch")
+    curves.set_ylim(0, max(1.05, max(history["loss"]) * 1.05))
+    curves.legend()
+    curves.set_title("training, compiled")
+    for i, (image, label, answer) in enumerate(zip(images, labels, answers)):
+        ax = fig.add_subplot(grid[i // 8, 4 + i % 8])
+        ax.imshow(image.reshape(8, 8), cmap="gray_r")
+        ax.set_title(f"{answer}", color="green" if answer == label else "red", fontsize=11)
+        ax.axis("off")
+    fig.suptitle("8x8 test digits with the network's answer (red: wrong)", x=0.68, fontsize=10)
+    fig.tight_layout()
+    path = out / "digits.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
 
 
 if __name__ == "__main__":

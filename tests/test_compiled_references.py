@@ -67,10 +67,13 @@ def test_the_compiled_step_is_the_eager_step_to_the_last_bit():
     assert _weights_after(compiled) == _weights_after(eager)
 
 
-def test_the_digits_demo_learns_in_its_quick_mode():
+def test_the_digits_demo_learns_in_its_quick_mode(tmp_path):
     require_module("sklearn", "install the digits extra: pip install 'chainrule[digits]'")
-    result = subprocess.run([sys.executable, str(ROOT / "demos" / "digits.py"), "--quick"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "demos" / "digits.py"), "--quick", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600,
+    )
     assert result.returncode == 0, result.stderr
+    assert (tmp_path / "digits.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     accuracy = float(re.search(r"test accuracy ([\d.]+)%", result.stdout).group(1))
     assert accuracy >= 85.0  # after 2 of the 12 epochs; the full run reaches 95% and more
