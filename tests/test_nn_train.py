@@ -231,7 +231,13 @@ def test_a_real_sigint_is_handled_like_ctrl_c():
         if state.epoch == 6:
             os.kill(os.getpid(), signal.SIGINT)  # Python raises KeyboardInterrupt soon after
 
-    model, history, seen = fit_line(epochs=50, callbacks=[press_ctrl_c])
+    # A process started in the background may inherit SIGINT as ignored; Ctrl-C in a terminal
+    # reaches Python's own handler, which raises KeyboardInterrupt: install that one here.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        model, history, seen = fit_line(epochs=50, callbacks=[press_ctrl_c])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert history.interrupted and 6 <= history.epochs <= 7
     assert model.state_dict() == seen[history.best_epoch - 1]
 
