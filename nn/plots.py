@@ -47,6 +47,8 @@ def plot_history(
     """
     if not isinstance(history, History):
         raise TypeError(f"plot_history takes a History (from fit), got {type(history).__name__}")
+    if not history.epochs:  # e.g. Ctrl-C during the first epoch
+        raise ValueError("plot_history got a History without a finished epoch: nothing to draw")
     names = (
         list(names)
         if names is not None

@@ -129,7 +129,9 @@ def fit(
     validation. monitor: the recorded name that decides the best weights ("val_loss" when
     there is validation data, else "loss"); names ending in "loss" are better when lower,
     the others when higher. patience: stop after this many epochs without a new best (None:
-    never early). restore_best: end with the best weights, however training ended.
+    never early). restore_best: end with the best weights, however training ended (for a
+    training number and one batch per epoch, the weights before that epoch's step, which is
+    what its loss measured).
     checkpoint: a path where every new best model is saved (model.save). progress: True for
     a bar on stderr, or a stream to write it to. A loss that turns inf or nan stops training.
     """
@@ -143,6 +145,24 @@ def fit(
         not isinstance(validation, (tuple, list)) or len(validation) != 2
     ):
         raise TypeError(f"fit validation must be a pair (X_val, y_val), got {validation!r}")
+    if validation is not None:  # checked now, not after a first epoch of training
+        X_val, y_val = np.asarray(validation[0]), np.asarray(validation[1])
+        if X_val.ndim == 0 or len(X_val) != len(y_val) or len(X_val) == 0:
+            raise ValueError(
+                f"fit validation needs as many targets y_val as inputs X_val (at least one), "
+                f"got {X_val.shape} and {y_val.shape}"
+            )
+        if X_val.shape[1:] != X.shape[1:]:
+            raise ValueError(
+                f"fit validation inputs have shape {X_val.shape[1:]} each, but the training "
+                f"inputs {X.shape[1:]}"
+            )
+        validation = (X_val, y_val)
+    if isinstance(metrics, (str, bytes)) or not isinstance(metrics, (Mapping, type(None))):
+        raise TypeError(
+            f"fit metrics must map names to functions, e.g. {{'accuracy': nn.accuracy}}, "
+            f"got {type(metrics).__name__}"
+        )
     metrics = dict(metrics or {})
     forward = forward or _one_example_at_a_time(model)
     monitor = monitor or ("val_loss" if validation is not None else "loss")
@@ -152,6 +172,11 @@ def fit(
     shuffle = batch_size < len(X)  # one batch of everything: no need to shuffle
     rng = make_rng(seed)
     steps_per_epoch = math.ceil(len(X) / batch_size)
+    # With one step per epoch, the epoch's training numbers measure the weights the step
+    # started from (the forward pass comes before the step): those weights earned them. With
+    # several steps, training numbers average over the epoch and the epoch's last weights
+    # stand for them. "val_" numbers always measure the weights after the epoch.
+    monitors_start_of_epoch = steps_per_epoch == 1 and not monitor.startswith("val_")
     bar = _progress_display(progress, epochs, steps_per_epoch)
     history = History(monitor=monitor)
     best_state = None
@@ -161,6 +186,7 @@ def fit(
     try:
         for epoch in range(1, epochs + 1):
             model.train()
+            start_of_epoch = model.state_dict() if monitors_start_of_epoch else None
             totals = dict.fromkeys(["loss", *metrics], 0.0)  # sums weighted by batch size
             seen = 0
             diverged = False
@@ -203,10 +229,10 @@ def fit(
                 history.best is None or _better(value, history.best, lower_is_better)
             ):
                 history.best, history.best_epoch = value, epoch
-                best_state = model.state_dict()  # a copy, as plain numbers
+                best_state = start_of_epoch or model.state_dict()  # a copy, as plain numbers
                 epochs_without_best = 0
                 if checkpoint is not None:
-                    model.save(checkpoint)
+                    _save_state(model, best_state, checkpoint)
             else:
                 epochs_without_best += 1
 
@@ -267,6 +293,16 @@ def _one_example_at_a_time(model: Module) -> Forward:
         return [model(x) for x in inputs]
 
     return forward
+
+
+def _save_state(model: Module, state: dict[str, float], path: str | os.PathLike) -> None:
+    """model.save(path) as if the model held `state`; the model keeps its own numbers."""
+    current = model.state_dict()
+    model.load_state_dict(state)
+    try:
+        model.save(path)
+    finally:
+        model.load_state_dict(current)
 
 
 @contextmanager

@@ -478,3 +478,17 @@ def test_an_mlp_step_is_the_eager_step_to_the_last_bit(as_argument):
         replayed.backward()
         assert replayed.data == eager.data
         assert [p.grad for p in model.parameters()] == eager_grads
+
+
+@pytest.mark.parametrize("fuse", [True, False])
+def test_argument_numbers_the_function_never_reads_are_skipped(fuse):
+    w, b = Value(0.5), Value(-0.3)
+
+    def loss(X, unused):  # reads only the first column of X, and never `unused`
+        return sum((w * row[0] + b) ** 2 for row in X) * (1.0 / len(X))
+
+    f = trace(loss, fuse=fuse)
+    for X in ([[1.0, 9.0], [2.0, 9.0], [3.0, 9.0]], [[4.0, 0.0], [-1.0, 0.0], [0.5, 7.0]]):
+        eager, replayed = eager_and_replayed(loss, [w, b], X, [5.0, 6.0])
+        assert_close([f(X, [5.0, 6.0]).data], [eager[0]])
+        assert_close([replayed[0], *replayed[1]], [eager[0], *eager[1]])

@@ -177,6 +177,21 @@ def test_without_validation_the_training_loss_is_monitored():
     assert history.monitor == "loss" and history.best == min(history["loss"])
 
 
+def test_with_one_step_per_epoch_the_training_loss_keeps_the_weights_that_earned_it(tmp_path):
+    # A whole-batch epoch measures its loss in the forward pass, before its step: epoch 1's
+    # loss is that of the starting weights w = b = 0, mean(2**2, 4**2) = 10. lr 0.5 diverges,
+    # so epoch 1 stays the best and the weights to keep are those zeros, not the first step.
+    model, path = line(), tmp_path / "best.json"
+    optimizer = nn.SGD(model.parameters(), lr=0.5)
+    history = nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=4, checkpoint=path)
+    assert history.best_epoch == 1 and history.best == 10.0
+    assert model.state_dict() == {"w.0": 0.0, "b": 0.0}
+    assert nn.evaluate(model, nn.mse, X_TRAIN, Y_TRAIN)["loss"] == history.best
+    saved = nn.Neuron(1, activation="linear")
+    saved.load(path)
+    assert saved.state_dict() == model.state_dict()
+
+
 def test_checkpoint_holds_the_best_model(tmp_path):
     path = tmp_path / "best.json"
     model, history, seen = fit_line(epochs=20, checkpoint=path)
@@ -439,6 +454,24 @@ def test_fit_checks_its_data():
         nn.fit(model, nn.mse, optimizer, [[1.0], [2.0]], [1.0])
     with pytest.raises(TypeError, match="validation must be a pair"):
         nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, validation=(X_VAL,))
+
+
+def test_fit_checks_the_validation_data_before_training():
+    model = line()
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(
+        ValueError, match=r"as many targets y_val as inputs X_val.*\(2, 1\) and \(1,\)"
+    ):
+        nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, validation=(X_VAL, [1.0]))
+    with pytest.raises(ValueError, match=r"validation inputs have shape \(2,\) each"):
+        nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, validation=([[1.0, 2.0]], [1.0]))
+    assert model.state_dict() == {"w.0": 0.0, "b": 0.0}  # not one step was taken
+
+
+def test_fit_metrics_must_be_named():
+    model = line()
+    with pytest.raises(TypeError, match="metrics must map names to functions.*got list"):
+        nn.fit(model, nn.mse, nn.SGD(model.parameters()), X_TRAIN, Y_TRAIN, metrics=[nn.mse])
 
 
 def test_fit_wants_a_module_and_an_optimizer():

@@ -123,6 +123,8 @@ def test_plot_errors_name_the_problem():
         nn.plot_decision_boundary(nn.MLP(1, [1]), [[1.0]], [0])
     with pytest.raises(TypeError, match="takes a History"):
         nn.plot_history({"loss": [1.0]})
+    with pytest.raises(ValueError, match="without a finished epoch"):
+        nn.plot_history(nn.History())  # Ctrl-C during the first epoch leaves it empty
 
 
 def test_a_figure_shows_inline_in_a_notebook():

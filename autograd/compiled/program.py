@@ -325,6 +325,7 @@ class Program:
     n_edges: int
     slot: list[int]  # values-buffer slot of each topological index (-1: fused away)
     input_slots: np.ndarray
+    input_positions: np.ndarray  # which argument number (flattened) goes in each input slot
     params: list[Value]
     param_slots: np.ndarray
     constant_slots: np.ndarray
@@ -415,6 +416,8 @@ def build_program(graph: Graph) -> Program:
                                   {order[i]: p for i, p in graph.input_position.items()}),
         n_values=next_slot, n_edges=next_edge, slot=slot,
         input_slots=np.array([slot[i] for i in leaves["input"]], dtype=np.intp),
+        input_positions=np.array([graph.input_position[i] for i in leaves["input"]],
+                                 dtype=np.intp),
         params=params,
         param_slots=np.array([slot[i] for i in leaves["param"]], dtype=np.intp),
         constant_slots=np.array([slot[i] for i in leaves["constant"]], dtype=np.intp),

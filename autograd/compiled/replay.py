@@ -181,6 +181,11 @@ class _Replay:
         self.current: _Call | None = None
         self.plans: dict[int, BackwardPlan] = {}
         self.input_slots = _as_slice(program.input_slots)
+        # The argument numbers the graph reads: all of them (None), or only some when fn
+        # ignores a few (a feature it skips, an argument it never uses).
+        n_numbers = sum(a.size for a in trace_arrays)
+        used = program.input_positions
+        self.used_inputs = None if np.array_equal(used, np.arange(n_numbers)) else used
         self.param_slots = _as_slice(program.param_slots)
 
     def forward(self, arrays: list[np.ndarray], with_grads: bool) -> list[float]:
@@ -188,7 +193,10 @@ class _Replay:
         program = self.program
         values = program.values
         if len(program.input_slots):
-            values[self.input_slots] = np.concatenate([a.ravel() for a in arrays])
+            numbers = np.concatenate([a.ravel() for a in arrays])
+            if self.used_inputs is not None:
+                numbers = numbers[self.used_inputs]
+            values[self.input_slots] = numbers
         values[self.param_slots] = [p.data for p in program.params]
         with np.errstate(all="ignore"):  # inf and nan propagate, as in the eager engine
             for group in program.groups:
