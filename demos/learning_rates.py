@@ -95,8 +95,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         history = runs[label]
         print(
-            f"  network, lr {lr}: loss {history['loss'][0]:.3g} -> {history['loss'][-1]:.3g}"
-            f" in {history.epochs} epochs ({history.stop_reason})"
+            f"  network, lr {lr}: mean loss of the first epoch {history['loss'][0]:.3g}, "
+            f"of the last {history['loss'][-1]:.3g}, after {history.epochs} epochs "
+            f"({history.stop_reason})"
         )
     nn.plot_runs(runs, ax=network, title=f"MLP(2, [8, 8, 1]) on {n} moons points, plain SGD")
     network.set_ylabel("mean squared error")
