@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_draw(args: argparse.Namespace) -> int:
     """chainrule draw: parse, backpropagate, print the gradients, save the drawing."""
-    from .dot import format_number
+    from .dot import GraphTooLargeError, format_number
     from .drawing import INSTALL_DOT, DotNotFoundError, draw  # loaded only when drawing
 
     try:
@@ -121,7 +121,14 @@ def run_draw(args: argparse.Namespace) -> int:
                        color_grads=not args.no_color, legend=not args.no_legend,
                        show_constants=not args.hide_constants, focus=args.focus,
                        max_nodes=args.max_nodes)
-    except (ValueError, TypeError) as error:  # e.g. over max_nodes, or an unknown --focus
+    except GraphTooLargeError as error:  # the same advice, spelled as this command's flags
+        raise UsageError(
+            f"this drawing would have {error.nodes:,} nodes, over --max-nodes {error.limit:,} "
+            f"(Graphviz takes about 0.5 s for 1,000 nodes and minutes for 10,000). Draw less: "
+            f"--focus NAME draws only the paths from NAME to the output, --hide-constants "
+            f"folds the constants; or raise --max-nodes."
+        ) from None
+    except (ValueError, TypeError) as error:  # e.g. an unknown --focus
         raise UsageError(str(error)) from None
     try:
         drawing.save(output)

@@ -43,7 +43,12 @@ MAX_LABEL = 40  # characters of a label shown in a box; the tooltip has all of i
 
 
 class GraphTooLargeError(ValueError):
-    """The drawing would have more nodes than max_nodes allows."""
+    """The drawing would have more nodes than max_nodes allows; .nodes and .limit say so."""
+
+    def __init__(self, message: str, nodes: int, limit: int) -> None:
+        super().__init__(message)
+        self.nodes = nodes
+        self.limit = limit
 
 
 # --- numbers and text ------------------------------------------------------------------------
@@ -326,7 +331,9 @@ def _check_budget(view: _View, max_nodes: int | None) -> None:
         f"operations), over max_nodes={max_nodes:,}; Graphviz takes about 0.5 s for 1,000 "
         f"nodes, 10 s for 3,000 and minutes for 10,000. Draw less: {collapse}"
         f"focus=<a Value or parameter name> draws only the paths from it to the output, "
-        f"show_constants=False hides the constants; or raise max_nodes (None for no limit)."
+        f"show_constants=False hides the constants; or raise max_nodes (None for no limit).",
+        nodes=values + ops,
+        limit=max_nodes,
     )
 
 
