@@ -117,6 +117,7 @@ def _check_batch(batch: object, num_features: int, training: bool) -> list[list]
     if training and len(rows) < 2:
         raise ValueError(
             f"BatchNorm in training mode needs at least 2 rows per batch to measure a "
-            f"variance, got {len(rows)}; call .eval() to normalize single examples"
+            f"variance, got {len(rows)}; call .eval() to normalize single examples, and in "
+            f"training leave out a last batch of one (nn.fit(..., drop_last=True))"
         )
     return rows

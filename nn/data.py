@@ -148,22 +148,27 @@ def batches(
     shuffle: bool = True,
     seed: int | None = None,
     rng: np.random.Generator | None = None,
+    drop_last: bool = False,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Deal (X_batch, y_batch) mini-batches of batch_size examples; the last may be smaller.
 
     With shuffle, each call deals the examples in a new random order (one epoch); every
-    example appears exactly once per call.
+    example appears exactly once per call, unless drop_last leaves out a last, smaller batch
+    (batch normalization cannot measure the spread of a batch of one).
     """
     X, y = _examples(X, y, "batches")
     if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
         raise TypeError(f"batches batch_size must be an int, got {batch_size!r}")
     if batch_size < 1:
         raise ValueError(f"batches batch_size must be at least 1, got {batch_size}")
-    if not isinstance(shuffle, bool):
-        raise TypeError(f"batches shuffle must be True or False, got {shuffle!r}")
+    for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"batches {name} must be True or False, got {flag!r}")
     order = make_rng(seed, rng).permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), batch_size):
         chosen = order[start : start + batch_size]
+        if drop_last and len(chosen) < batch_size:
+            return
         yield X[chosen], y[chosen]
 
 

@@ -102,6 +102,7 @@ def fit(
     *,
     epochs: int = 10,
     batch_size: int | None = None,
+    drop_last: bool = False,
     validation: tuple[Sequence | np.ndarray, Sequence | np.ndarray] | None = None,
     metrics: Mapping[str, Metric] | None = None,
     penalty: Callable[[], Value] | None = None,
@@ -125,6 +126,8 @@ def fit(
     set, if given, is evaluated; scheduler.step(); callbacks run.
 
     batch_size: examples per step (None: the whole set, in order; else shuffled by seed).
+    drop_last: skip the last batch of an epoch when it is smaller than batch_size (batch
+    normalization needs at least 2 examples in a batch).
     metrics: name -> metric, e.g. {"accuracy": nn.accuracy}, recorded for training and
     validation. monitor: the recorded name that decides the best weights ("val_loss" when
     there is validation data, else "loss"); names ending in "loss" are better when lower,
@@ -171,7 +174,12 @@ def fit(
     batch_size = batch_size or len(X)
     shuffle = batch_size < len(X)  # one batch of everything: no need to shuffle
     rng = make_rng(seed)
-    steps_per_epoch = math.ceil(len(X) / batch_size)
+    if not isinstance(drop_last, bool):
+        raise TypeError(f"fit drop_last must be True or False, got {drop_last!r}")
+    if drop_last and batch_size > len(X):
+        raise ValueError(f"fit drop_last with batch_size {batch_size} would drop all "
+                         f"{len(X)} examples; use a batch_size of at most {len(X)}")
+    steps_per_epoch = len(X) // batch_size if drop_last else math.ceil(len(X) / batch_size)
     # With one step per epoch, the epoch's training numbers measure the weights the step
     # started from (the forward pass comes before the step): those weights earned them. With
     # several steps, training numbers average over the epoch and the epoch's last weights
@@ -190,7 +198,8 @@ def fit(
             totals = dict.fromkeys(["loss", *metrics], 0.0)  # sums weighted by batch size
             seen = 0
             diverged = False
-            for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, rng=rng):
+            for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, rng=rng,
+                                            drop_last=drop_last):
                 inputs, targets = X_batch.tolist(), y_batch.tolist()
                 outputs = forward(inputs)  # forward pass: the graph is recorded
                 loss = loss_fn(outputs, targets)

@@ -211,3 +211,25 @@ def test_a_network_with_batchnorm_trains_in_fit_and_gets_its_best_buffers_back()
     assert history["val_accuracy"][-1] > 0.7  # evaluated in eval mode, on running statistics
     assert history.best_epoch == 9  # epoch 10 was worse: its weights and buffers are undone
     assert net.state_dict() == seen[8] != seen[9]  # buffers restored as well
+
+
+def test_drop_last_lets_batchnorm_train_when_the_last_batch_would_hold_one_example():
+    X, y = nn.make_moons(25, noise=0.1, seed=0)  # batches of 12, 12 and 1
+    net = BatchNormNet(2, 4)
+
+    def train(**options):
+        return nn.fit(net, nn.hinge, nn.SGD(net.parameters(), lr=0.1), X, 2 * y - 1, epochs=2,
+                      batch_size=12, forward=net.forward_batch, seed=0, **options)
+
+    with pytest.raises(ValueError, match="drop_last=True"):
+        train()
+    history = train(drop_last=True)
+    assert history.epochs == 2
+
+
+def test_batches_drop_last_leaves_out_only_a_smaller_last_batch():
+    X, y = np.arange(10).reshape(5, 2), np.arange(5)
+    assert [len(b) for b, _ in nn.batches(X, y, 2, shuffle=False, drop_last=True)] == [2, 2]
+    assert [len(b) for b, _ in nn.batches(X, y, 5, shuffle=False, drop_last=True)] == [5]
+    with pytest.raises(TypeError, match="drop_last"):
+        list(nn.batches(X, y, 2, drop_last="yes"))
