@@ -139,6 +139,12 @@ def fit(
     a bar on stderr, or a stream to write it to. A loss that turns inf or nan stops training.
     """
     _check_fit_arguments(model, optimizer, epochs, batch_size, patience, clip_norm, progress)
+    if scheduler is not None and not isinstance(scheduler, LRScheduler):
+        raise TypeError(f"fit scheduler must be an LRScheduler such as nn.StepLR, got "
+                        f"{type(scheduler).__name__}: {scheduler!r}")
+    if callable(callbacks) or not all(callable(c) for c in callbacks):
+        raise TypeError(f"fit callbacks must be a list of functions of a TrainingState, got "
+                        f"{callbacks!r}" + ("; put it in a list" if callable(callbacks) else ""))
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or len(X) != len(y) or len(X) == 0:
         raise ValueError(

@@ -490,3 +490,14 @@ def test_fit_takes_numpy_arrays_and_lists_alike():
             nn.fit(model, nn.mse, nn.SGD(model.parameters(), lr=0.02), X, y, epochs=2)["loss"]
         )
     assert runs[0] == runs[1]
+
+
+def test_fit_names_a_bad_scheduler_or_callbacks():
+    model = line()
+    optimizer = nn.SGD(model.parameters(), lr=0.01)
+    with pytest.raises(TypeError, match="scheduler must be an LRScheduler"):
+        nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=1, scheduler=3)
+    with pytest.raises(TypeError, match="put it in a list"):
+        nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=1, callbacks=print)
+    with pytest.raises(TypeError, match="callbacks must be a list"):
+        nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=1, callbacks=[3])
