@@ -14,7 +14,7 @@ from numbers import Real
 
 from .graph import topological_order
 from .modes import enable_grad
-from .value import Value, chain_term, local_grads_as_values
+from .value import Value, _as_value, chain_term, local_grads_as_values
 
 
 def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -> list:
@@ -49,7 +49,7 @@ def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -
                 grads[id(inp)] = grads[id(inp)] + term if id(inp) in grads else term
     result = [grads.get(id(x), 0.0) for x in wrt]
     if create_graph:  # a gradient that did not depend on anything is still a Value
-        return [g if isinstance(g, Value) else _constant(g) for g in result]
+        return [g if isinstance(g, Value) else _as_value(g) for g in result]
     return [float(g) for g in result]
 
 
@@ -78,10 +78,7 @@ def value_and_grad(f: Callable[..., Value], argnums: int | Sequence[int] = 0) ->
         # Numbers become fresh leaves; Values are used as they are, so an enclosing grad sees
         # the whole computation and can differentiate the result again.
         traced = any(isinstance(a, Value) for a in args)
-        inputs = [_as_input(a, i) for i, a in enumerate(args)]
-        out = f(*inputs)
-        if not isinstance(out, Value):
-            raise TypeError(f"the function must return a Value, got {type(out).__name__}")
+        inputs, out = _evaluate(f, args)
         grads = gradients(out, [inputs[i] for i in indices], create_graph=traced)
         value = out if traced else out.data
         return value, (grads[0] if single else tuple(grads))
@@ -93,8 +90,8 @@ def hessian(f: Callable[..., Value]) -> Callable[..., list[list[float]]]:
     """The function x -> the matrix of second derivatives d2f/dxi dxj over all arguments."""
 
     def h(*args: float) -> list[list[float]]:
-        inputs = [_as_input(a, i) for i, a in enumerate(args)]
-        first = gradients(f(*inputs), inputs, create_graph=True)  # df/dxi, as Values
+        inputs, out = _evaluate(f, args)
+        first = gradients(out, inputs, create_graph=True)  # df/dxi, as Values
         return [gradients(df_dxi, inputs) for df_dxi in first]  # d(df/dxi)/dxj
 
     return h
@@ -105,11 +102,9 @@ def hvp(f: Callable[..., Value], primals: Sequence[float], tangents: Sequence[fl
 
     H v = d/dx (grad f(x) . v): one backward pass with create_graph, then one more.
     """
-    if len(primals) != len(tangents):
-        raise ValueError(f"hvp needs one tangent per primal, got {len(primals)} primals "
-                         f"and {len(tangents)} tangents")
-    inputs = [_as_input(a, i) for i, a in enumerate(primals)]
-    first = gradients(f(*inputs), inputs, create_graph=True)
+    _check_tangents("hvp", primals, tangents)
+    inputs, out = _evaluate(f, primals)
+    first = gradients(out, inputs, create_graph=True)
     directional = sum(g * float(v) for g, v in zip(first, tangents))  # grad f . v, a Value
     return gradients(directional, inputs)
 
@@ -121,13 +116,8 @@ def jvp(f: Callable[..., Value], primals: Sequence[float], tangents: Sequence[fl
     tangent is the sum over its inputs of local_grad * tangent(input), the chain rule applied
     from the inputs forward instead of from the output backward. One pass per direction.
     """
-    if len(primals) != len(tangents):
-        raise ValueError(f"jvp needs one tangent per primal, got {len(primals)} primals "
-                         f"and {len(tangents)} tangents")
-    inputs = [_as_input(a, i) for i, a in enumerate(primals)]
-    out = f(*inputs)
-    if not isinstance(out, Value):
-        raise TypeError(f"the function must return a Value, got {type(out).__name__}")
+    _check_tangents("jvp", primals, tangents)
+    inputs, out = _evaluate(f, primals)
     tangent: dict[int, float] = {}
     for x, t in zip(inputs, tangents):
         tangent[id(x)] = tangent.get(id(x), 0.0) + float(t)
@@ -140,15 +130,22 @@ def jvp(f: Callable[..., Value], primals: Sequence[float], tangents: Sequence[fl
     return out.data, tangent.get(id(out), 0.0)
 
 
-def _as_input(x: float | Value, position: int) -> Value:
-    if isinstance(x, Value):
-        return x
-    if isinstance(x, Real):
-        return Value(x)
-    raise TypeError(f"argument {position} must be a number or a Value, got {type(x).__name__}")
+def _evaluate(f: Callable[..., Value], args: Sequence[float | Value]) -> tuple[list, Value]:
+    """f called on args, numbers made fresh leaves and Values kept: (the inputs, the output)."""
+    inputs = []
+    for position, x in enumerate(args):
+        if not isinstance(x, (Value, Real)):
+            raise TypeError(
+                f"argument {position} must be a number or a Value, got {type(x).__name__}"
+            )
+        inputs.append(x if isinstance(x, Value) else Value(x))
+    out = f(*inputs)
+    if not isinstance(out, Value):
+        raise TypeError(f"the function must return a Value, got {type(out).__name__}")
+    return inputs, out
 
 
-def _constant(x: float) -> Value:
-    v = Value(x)
-    v.constant = True
-    return v
+def _check_tangents(name: str, primals: Sequence[float], tangents: Sequence[float]) -> None:
+    if len(primals) != len(tangents):
+        raise ValueError(f"{name} needs one tangent per primal, got {len(primals)} primals "
+                         f"and {len(tangents)} tangents")

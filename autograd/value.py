@@ -176,7 +176,7 @@ class Value:
         With create_graph=True the gradients are Values with graphs of their own, so they
         can be differentiated again (see autograd.functional for grad of grad).
         """
-        if isinstance(grad, Value) or not isinstance(grad, Real):
+        if not isinstance(grad, Real):
             raise TypeError(f"backward(grad) takes a number, got {type(grad).__name__}: {grad!r}")
         seed = _as_float(grad)
         order = topological_order(self)
@@ -251,7 +251,7 @@ def _apply(op: Primitive, inputs: tuple[Value, ...], params: tuple = ()) -> Valu
     """Run a primitive on Values: compute its output and record the node."""
     numbers = [x.data for x in inputs]
     out = Value.__new__(Value)
-    out.data = float(op.forward(*numbers, *params))
+    out.data = op.forward(*numbers, *params)  # floats in, a float out
     out.grad = 0.0
     out.label = ""
     out.scope = switches.scope
