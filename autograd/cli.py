@@ -14,9 +14,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .expression import ExpressionError, parse_expression
+from .expression import FUNCTIONS, ExpressionError, parse_expression
+from .value import Value
 
 EXAMPLE = 'chainrule draw "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg'
+LANGUAGE_NOTE = (f"The expression may use numbers, variables, + - * / **, unary minus and the "
+                 f"functions {' '.join(FUNCTIONS)}. Put `--` before an expression that starts "
+                 f"with '-'.")
 
 
 class UsageError(Exception):
@@ -48,6 +52,17 @@ def parse_assignments(texts: Sequence[str]) -> dict[str, float]:
     return values
 
 
+def parse_command_expression(text: str, values: dict[str, float], label_nodes: bool = True
+                             ) -> tuple[Value, dict[str, Value]]:
+    """parse_expression for a command: a UsageError, telling how to give a missing name a value."""
+    try:
+        return parse_expression(text, values, label_nodes=label_nodes)
+    except ExpressionError as error:
+        if error.unknown_name:
+            error.message += f"; give it one on the command line: {error.unknown_name}=VALUE"
+        raise UsageError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subparser per command (more commands can be added here)."""
     parser = argparse.ArgumentParser(
@@ -63,9 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw the computation graph of an expression and print its gradients",
         description="Compute an expression, backpropagate from it, print d(output)/d(variable) "
         "for each variable and draw the graph with its values and gradients.",
-        epilog=f"example: {EXAMPLE}\n\nThe expression may use numbers, variables, "
-        "+ - * / **, unary minus and the functions exp log tanh sigmoid relu softplus sin cos "
-        "sqrt abs leaky_relu. Put `--` before an expression that starts with '-'.",
+        epilog=f"example: {EXAMPLE}\n\n{LANGUAGE_NOTE}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     draw.add_argument("expression", help='the expression, e.g. "tanh(x*w + b)"')
@@ -97,13 +110,9 @@ def run_draw(args: argparse.Namespace) -> int:
     from .dot import GraphTooLargeError, format_number
     from .drawing import INSTALL_DOT, DotNotFoundError, draw  # loaded only when drawing
 
-    try:
-        out, leaves = parse_expression(args.expression, parse_assignments(args.values))
-    except ExpressionError as error:
-        if error.unknown_name:
-            error.message += f"; give it one on the command line: {error.unknown_name}=VALUE"
-        raise UsageError(str(error)) from None
-    unused = [name for name in parse_assignments(args.values) if name not in leaves]
+    variables = parse_assignments(args.values)
+    out, leaves = parse_command_expression(args.expression, variables)
+    unused = [name for name in variables if name not in leaves]
     out.backward()
 
     print(f"out = {out.label or args.expression.strip()} = {format_number(out.data, 6)}")

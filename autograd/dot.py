@@ -80,7 +80,8 @@ def _visible(text: str) -> str:
     )
 
 
-def _shorten(text: str, limit: int = MAX_LABEL) -> str:
+def shorten(text: str, limit: int = MAX_LABEL) -> str:
+    """text cut to `limit` characters, the last of them "…" when it was longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -270,8 +271,13 @@ def scope_steps(scope: str) -> list[str]:
     return steps
 
 
-def _box_scope(scope: str, collapse: int | str) -> str:
-    """The scope of the box a node with this scope goes into ("" for none)."""
+def step_names(scopes: Iterable[str]) -> list[str]:
+    """The names of the steps in these scopes, sorted: "layers.0.neurons.3" has layers, neurons."""
+    return sorted({step.split(".")[0] for scope in scopes for step in scope_steps(scope)})
+
+
+def module_scope(scope: str, collapse: int | str) -> str:
+    """The scope of the module box a node with this scope goes into ("" for none)."""
     steps = scope_steps(scope)
     if isinstance(collapse, int):
         return ".".join(steps[:collapse])
@@ -283,7 +289,7 @@ def _collapse(view: _View, collapse: int | str) -> None:
     """Put each scoped node into the box of its module, and find what each box passes on."""
     numbers: dict[str, int] = {}
     for node in view.shown:
-        scope = _box_scope(node.scope, collapse)
+        scope = module_scope(node.scope, collapse)
         if scope:
             j = numbers.setdefault(scope, len(numbers))
             if j == len(view.boxes):
@@ -291,7 +297,7 @@ def _collapse(view: _View, collapse: int | str) -> None:
             view.boxes[j].nodes.append(node)
             view.box_of[id(node)] = j
     if isinstance(collapse, str) and not view.boxes:
-        names = sorted({step.split(".")[0] for n in view.shown for step in scope_steps(n.scope)})
+        names = step_names(n.scope for n in view.shown)
         known = (f"the step names here are {', '.join(names)}" if names else
                  "no node here has a scope (nodes get one inside autograd.name_scope)")
         raise ValueError(f"collapse={collapse!r} matches no scope in this graph: {known}")
@@ -357,7 +363,7 @@ def _grad_class(grad: float) -> str:
     return "grad-pos" if grad > 0 else "grad-neg" if grad < 0 else "grad-zero"
 
 
-def _grad_fill(grad: float, largest: float) -> str | None:
+def grad_fill(grad: float, largest: float) -> str | None:
     """The fill for a gradient: its sign's colour, darker when |grad| is nearer the largest."""
     if not math.isfinite(grad):
         return NONFINITE_COLOR
@@ -444,10 +450,10 @@ def _value_line(node: Value, kind: str, view: _View, largest: float, color_grads
         return (f'\tn{i} [{attrs} shape=box style=filled fillcolor="'
                 f'{KIND_COLORS["constant"]}" color="#888888" fontsize=10 width=0 height=0 '
                 f"margin=0.04 label={quoted(format_number(node.data))} tooltip={quoted(tooltip)}]")
-    fill = _grad_fill(grad, largest) if color_grads else None
+    fill = grad_fill(grad, largest) if color_grads else None
     rows = [("data", format_number(node.data), None), ("grad", format_number(grad), fill)]
     border = 2 if node is view.order[-1] or node is view.focus else 1
-    label = _table(html_text(_shorten(title)), KIND_COLORS[kind], rows, border,
+    label = _table(html_text(shorten(title)), KIND_COLORS[kind], rows, border,
                    dashed=id(node) in view.context)
     return f"\tn{i} [{attrs} label={label} tooltip={quoted(tooltip)}]"
 
@@ -478,12 +484,12 @@ def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
     if len(box.outputs) == 1:
         out = box.outputs[0]
         grad = float(out.grad)
-        fill = _grad_fill(grad, largest) if color_grads else None
+        fill = grad_fill(grad, largest) if color_grads else None
         rows += [("out", format_number(out.data), None), ("grad", format_number(grad), fill)]
         classes.append(_grad_class(grad))
     elif box.outputs:
         rows.append((f"{len(box.outputs)} outputs", "", None))
-    label = _table(html_text(_shorten(box.scope)), KIND_COLORS["module"], rows)
+    label = _table(html_text(shorten(box.scope)), KIND_COLORS["module"], rows)
     tooltip = f"module {box.scope}: {size}"
     return (f'\tg{j} [id="{prefix}g{j}" class="{" ".join(classes)}" label={label} '
             f"tooltip={quoted(tooltip)}]")

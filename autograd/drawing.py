@@ -8,6 +8,7 @@ is there even on a machine without Graphviz; the `graphviz` package is imported 
 from __future__ import annotations
 
 import base64
+import html
 import os
 import tempfile
 from pathlib import Path
@@ -104,9 +105,8 @@ class Drawing:
             svg = self.svg()
         except DotNotFoundError as error:
             return {"text/plain": f"Cannot show the drawing: {error}"}
-        encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        html = f'<img src="data:image/svg+xml;base64,{encoded}" alt="computation graph">'
-        return {"image/svg+xml": svg, "text/html": html, "text/plain": repr(self)}
+        img = svg_img(svg, alt="computation graph")
+        return {"image/svg+xml": svg, "text/html": img, "text/plain": repr(self)}
 
     def __repr__(self) -> str:
         return "<Drawing of a computation graph: .save('graph.svg'), .svg(), .source>"
@@ -115,6 +115,14 @@ class Drawing:
 def draw(root: Value, **options: object) -> Drawing:
     """A Drawing of the graph behind `root`; options are to_dot's (direction, collapse, ...)."""
     return Drawing(to_dot(root, **options))
+
+
+def svg_img(svg: str, alt: str, css_class: str = "") -> str:
+    """SVG text as an <img> with a data: URI, which notebooks show even when untrusted."""
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    class_attribute = f' class="{css_class}"' if css_class else ""
+    return (f'<img{class_attribute} src="data:image/svg+xml;base64,{encoded}" '
+            f'alt="{html.escape(alt)}">')
 
 
 def _check_format(format: object) -> str:

@@ -10,7 +10,7 @@ a number of scope steps.
 
 from __future__ import annotations
 
-from ..dot import scope_steps
+from ..dot import module_scope, scope_steps, step_names
 from ..ops import PRIMITIVES
 from .model import MODULE, Graph, Node
 from .symbols import Sym, call, infix
@@ -21,13 +21,12 @@ MAX_EXPRESSION = 90  # characters of a module's computation written out; longer 
 def module_of(scope: str, collapse: str | int) -> str:
     """The module a scope belongs to at this level: "layers.0.neurons.3.x" -> "layers.0.neurons.3".
 
-    "" when the scope is outside every module of that level.
+    "" when the scope is outside every module of that level. The renderer's cut, except that
+    a number of steps needs a scope that deep: the renderer boxes "layers.0" at level 2 too.
     """
-    steps = scope_steps(scope)
-    if isinstance(collapse, int):
-        return ".".join(steps[:collapse]) if len(steps) >= collapse else ""
-    names = [step.split(".")[0] for step in steps]
-    return ".".join(steps[: names.index(collapse) + 1]) if collapse in names else ""
+    if isinstance(collapse, int) and len(scope_steps(scope)) < collapse:
+        return ""
+    return module_scope(scope, collapse)
 
 
 def collapsed(graph: Graph, collapse: str | int) -> Graph:
@@ -38,7 +37,7 @@ def collapsed(graph: Graph, collapse: str | int) -> Graph:
                          f"a number of steps >= 1, got {collapse!r}")
     group = [module_of(n.scope, collapse) if n.kind == "op" else "" for n in graph.nodes]
     if not any(group):
-        known = sorted({s.split(".")[0] for n in graph.nodes for s in scope_steps(n.scope)})
+        known = step_names(n.scope for n in graph.nodes)
         raise ValueError(f"collapse={collapse!r} matches no module in this graph; "
                          + (f"its scope steps are: {', '.join(known)}" if known else
                             "no node has a scope (nodes get one inside autograd.name_scope)"))

@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..cli import LANGUAGE_NOTE, UsageError, parse_assignments, parse_command_expression
+
 STEP_EXAMPLE = 'chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88'
 HTML_EXAMPLE = 'chainrule html "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html'
-LANGUAGE_NOTE = ("The expression may use numbers, variables, + - * / **, unary minus and the "
-                 "functions exp log tanh sigmoid relu softplus sin cos sqrt abs leaky_relu. Put "
-                 "`--` before an expression that starts with '-'.")
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -77,8 +76,6 @@ def run_step(args: argparse.Namespace) -> int:
         print(walk.tape())
         return 0
     if args.explain:
-        from ..cli import UsageError
-
         try:
             print(walk.explain(args.explain))
         except ValueError as error:
@@ -110,16 +107,8 @@ def run_html(args: argparse.Namespace) -> int:
 
 def _walkthrough(args: argparse.Namespace, walkthrough):
     """The walkthrough of the expression on the command line, or a UsageError saying why not."""
-    from ..cli import UsageError, parse_assignments
-    from ..expression import ExpressionError, parse_expression
-
-    try:
-        out, _ = parse_expression(args.expression, parse_assignments(args.values),
-                                  label_nodes=False)  # intermediates are named t1, t2, ...
-    except ExpressionError as error:
-        if error.unknown_name:
-            error.message += f"; give it one on the command line: {error.unknown_name}=VALUE"
-        raise UsageError(str(error)) from None
+    out, _ = parse_command_expression(args.expression, parse_assignments(args.values),
+                                      label_nodes=False)  # intermediates are named t1, t2, ...
     try:
         return walkthrough(out, max_nodes=args.max_nodes)
     except ValueError as error:  # too large a graph

@@ -79,7 +79,7 @@ class Explanation:
         lines.append(
             f"check: nudge {self.node} by -{h} and +{h}: {self.output} goes from "
             f"{fmt(self.output_down, 9)} to {fmt(self.output_up, 9)}, so {self.derivative} is "
-            f"about ({fmt(self.output_up, 9)} - {_number_9(self.output_down)}) / (2 * {h}) = "
+            f"about ({fmt(self.output_up, 9)} - {_number(self.output_down, 9)}) / (2 * {h}) = "
             f"{fmt(self.numeric)}: {'agrees' if self.agrees else 'DISAGREES'}"
         )
         return "\n".join(lines)
@@ -172,8 +172,3 @@ def _path(graph: Graph, nodes: tuple[int, ...], edges: tuple[tuple[int, int], ..
         twice = out.inputs.count(inp) > 1
         names.append(f"{out.name} (as input {slot + 1})" if twice else out.name)
     return Path(tuple(names), tuple(factors))
-
-
-def _number_9(x: float) -> str:
-    text = fmt(x, 9)
-    return f"({text})" if text.startswith("-") else text

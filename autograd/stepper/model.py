@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..dot import step_names
 from ..graph import topological_order
 from ..ops import PRIMITIVES
 from ..value import Value
@@ -134,7 +135,7 @@ def check_size(count: int, max_nodes: int, what: str, scopes) -> None:
     """A ValueError saying what to do when a walkthrough would have too many nodes."""
     if count <= max_nodes:
         return
-    levels = sorted({step.split(".")[0] for scope in scopes for step in _scope_steps(scope)})
+    levels = step_names(scopes)
     collapse = (f"step it module by module with collapse={levels[-1]!r}"
                 + (f" or {levels[0]!r}" if len(levels) > 1 else "") + ", " if levels else "")
     raise ValueError(
@@ -142,12 +143,6 @@ def check_size(count: int, max_nodes: int, what: str, scopes) -> None:
         f"{collapse}step a smaller piece (one sample instead of a batch, a smaller network), "
         f"or pass a larger max_nodes if you really want that many steps"
     )
-
-
-def _scope_steps(scope: str) -> list[str]:
-    from ..dot import scope_steps  # the renderer's reading of scopes, so both agree
-
-    return scope_steps(scope)
 
 
 def _names(order: list[Value]) -> list[str]:
@@ -395,11 +390,8 @@ def backward_steps(graph: Graph, start: int) -> list[Step]:
                f"Backward starts at the output: nudging {root.name} by h moves {root.name} "
                f"by h, so its gradient with respect to itself is 1."),
     )]
-    # edges into each node, to narrate accumulation: "x.grad = 2.0 (from c) + -6.0 (from d)"
-    fan_out = [0] * len(graph.nodes)
-    for node in graph.nodes:
-        for inp in node.inputs:
-            fan_out[inp] += 1
+    # how many edges send each node a gradient: "x.grad = 2.0 (from c) + -6.0 (from d)"
+    fan_out = [len(edges) for edges in graph.consumers()]
     received: list[list[tuple[str, float]]] = [[] for _ in graph.nodes]
     for out in reversed(graph.nodes):  # the order of graph.chain_rule_edges, as backward runs
         for slot, (inp_id, local) in enumerate(zip(out.inputs, out.local_grads)):
@@ -561,8 +553,9 @@ def _factor(text: str, binding: int) -> str:
     return f"({text})" if binding < PRODUCT else text
 
 
-def _number(x: float) -> str:
-    text = fmt(x)
+def _number(x: float, digits: int = 4) -> str:
+    """A number as a factor: in parentheses when negative, 2.0 * (-3.0)."""
+    text = fmt(x, digits)
     return f"({text})" if text.startswith("-") else text
 
 

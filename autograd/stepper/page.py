@@ -14,6 +14,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from ..drawing import _write_atomically, svg_img
 from ..value import Value
 from .explain import explain_node
 from .model import ABS_TOL, MAX_NODES, REL_TOL, Walkthrough, as_walkthrough
@@ -31,8 +32,6 @@ def export_html(output: Value | Walkthrough, path: str | os.PathLike, *, title: 
     `output` may also be a Walkthrough, such as a training_walkthrough(); collapse steps
     module by module ("neurons", "layers"), as walkthrough() does.
     """
-    from ..drawing import _write_atomically
-
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
     walk = as_walkthrough(output, max_nodes, collapse)
@@ -100,12 +99,8 @@ def player_html(walk: Walkthrough, prefix: str, practice: bool = False, directio
 
 def static_img(svg: str, walk: Walkthrough) -> str:
     """The final graph as an <img> with a data: URI: the picture every notebook shows."""
-    import base64
-
-    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     alt = f"computation graph of {walk.graph.root.name}, {len(walk.graph.nodes)} nodes"
-    return (f'<img class="cr-static" src="data:image/svg+xml;base64,{encoded}" '
-            f'alt="{html.escape(alt)}">')
+    return svg_img(svg, alt, css_class="cr-static")
 
 
 def player_data(walk: Walkthrough, svg: str, prefix: str, practice: bool) -> dict:

@@ -13,16 +13,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
-from ..dot import (
-    DARK_COLORS,
-    GRAD_LEVELS,
-    KIND_COLORS,
-    NEGATIVE_COLORS,
-    NONFINITE_COLOR,
-    POSITIVE_COLORS,
-    html_text,
-    quoted,
-)
+from ..dot import DARK_COLORS, KIND_COLORS, grad_fill, html_text, quoted, shorten
 from ..ops import PRIMITIVES
 from .model import MODULE, Graph, Walkthrough, rule_of
 from .symbols import constant_text, fmt
@@ -89,7 +80,7 @@ def _value_box(name: str, title_color: str, data: str, grad: str) -> str:
     )
     return (
         '<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" color="#555555">'
-        f'<tr><td colspan="2"{title_fill}><b>{html_text(_short(name))}</b></td></tr>'
+        f'<tr><td colspan="2"{title_fill}><b>{html_text(shorten(name, 28))}</b></td></tr>'
         f"{rows}</table>>"
     )
 
@@ -120,10 +111,6 @@ def _tooltip(node) -> str:
     return text
 
 
-def _short(text: str, limit: int = 28) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def walkthrough_svg(walk: Walkthrough, prefix: str = "", direction: str = "LR") -> str:
     """The walkthrough's graph as SVG text (runs Graphviz once), numbers marked with ids.
 
@@ -145,13 +132,9 @@ def largest_grad(grads) -> float:
 
 def grad_colors(grad: float, largest: float) -> tuple[str, str]:
     """(cell fill, text colour) for a gradient: the renderer's colours, by sign and size."""
-    if not math.isfinite(grad):
-        fill = NONFINITE_COLOR
-    elif grad == 0 or largest == 0:
+    fill = grad_fill(grad, largest)
+    if fill is None:
         return "#ffffff", "#222222"
-    else:
-        level = next(i for i, floor in enumerate(GRAD_LEVELS) if abs(grad) / largest >= floor)
-        fill = (POSITIVE_COLORS if grad > 0 else NEGATIVE_COLORS)[level]
     return fill, "#ffffff" if fill in DARK_COLORS else "#222222"
 
 

@@ -12,23 +12,18 @@ import math
 import re
 
 from .. import ops
+from ..dot import format_number
 
 # Binding strength of each kind of expression, to put parentheses only where they are needed.
 ATOM, POWER, UNARY, PRODUCT, SUM = 5, 4, 3, 2, 1
 
 
 def fmt(x: float, digits: int = 4) -> str:
-    """A number for people: `digits` significant digits, 2.0 not 2, 3e-7 not 3e-07."""
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    text = f"{x:.{digits}g}"
-    if "e" in text:  # 3e-07 -> 3e-7, 1.5e+20 -> 1.5e20
-        mantissa, exponent = text.split("e")
-        return f"{mantissa}e{int(exponent)}"
-    return text if "." in text else text + ".0"
+    """A number as the renderer writes it (format_number), but as Python would: 2.0 not 2."""
+    text = format_number(x, digits)
+    if text == "0" and math.copysign(1.0, float(x)) < 0:
+        text = "-0"  # the renderer writes -0.0 as 0; narration keeps the sign
+    return text + ".0" if text.lstrip("-").isdigit() else text
 
 
 class Sym:

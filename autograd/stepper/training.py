@@ -16,6 +16,7 @@ from .model import (
     Graph,
     Step,
     Walkthrough,
+    _number,
     backward_steps,
     done_step,
     forward_steps,
@@ -86,11 +87,11 @@ def _update_step(index: int, optimizer: object, name: str, node: int, old: float
                  and not settings.get("momentum") and not settings.get("weight_decay"))
     if plain_sgd and math.isclose(new, old - lr * grad, rel_tol=1e-12, abs_tol=1e-15):
         statement = (f"{name} -= lr * {name}.grad: {fmt(old)} - {fmt(lr)} * "
-                     f"{_paren(fmt(grad))} = {fmt(new)}")
+                     f"{_number(grad)} = {fmt(new)}")
         why = ("a small step against the gradient: where the gradient is positive, lowering "
                "the parameter lowers the loss")
         question, answer = f"{name} after the update = ?", new
-        hint = f"new = old - lr * grad = {fmt(old)} - {fmt(lr)} * {_paren(fmt(grad))}"
+        hint = f"new = old - lr * grad = {fmt(old)} - {fmt(lr)} * {_number(grad)}"
     else:
         statement = f"{name}: {fmt(old)} -> {fmt(new)}  (grad {fmt(grad)})"
         rule = (type(optimizer).__doc__ or "").strip().splitlines()
@@ -99,7 +100,3 @@ def _update_step(index: int, optimizer: object, name: str, node: int, old: float
     return Step(index=index, kind="update", title=f"update {name}", node=node,
                 values=((node, new),), lines=(statement, why),
                 question=question, answer=answer, hint=hint)
-
-
-def _paren(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
