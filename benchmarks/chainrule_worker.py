@@ -6,10 +6,8 @@ not PyTorch and the other references. run.py talks to it over stdin/stdout, one 
 a line, the same protocol as micrograd_worker.py.
 """
 
-import gc
 import json
 import sys
-import time
 from functools import partial
 from pathlib import Path
 
@@ -17,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import moons  # noqa: E402
+from timing import timed  # noqa: E402
 
 from autograd import Value  # noqa: E402
 
@@ -28,20 +27,6 @@ def build_nodes(n: int) -> None:
         a = a * b + b
 
 
-def timed(step, gc_paused: bool) -> float:
-    """Seconds for one call of step; with gc_paused, the collector is off during it."""
-    if gc_paused:
-        gc.collect()
-        gc.disable()
-    start = time.perf_counter()
-    step()
-    seconds = time.perf_counter() - start
-    gc.enable()
-    if gc_paused:
-        gc.collect()  # outside the timing: what is left is the step's own work
-    return seconds
-
-
 def main() -> None:
     setup = json.loads(sys.stdin.readline())
     engine = moons.ChainruleEager(setup["points"], setup["labels"], setup["weights"])
@@ -50,11 +35,10 @@ def main() -> None:
         kind = request["case"]
         reply: dict = {}
         if kind in ("moons", "moons_gc_off"):
-            reply["seconds"] = timed(engine.step, kind == "moons_gc_off")
-            reply["loss"] = engine.last_loss
+            reply["loss"], reply["seconds"] = timed(engine.step, kind == "moons_gc_off")
         elif kind in ("nodes", "nodes_gc_off"):
             n = request["n"]
-            reply["seconds"] = timed(partial(build_nodes, n), kind == "nodes_gc_off")
+            _, reply["seconds"] = timed(partial(build_nodes, n), kind == "nodes_gc_off")
         elif kind == "quit":
             break
         print(json.dumps(reply), flush=True)

@@ -2,16 +2,17 @@
 
 run.py starts this script with benchmarks/.venv-micrograd/bin/python and talks to it over
 stdin/stdout, one JSON object a line, so micrograd's steps can be interleaved with chainrule's
-in the same run. It imports nothing but micrograd and the standard library (no numpy there).
+in the same run. It imports nothing but micrograd, the standard library and timing.py (no
+numpy there).
 """
 
-import gc
 import json
 import sys
-import time
+from functools import partial
 
 from micrograd.engine import Value
 from micrograd.nn import MLP
+from timing import timed  # benchmarks/timing.py: this script's folder is on sys.path
 
 
 def moons_model(setup: dict) -> tuple:
@@ -60,31 +61,16 @@ def deep_chain(n: int) -> str:
 def main() -> None:
     setup = json.loads(sys.stdin.readline())
     model, points, labels = moons_model(setup)
-    alpha, lr = setup["alpha"], setup["lr"]
+    step = partial(moons_step, model, points, labels, setup["alpha"], setup["lr"])
     for line in sys.stdin:
         request = json.loads(line)
         kind = request["case"]
         reply: dict = {}
-        if kind == "moons":
-            start = time.perf_counter()
-            reply["loss"] = moons_step(model, points, labels, alpha, lr)
-            reply["seconds"] = time.perf_counter() - start
-        elif kind == "moons_gc_off":  # the same step with the garbage collector paused
-            gc.collect()
-            gc.disable()
-            start = time.perf_counter()
-            reply["loss"] = moons_step(model, points, labels, alpha, lr)
-            reply["seconds"] = time.perf_counter() - start
-            gc.enable()
-            gc.collect()  # outside the timing: what is left is the step's own work
+        if kind in ("moons", "moons_gc_off"):
+            reply["loss"], reply["seconds"] = timed(step, kind == "moons_gc_off")
         elif kind in ("nodes", "nodes_gc_off"):
-            if kind == "nodes_gc_off":
-                gc.collect()
-                gc.disable()
-            start = time.perf_counter()
-            build_nodes(request["n"])
-            reply["seconds"] = time.perf_counter() - start
-            gc.enable()
+            n = request["n"]
+            _, reply["seconds"] = timed(partial(build_nodes, n), kind == "nodes_gc_off")
         elif kind == "chain":
             reply["result"] = deep_chain(request["n"])
         elif kind == "quit":

@@ -56,7 +56,6 @@ class ChainruleEager:
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        self.last_loss = loss.data
         return loss.data
 
 

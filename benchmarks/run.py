@@ -97,10 +97,13 @@ def milliseconds(seconds: float) -> str:
 # --- the cases -------------------------------------------------------------------------------
 
 
-def moons_cases(rounds: int, micrograd: Worker, eager: Worker) -> tuple[dict, list[str]]:
-    """The training step of the issue on every engine; also checks that they agree."""
-    points, labels = moons.moons_data()
-    weights = moons.initial_weights()
+def moons_cases(rounds: int, setup: dict, micrograd: Worker,
+                eager: Worker) -> tuple[dict, list[str]]:
+    """The training step of the issue on every engine; also checks that they agree.
+
+    setup holds the points, labels and starting weights the workers were given too.
+    """
+    points, labels, weights = setup["points"], setup["labels"], setup["weights"]
     engines = {
         "chainrule compiled": moons.ChainruleCompiled(points, labels, weights),
         "batched numpy": moons.NumpyBatched(points, labels, weights),
@@ -192,7 +195,7 @@ def main() -> None:
     try:
         print("moons step: MLP(2, [16, 16, 1]), 100 points, max-margin + L2, forward + "
               "backward + SGD", file=sys.stderr)
-        step, notes = moons_cases(rounds, micrograd, eager)
+        step, notes = moons_cases(rounds, setup, micrograd, eager)
         print("node throughput", file=sys.stderr)
         rates = throughput_cases(rounds, micrograd, eager)
         chain_failure = micrograd.ask("chain", n=1000)["result"]

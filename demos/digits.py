@@ -109,12 +109,9 @@ def main() -> None:
 def plot(history: dict, images: np.ndarray, labels: np.ndarray, answers: list[int],
          out: Path) -> Path:
     """Loss and accuracy by epoch, and test digits with the network's answers."""
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=(11, 4.4))
+    fig = Figure(figsize=(11, 4.4))
     grid = fig.add_gridspec(3, 12)
     curves = fig.add_subplot(grid[:, :4])
     epochs = range(1, len(history["loss"]) + 1)
@@ -133,7 +130,6 @@ def plot(history: dict, images: np.ndarray, labels: np.ndarray, answers: list[in
     fig.tight_layout()
     path = out / "digits.png"
     fig.savefig(path, dpi=90)
-    plt.close(fig)
     return path
 
 

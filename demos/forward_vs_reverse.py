@@ -16,12 +16,9 @@ import random
 import time
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from autograd import Value, jvp, topological_order  # noqa: E402
+from autograd import Value, jvp, topological_order
 
 
 def make_function(n: int, seed: int = 0):
@@ -83,7 +80,8 @@ def main(argv: list[str] | None = None) -> None:
         r_ops, f_ops, r_t, f_t = rows[-1]
         print(f"{n:>7} {r_ops:>12} {f_ops:>12} {r_t:>10.4f} {f_t:>10.4f}")
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig = Figure(figsize=(11, 4.2))
+    left, right = fig.subplots(1, 2)
     left.loglog(sizes, [r[0] for r in rows], "o-", label="reverse mode: 1 backward pass")
     left.loglog(sizes, [r[1] for r in rows], "s-", label="forward mode: n jvp passes")
     left.set_xlabel("number of inputs n")
@@ -98,7 +96,6 @@ def main(argv: list[str] | None = None) -> None:
     right.legend()
     fig.tight_layout()
     fig.savefig(out / "forward_vs_reverse.png", dpi=90)
-    plt.close(fig)
     print(f"picture in {out}/forward_vs_reverse.png")
 
 

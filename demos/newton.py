@@ -16,13 +16,10 @@ import argparse
 import os
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure  # draws to files, no screen needed
 
-matplotlib.use("Agg")  # draw to files, no screen needed
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from autograd import Value, grad, hessian  # noqa: E402
+from autograd import Value, grad, hessian
 
 
 def f1(x: Value) -> Value:
@@ -90,7 +87,8 @@ def plot_1d(out: Path, steps: int) -> None:
     nt = newton_1d(2.0, steps)
     best = min(value_1d(x) for x in nt + gd)
     xs = np.linspace(-2.0, 2.2, 400)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig = Figure(figsize=(11, 4.2))
+    left, right = fig.subplots(1, 2)
     left.plot(xs, [value_1d(x) for x in xs], color="0.4", label="f(x)")
     left.plot(gd, [value_1d(x) for x in gd], "o-", ms=3, label="gradient descent (lr 0.02)")
     left.plot(nt, [value_1d(x) for x in nt], "s-", ms=4, label="Newton")
@@ -105,7 +103,6 @@ def plot_1d(out: Path, steps: int) -> None:
     right.legend()
     fig.tight_layout()
     fig.savefig(out / "newton_1d.png", dpi=90)
-    plt.close(fig)
     print(f"1-D: after {steps} steps gradient descent is at x = {gd[-1]:.6f}, "
           f"Newton at x = {nt[-1]:.6f} (f'' from grad(grad(f)))")
 
@@ -115,8 +112,9 @@ def plot_2d(out: Path, steps: int) -> None:
     gd = descend_2d(start, steps * 250, lr=0.001)
     nt = newton_2d(start, steps)
     xs, ys = np.meshgrid(np.linspace(-1.6, 1.6, 240), np.linspace(-3.6, 2.0, 240))
-    zs = (1 - xs) ** 2 + 100 * (ys - xs**2) ** 2
-    fig, ax = plt.subplots(figsize=(6.5, 5))
+    zs = rosenbrock(xs, ys)  # on numpy arrays, every point of the grid at once
+    fig = Figure(figsize=(6.5, 5))
+    ax = fig.subplots()
     ax.contour(xs, ys, np.log10(zs + 1e-3), levels=25, cmap="Greys", linewidths=0.6)
     ax.plot(*zip(*gd), ".-", ms=2, lw=0.8, label=f"gradient descent, {len(gd) - 1} steps")
     ax.plot(*zip(*nt), "s-", ms=4, label=f"Newton, {len(nt) - 1} steps")
@@ -125,7 +123,6 @@ def plot_2d(out: Path, steps: int) -> None:
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(out / "newton_2d.png", dpi=90)
-    plt.close(fig)
     print(f"2-D: gradient descent reaches f = {value_2d(gd[-1]):.2e} in {len(gd) - 1} steps; "
           f"Newton f = {value_2d(nt[-1]):.2e} in {len(nt) - 1} (Hessian from hessian(f))")
 

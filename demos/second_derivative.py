@@ -17,12 +17,9 @@ import math
 import os
 from pathlib import Path
 
-import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from autograd import DotNotFoundError, Value, draw, export_html, grad  # noqa: E402
+from autograd import DotNotFoundError, Value, draw, export_html, grad
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     xs = [-3 + 6 * i / (n - 1) for i in range(n)]
     f = lambda v: v.tanh()  # noqa: E731
     d1, d2 = grad(f), grad(grad(f))
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig = Figure(figsize=(7.5, 4.2))
+    ax = fig.subplots()
     ax.plot(xs, [math.tanh(v) for v in xs], label="tanh(x)")
     ax.plot(xs, [d1(v) for v in xs], label="grad(tanh): 1 - tanh(x)^2")
     ax.plot(xs, [d2(v) for v in xs], label="grad(grad(tanh)): -2 tanh(x) (1 - tanh(x)^2)")
@@ -75,7 +73,6 @@ def main(argv: list[str] | None = None) -> None:
     ax.legend(loc="lower right", fontsize=9)
     fig.tight_layout()
     fig.savefig(out / "tanh_derivatives.png", dpi=90)
-    plt.close(fig)
     print(f"picture of tanh, tanh' and tanh'': {out / 'tanh_derivatives.png'}")
 
 

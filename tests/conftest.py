@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _missing(reason: str):
@@ -38,6 +40,15 @@ def require_program(name: str, how: str = "") -> str:
         hint = how or {"dot": "install Graphviz: sudo apt-get install graphviz"}.get(name, "")
         _missing(f"program {name!r} is not on PATH" + (f"; {hint}" if hint else ""))
     return path
+
+
+def assert_png(path: Path) -> None:
+    """A PNG file (by its signature) of more than 200 by 200 pixels (from its IHDR chunk)."""
+    data = path.read_bytes()
+    assert data.startswith(PNG_SIGNATURE), f"{path.name} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width > 200 and height > 200, (path.name, width, height)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",

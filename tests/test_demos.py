@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_program
+from tests.conftest import assert_png, require_program
 
 ROOT = Path(__file__).resolve().parent.parent
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def run_demo(script: str, out: Path, *args: str) -> str:
@@ -19,14 +18,6 @@ def run_demo(script: str, out: Path, *args: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-def assert_png(path: Path) -> None:
-    data = path.read_bytes()
-    assert data.startswith(PNG_SIGNATURE), path
-    width = int.from_bytes(data[16:20], "big")
-    height = int.from_bytes(data[20:24], "big")
-    assert width > 200 and height > 200, (path, width, height)
 
 
 @pytest.mark.parametrize("script, pictures", [

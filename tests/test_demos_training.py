@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_module
+from tests.conftest import assert_png, require_module
 
 ROOT = Path(__file__).resolve().parent.parent
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 DEMOS = [
     ("moons.py", ["moons.png"]),
@@ -23,15 +22,6 @@ DEMOS = [
     ("why_backprop.py", ["why_backprop.png"]),
     ("batchnorm.py", ["batchnorm.png"]),
 ]
-
-
-def assert_png(path: Path) -> None:
-    """A PNG file (by its signature) of more than 200 by 200 pixels (from its IHDR chunk)."""
-    data = path.read_bytes()
-    assert data.startswith(PNG_SIGNATURE), f"{path.name} is not a PNG"
-    assert data[12:16] == b"IHDR"
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert width > 200 and height > 200, (path.name, width, height)
 
 
 @pytest.mark.parametrize("script, pictures", DEMOS, ids=[script for script, _ in DEMOS])

@@ -435,7 +435,7 @@ def _prim_group(op: str, params: tuple, members: list[Record], slot: list[int],
     """A PrimGroup for members, and the edge-block row of each (input, 0)."""
     k = len(members)
     out = slice(slot[members[0].index], slot[members[0].index] + k)
-    reads = [_index([slot[r.inputs[p]] for r in members]) for p in range(len(members[0].inputs))]
+    reads = [as_index([slot[r.inputs[p]] for r in members]) for p in range(len(members[0].inputs))]
     flowing = [p for p in range(len(reads)) if any(requires[r.inputs[p]] for r in members)]
     lg_rows = {p: row for row, p in enumerate(flowing)}
     edges = slice(first_edge, first_edge + len(flowing) * k) if flowing else None
@@ -471,8 +471,8 @@ def _sum_group(op: None, shape: tuple, members: list[Record], slot: list[int],
     grid = _grid([prod_a, prod_b], k) if prods else (1, k)
     group = SumGroup(
         out, k, grid,
-        plain_rows=_index(plain) if plain else None, plain_reads=reads(plain, 0),
-        prod_rows=_index(prods) if prods else None,
+        plain_rows=as_index(plain) if plain else None, plain_reads=reads(plain, 0),
+        prod_rows=as_index(prods) if prods else None,
         prod_a=_compact(prod_a, grid) if prods else None,
         prod_b=_compact(prod_b, grid) if prods else None,
         edges=edges, flows=(flows(prods, 0), flows(prods, 1), bool(flowing_plain)),
@@ -488,16 +488,18 @@ def _feature_major(members: list[Record], sample: dict[int, object]) -> list[Rec
     Broadcasting along the samples (rather than along a layer's few neurons) keeps numpy's
     inner loops long.
     """
-    rank: dict[object, int] = {}
+    first_seen: dict[object, int] = {}  # sample -> its order of first appearance
+    count: dict[object, int] = {}  # sample -> how many of its members came so far
     keys = []
     for record in members:
         s = sample.get(record.index)
         if s is None or s == MIXED:
             return members
-        keys.append((rank.get(s, 0), len(rank) if s not in rank else list(rank).index(s)))
-        rank[s] = rank.get(s, 0) + 1
-    counts = set(rank.values())
-    if len(rank) < 2 or len(counts) != 1 or counts == {1}:
+        first_seen.setdefault(s, len(first_seen))
+        keys.append((count.get(s, 0), first_seen[s]))  # (feature, sample)
+        count[s] = count.get(s, 0) + 1
+    counts = set(count.values())
+    if len(count) < 2 or len(counts) != 1 or counts == {1}:
         return members
     return [record for _, record in sorted(zip(keys, members), key=lambda item: item[0])]
 
@@ -510,9 +512,9 @@ def _requires_grad(graph: Graph) -> list[bool]:
     return requires
 
 
-def _index(slots: list[int]):
+def as_index(slots: list[int]) -> slice | np.ndarray:
     """slots as a slice when they are consecutive (a cheap view), else as an index array."""
-    if slots == list(range(slots[0], slots[0] + len(slots))):
+    if slots and slots == list(range(slots[0], slots[0] + len(slots))):
         return slice(slots[0], slots[0] + len(slots))
     return np.array(slots, dtype=np.intp)
 
@@ -599,7 +601,7 @@ def backward_plan(program: Program, output: int) -> BackwardPlan:
             index = np.zeros((f, max(k, 2)), dtype=np.intp)
             for m, (_, edges) in enumerate(entries):
                 index[:, m] = [edge for _, edge, _ in edges]
-            dst = _index([slot[j] for j, _ in entries])
+            dst = as_index([slot[j] for j, _ in entries])
             view = program.grads[dst] if isinstance(dst, slice) and k > 1 else None
             strided = _strided(program.contributions, index) if view is not None else None
             result.append(Pull(dst, k, index, np.zeros(index.shape), view, strided))

@@ -21,6 +21,7 @@ from ..value import Value
 from .program import (
     BackwardPlan,
     Program,
+    as_index,
     backward_plan,
     build_program,
     graph_signature,
@@ -180,13 +181,13 @@ class _Replay:
         self.calls = 0
         self.current: _Call | None = None
         self.plans: dict[int, BackwardPlan] = {}
-        self.input_slots = _as_slice(program.input_slots)
+        self.input_slots = as_index(program.input_slots.tolist())
         # The argument numbers the graph reads: all of them (None), or only some when fn
         # ignores a few (a feature it skips, an argument it never uses).
         n_numbers = sum(a.size for a in trace_arrays)
         used = program.input_positions
         self.used_inputs = None if np.array_equal(used, np.arange(n_numbers)) else used
-        self.param_slots = _as_slice(program.param_slots)
+        self.param_slots = as_index(program.param_slots.tolist())
 
     def forward(self, arrays: list[np.ndarray], with_grads: bool) -> list[float]:
         """Fill in every value (and local gradient) of the program; return the outputs."""
@@ -319,13 +320,6 @@ def _rebuild(template: Any, outputs: list[Replayed]) -> Any:
 
 def _shapes(key: tuple) -> str:
     return "(" + ", ".join(f"shape {s}" for s in key) + ")" if key else "(no arguments)"
-
-
-def _as_slice(slots: np.ndarray):
-    """slots as a slice when consecutive, else unchanged."""
-    if len(slots) and np.array_equal(slots, np.arange(slots[0], slots[0] + len(slots))):
-        return slice(int(slots[0]), int(slots[0]) + len(slots))
-    return slots
 
 
 # --- checks ----------------------------------------------------------------------------------
