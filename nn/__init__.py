@@ -3,8 +3,9 @@
 Nothing here differentiates anything by hand: a network is arithmetic on Values, so
 loss.backward() finds every gradient. Reading order: module.py (what a module is), layers.py
 (Neuron, Layer, MLP), losses.py, optim.py (how parameters move), then schedule.py, clip.py,
-dropout.py, data.py and rng.py; train.py (the fit loop), metrics.py, batchnorm.py, plots.py,
-progress.py and export.py (to PyTorch) are the training toolkit.
+dropout.py, data.py, rng.py and checks.py (the argument checks they share); train.py (the
+fit loop), metrics.py, batchnorm.py, plots.py, progress.py and export.py (to PyTorch) are the
+training toolkit.
 """
 
 from .batchnorm import BatchNorm

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from numbers import Real
 
 from autograd import Value
+
+from .checks import non_negative, value_list
 
 
 def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
@@ -20,8 +21,8 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     As torch.nn.utils.clip_grad_norm_: with norm = sqrt(sum of grad ** 2), every grad is
     multiplied by max_norm / (norm + 1e-6) when that is below 1 (the 1e-6 avoids 0 / 0).
     """
-    params = _grads_of(params, "clip_grad_norm")
-    max_norm = _limit(max_norm, "clip_grad_norm max_norm")
+    params = value_list(params, "clip_grad_norm")
+    max_norm = non_negative(max_norm, "clip_grad_norm max_norm")
     # sqrt(g0**2 + g1**2 + ...), without overflow; float(), as a grad may be a Value
     norm = math.hypot(*(float(p.grad) for p in params))
     scale = max_norm / (norm + 1e-6)
@@ -33,26 +34,7 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
 
 def clip_grad_value(params: Iterable[Value], clip: float) -> None:
     """Clamp every grad into [-clip, clip], each on its own (this can turn the direction)."""
-    params = _grads_of(params, "clip_grad_value")
-    clip = _limit(clip, "clip_grad_value clip")
+    params = value_list(params, "clip_grad_value")
+    clip = non_negative(clip, "clip_grad_value clip")
     for p in params:
         p.grad = min(max(float(p.grad), -clip), clip)  # a Value grad: clamp its number
-
-
-def _grads_of(params: object, who: str) -> list[Value]:
-    if isinstance(params, (Value, str, bytes)) or not isinstance(params, Iterable):
-        hint = "; did you mean model.parameters()?" if hasattr(params, "parameters") else ""
-        raise TypeError(f"{who} takes a list of Values, got {type(params).__name__}{hint}")
-    params = list(params)
-    for i, p in enumerate(params):
-        if not isinstance(p, Value):
-            raise TypeError(f"{who} takes Values, got {type(p).__name__} at index {i}")
-    return params
-
-
-def _limit(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
-    if not x >= 0:
-        raise ValueError(f"{what} must be >= 0, got {x!r}")
-    return float(x)

@@ -15,6 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .checks import flag, non_negative
 from .rng import make_rng
 
 
@@ -161,9 +162,8 @@ def batches(
         raise TypeError(f"batches batch_size must be an int, got {batch_size!r}")
     if batch_size < 1:
         raise ValueError(f"batches batch_size must be at least 1, got {batch_size}")
-    for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"batches {name} must be True or False, got {flag!r}")
+    flag(shuffle, "batches shuffle")
+    flag(drop_last, "batches drop_last")
     order = make_rng(seed, rng).permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), batch_size):
         chosen = order[start : start + batch_size]
@@ -209,12 +209,7 @@ def _check(
         raise TypeError(f"{who} n must be an int, got {type(n).__name__}: {n!r}")
     if n < 2:
         raise ValueError(f"{who} n must be at least 2 (one point per class), got {n}")
-    what = f"{who} {noise_name}"
-    if isinstance(noise, bool) or not isinstance(noise, Real):
-        raise TypeError(f"{what} must be a number, got {type(noise).__name__}: {noise!r}")
-    if not noise >= 0:
-        raise ValueError(f"{what} must be >= 0, got {noise!r}")
-    return int(n), float(noise), make_rng(seed)
+    return int(n), non_negative(noise, f"{who} {noise_name}"), make_rng(seed)
 
 
 def _noisy_shuffle(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 from autograd import Value, leaky_relu, name_scope, relu, sigmoid, softplus, tanh
 
+from .checks import positive_int
 from .module import Module
 from .rng import make_rng
 
@@ -63,11 +64,11 @@ class Neuron(Module):
         rng: np.random.Generator | None = None,
         fan_out: int = 1,
     ) -> None:
-        self.nin = _positive_int(nin, "nin")
+        self.nin = positive_int(nin, "nin")
         self.activation = activation
         self._activate = _activation_function(activation)
         weights = _initial_weights(
-            init, activation, nin, _positive_int(fan_out, "fan_out"), make_rng(seed, rng)
+            init, activation, nin, positive_int(fan_out, "fan_out"), make_rng(seed, rng)
         )
         self.w = [Value(x, label=f"w{i}") for i, x in enumerate(weights)]
         self.b = Value(0.0, label="b")
@@ -79,7 +80,10 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         """activation(w . x + b) for a list of nin inputs (numbers or Values)."""
-        x = check_inputs(x, self.nin, "Neuron")
+        return self._output(check_inputs(x, self.nin, "Neuron"))
+
+    def _output(self, x: list[Value | float]) -> Value:
+        """activation(w . x + b) for inputs already checked (Layer checks once for all neurons)."""
         z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)  # z = b + w0*x0 + w1*x1 + ...
         return self._activate(z)
 
@@ -102,8 +106,8 @@ class Layer(Module):
         seed: int | None = None,
         rng: np.random.Generator | None = None,
     ) -> None:
-        self.nin = _positive_int(nin, "nin")
-        self.nout = _positive_int(nout, "nout")
+        self.nin = positive_int(nin, "nin")
+        self.nout = positive_int(nout, "nout")
         self.activation = activation
         rng = make_rng(seed, rng)  # one generator for all neurons: they draw one after another
         self.neurons = [
@@ -117,11 +121,11 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """The outputs of every neuron, each computed inside name_scope("neurons.j")."""
-        x = check_inputs(x, self.nin, "Layer")
+        x = check_inputs(x, self.nin, "Layer")  # once here, not again in each neuron
         outputs = []
         for j, neuron in enumerate(self.neurons):
             with name_scope(f"neurons.{j}"):
-                outputs.append(neuron(x))
+                outputs.append(neuron._output(x))
         return outputs
 
     def extra_repr(self) -> str:
@@ -150,10 +154,10 @@ class MLP(Module):
         seed: int | None = None,
         rng: np.random.Generator | None = None,
     ) -> None:
-        self.nin = _positive_int(nin, "nin")
+        self.nin = positive_int(nin, "nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
             raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}")
-        self.nouts = [_positive_int(n, "each layer size in nouts") for n in nouts]
+        self.nouts = [positive_int(n, "each layer size in nouts") for n in nouts]
         if not self.nouts:
             raise ValueError("nouts must list at least one layer size, got an empty list")
         self.activation = activation
@@ -212,14 +216,6 @@ def check_inputs(x: object, nin: int, who: str) -> list:
                 f"{who} input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
             )
     return x
-
-
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, Integral):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return int(n)
 
 
 def _activation_function(activation: object) -> Callable[[Value], Value]:

@@ -13,6 +13,8 @@ from numbers import Integral, Real
 
 from autograd import Value, logsumexp, relu, softplus
 
+from .checks import non_negative, value_list
+
 
 def mse(predictions: Value | Iterable[Value | float], targets: float | Iterable[float]) -> Value:
     """Mean squared error: mean((prediction - target) ** 2).
@@ -173,17 +175,8 @@ def _cross_entropy_one(logits: list, target: object) -> Value:
 
 
 def _penalty_arguments(params: object, alpha: object, fn: str) -> tuple[list[Value], float]:
-    if not isinstance(params, Iterable) or isinstance(params, (str, bytes)):
-        hint = "; did you mean model.parameters()?" if hasattr(params, "parameters") else ""
-        raise TypeError(f"{fn} takes a list of Values, got {type(params).__name__}{hint}")
-    params = list(params)
+    """params as a non-empty list of Values and alpha as a float >= 0, or a clear error."""
+    params = value_list(params, fn)
     if not params:
         raise ValueError(f"{fn} got no parameters (an exhausted generator?)")
-    for i, p in enumerate(params):
-        if not isinstance(p, Value):
-            raise TypeError(f"{fn} takes Values, got {type(p).__name__} at index {i}")
-    if isinstance(alpha, bool) or not isinstance(alpha, Real):
-        raise TypeError(f"{fn} alpha must be a number, got {type(alpha).__name__}: {alpha!r}")
-    if not alpha >= 0:  # also refuses nan
-        raise ValueError(f"{fn} alpha must be >= 0, got {alpha!r}")
-    return params, float(alpha)
+    return params, non_negative(alpha, f"{fn} alpha")

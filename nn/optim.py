@@ -14,6 +14,8 @@ from numbers import Integral, Real
 
 from autograd import Value
 
+from .checks import flag, non_negative
+
 
 class Optimizer:
     """The base of every optimizer, in the shape of torch.optim.Optimizer.
@@ -362,21 +364,12 @@ def _is_int(x: object) -> bool:
 
 def _number(h: Mapping[str, object], name: str, who: str, high: float | None = None) -> float:
     """h[name] as a float, checked to be >= 0 (and <= high if given)."""
-    x = h[name]
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{who} {name} must be a number, got {type(x).__name__}: {x!r}")
-    if not x >= 0:  # also refuses nan
-        raise ValueError(f"{who} {name} must be >= 0, got {x!r}")
-    if high is not None and x > high:
-        raise ValueError(f"{who} {name} must be between 0 and {high}, got {x!r}")
-    return float(x)
+    return non_negative(h[name], f"{who} {name}", high)
 
 
 def _flag(h: Mapping[str, object], name: str, who: str) -> bool:
-    x = h[name]
-    if not isinstance(x, bool):
-        raise TypeError(f"{who} {name} must be True or False, got {x!r}")
-    return x
+    """h[name], checked to be True or False."""
+    return flag(h[name], f"{who} {name}")
 
 
 def _betas(h: Mapping[str, object], who: str) -> tuple[float, float]:

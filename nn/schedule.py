@@ -8,8 +8,8 @@ writes it into `optimizer.lr` each time you call `scheduler.step()`, as torch.op
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
 
+from .checks import non_negative, positive_int
 from .optim import Optimizer
 
 
@@ -51,8 +51,8 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = _whole(step_size, "StepLR step_size")
-        self.gamma = _non_negative(gamma, "StepLR gamma")
+        self.step_size = positive_int(step_size, "StepLR step_size")
+        self.gamma = non_negative(gamma, "StepLR gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -64,7 +64,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the learning rate by gamma every epoch: lr = base_lr * gamma ** t."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = _non_negative(gamma, "ExponentialLR gamma")
+        self.gamma = non_negative(gamma, "ExponentialLR gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -81,27 +81,11 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, t_max: int, eta_min: float = 0.0) -> None:
-        self.t_max = _whole(t_max, "CosineAnnealingLR t_max")
-        self.eta_min = _non_negative(eta_min, "CosineAnnealingLR eta_min")
+        self.t_max = positive_int(t_max, "CosineAnnealingLR t_max")
+        self.eta_min = non_negative(eta_min, "CosineAnnealingLR eta_min")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
         """eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / t_max)) / 2."""
         cosine = math.cos(math.pi * epoch / self.t_max)  # 1 at the start, -1 at t_max
         return self.eta_min + (self.base_lr - self.eta_min) * (1 + cosine) / 2
-
-
-def _whole(x: object, what: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, Integral):
-        raise TypeError(f"{what} must be an int, got {type(x).__name__}: {x!r}")
-    if x < 1:
-        raise ValueError(f"{what} must be at least 1, got {x}")
-    return int(x)
-
-
-def _non_negative(x: object, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
-    if not x >= 0:  # also refuses nan
-        raise ValueError(f"{what} must be >= 0, got {x!r}")
-    return float(x)
