@@ -14,13 +14,14 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Real
 from typing import TextIO
 
 import numpy as np
 
 from autograd import Value, no_grad
 
+from .checks import flag, positive_int
 from .clip import clip_grad_norm
 from .data import batches
 from .metrics import gradient_norms
@@ -138,23 +139,17 @@ def fit(
     checkpoint: a path where every new best model is saved (model.save). progress: True for
     a bar on stderr, or a stream to write it to. A loss that turns inf or nan stops training.
     """
-    _check_fit_arguments(model, optimizer, epochs, batch_size, patience, clip_norm, progress)
-    if scheduler is not None and not isinstance(scheduler, LRScheduler):
-        raise TypeError(f"fit scheduler must be an LRScheduler such as nn.StepLR, got "
-                        f"{type(scheduler).__name__}: {scheduler!r}")
-    if callable(callbacks) or not all(callable(c) for c in callbacks):
-        raise TypeError(f"fit callbacks must be a list of functions of a TrainingState, got "
-                        f"{callbacks!r}" + ("; put it in a list" if callable(callbacks) else ""))
+    _check_fit_arguments(
+        model, optimizer, epochs, batch_size, patience, clip_norm, progress, scheduler, callbacks
+    )
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or len(X) != len(y) or len(X) == 0:
         raise ValueError(
             f"fit needs as many targets y as inputs X (at least one), got {X.shape} and {y.shape}"
         )
-    if validation is not None and (
-        not isinstance(validation, (tuple, list)) or len(validation) != 2
-    ):
-        raise TypeError(f"fit validation must be a pair (X_val, y_val), got {validation!r}")
     if validation is not None:  # checked now, not after a first epoch of training
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(f"fit validation must be a pair (X_val, y_val), got {validation!r}")
         X_val, y_val = np.asarray(validation[0]), np.asarray(validation[1])
         if X_val.ndim == 0 or len(X_val) != len(y_val) or len(X_val) == 0:
             raise ValueError(
@@ -180,8 +175,7 @@ def fit(
     batch_size = batch_size or len(X)
     shuffle = batch_size < len(X)  # one batch of everything: no need to shuffle
     rng = make_rng(seed)
-    if not isinstance(drop_last, bool):
-        raise TypeError(f"fit drop_last must be True or False, got {drop_last!r}")
+    flag(drop_last, "fit drop_last")
     if drop_last and batch_size > len(X):
         raise ValueError(f"fit drop_last with batch_size {batch_size} would drop all "
                          f"{len(X)} examples; use a batch_size of at most {len(X)}")
@@ -365,27 +359,33 @@ def _check_fit_arguments(
     patience: object,
     clip_norm: object,
     progress: object,
+    scheduler: object,
+    callbacks: object,
 ) -> None:
     """A TypeError or ValueError naming the first bad argument of fit(), if any."""
     if not isinstance(model, Module):
         raise TypeError(f"fit trains a Module, got {type(model).__name__}")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit takes an Optimizer such as nn.SGD, got {type(optimizer).__name__}")
-    for name, x, low in (
-        ("epochs", epochs, 1),
-        ("batch_size", batch_size, 1),
-        ("patience", patience, 1),
-    ):
-        if x is None and name != "epochs":
-            continue
-        if isinstance(x, bool) or not isinstance(x, Integral):
-            raise TypeError(f"fit {name} must be an int, got {type(x).__name__}: {x!r}")
-        if x < low:
-            raise ValueError(f"fit {name} must be at least {low}, got {x}")
+    positive_int(epochs, "fit epochs")
+    for name, x in (("batch_size", batch_size), ("patience", patience)):
+        if x is not None:  # None: the whole set in one batch; never stop early
+            positive_int(x, f"fit {name}")
     if clip_norm is not None and (isinstance(clip_norm, bool) or not isinstance(clip_norm, Real)):
         raise TypeError(f"fit clip_norm must be a number, got {clip_norm!r}")
     if not (isinstance(progress, bool) or progress is None or hasattr(progress, "write")):
         raise TypeError(f"fit progress must be True, False or a stream, got {progress!r}")
+    if scheduler is not None and not isinstance(scheduler, LRScheduler):
+        raise TypeError(
+            f"fit scheduler must be an LRScheduler such as nn.StepLR, got "
+            f"{type(scheduler).__name__}: {scheduler!r}"
+        )
+    # a list or tuple: a generator would be used up by this check, its callbacks never run
+    if not isinstance(callbacks, (list, tuple)) or not all(callable(c) for c in callbacks):
+        raise TypeError(
+            f"fit callbacks must be a list of functions of a TrainingState, got {callbacks!r}"
+            + ("; put it in a list" if callable(callbacks) else "")
+        )
 
 
 def _check_monitor(monitor: str, metrics: Mapping[str, Metric], has_validation: bool) -> None:

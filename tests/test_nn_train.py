@@ -501,3 +501,6 @@ def test_fit_names_a_bad_scheduler_or_callbacks():
         nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=1, callbacks=print)
     with pytest.raises(TypeError, match="callbacks must be a list"):
         nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=1, callbacks=[3])
+    for not_a_list in (5, (c for c in [print])):  # a generator would be used up by the check
+        with pytest.raises(TypeError, match="callbacks must be a list"):
+            nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=1, callbacks=not_a_list)
