@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 import nn
-from tests.conftest import require_module
+from tests.conftest import assert_png, require_module
 
 ROOT = Path(__file__).resolve().parent.parent
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +34,6 @@ def trained():
         seed=0,
     )
     return model, X, labels, history
-
-
-def assert_png(path: Path) -> None:
-    data = path.read_bytes()
-    assert data.startswith(PNG_SIGNATURE)
-    assert int.from_bytes(data[16:20], "big") > 200 and int.from_bytes(data[20:24], "big") > 200
 
 
 def test_importing_nn_does_not_load_matplotlib():
