@@ -20,6 +20,7 @@ from .functions import (
     softplus,
     sqrt,
     tanh,
+    total,
 )
 from .gradcheck import GradcheckResult, gradcheck
 from .graph import chain_rule_edges, topological_order
@@ -27,6 +28,7 @@ from .modes import (
     AnomalyError,
     detect_anomaly,
     enable_grad,
+    gc_paused,
     is_anomaly_enabled,
     is_grad_enabled,
     name_scope,
@@ -38,11 +40,11 @@ from .value import Value
 
 __all__ = [
     "AnomalyError", "GradcheckResult", "PRIMITIVES", "Primitive", "Value", "chain_rule_edges",
-    "cos", "detect_anomaly", "enable_grad", "exp", "grad", "gradcheck", "gradients", "hessian",
-    "hvp", "is_anomaly_enabled", "jvp", "value_and_grad",
+    "cos", "detect_anomaly", "enable_grad", "exp", "gc_paused", "grad", "gradcheck",
+    "gradients", "hessian", "hvp", "is_anomaly_enabled", "jvp", "value_and_grad",
     "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp", "name_scope", "no_grad",
     "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax", "softplus", "sqrt", "tanh",
-    "topological_order",
+    "topological_order", "total",
 ]
 
 # Drawing and the expression language load on first use: computing gradients needs neither,

@@ -464,9 +464,14 @@ def _op_line(node: Value, view: _View, prefix: str) -> str:
     text = node.op.symbol
     if node.params:  # the n of x ** n, the slope of leaky_relu
         text += " " + " ".join(format_number(p) for p in node.params)
-    for k, inp in enumerate(node.inputs):
-        if id(inp) in view.hidden:  # 2 * x shows as "2 *", x * 2 as "* 2"
-            number = format_number(inp.data)
+    hidden = [(k, format_number(inp.data)) for k, inp in enumerate(node.inputs)
+              if id(inp) in view.hidden]
+    if node.op.arity is None:  # a sum of many terms: x + 2 + y + 3 shows as "+ 2 + 3"
+        # (the order of the terms does not change a sum, so the numbers can all go last)
+        text += "".join(f" {number}" if j == 0 else f" + {number}"
+                        for j, (_, number) in enumerate(hidden))
+    else:  # 2 * x shows as "2 *", x * 2 as "* 2"
+        for k, number in hidden:
             text = f"{number} {text}" if k == 0 else f"{text} {number}"
     shape = "circle" if len(text) <= 2 else "ellipse"
     return (f'\tn{i}_op [id="{prefix}n{i}_op" class="op op-{node.op.name}" '

@@ -51,6 +51,15 @@ def _pow(a: float, b: float) -> float:
         return -math.inf if a < 0 and _is_odd_integer(b) else math.inf
 
 
+def _sum(terms: tuple[float, ...]) -> float:
+    # Left to right, exactly as a chain of + adds them (Python's sum() starts from 0, which
+    # turns -0.0 into 0.0, and from 3.12 on it compensates rounding errors).
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
 def _sigmoid(x: float) -> float:
     # Two algebraically equal forms, each used where exp() cannot overflow.
     if x >= 0:
@@ -134,7 +143,7 @@ class Primitive:
 
     name: str
     symbol: str
-    arity: int
+    arity: int | None  # None: any number of inputs (sum)
     forward: Callable[..., float]
     local_grads: Callable[..., tuple]
     rule: str
@@ -146,6 +155,15 @@ ADD = Primitive(
     forward=lambda a, b: a + b,
     local_grads=lambda a, b, out: (1.0, 1.0),  # out = a + b: d out/da = 1, d out/db = 1
     rule="d(a + b)/da = 1 and d(a + b)/db = 1: a sum passes the gradient through unchanged",
+)
+
+SUM = Primitive(
+    name="sum", symbol="+", arity=None,  # any number of terms
+    forward=lambda *terms: _sum(terms),
+    # out = a + b + c + ...: d out/d(each term) = 1, one slope per term (out is the last argument)
+    local_grads=lambda *terms_and_out: (1.0,) * (len(terms_and_out) - 1),
+    rule="d(t1 + t2 + ... + tn)/dtk = 1 for every term tk: a sum passes the gradient to each "
+         "term unchanged",
 )
 
 MUL = Primitive(
@@ -252,6 +270,6 @@ ABS = Primitive(
 # The table itself, in the order the README and the tests list it.
 PRIMITIVES: dict[str, Primitive] = {
     op.name: op
-    for op in (ADD, MUL, POW, VPOW, EXP, LOG, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS,
+    for op in (ADD, SUM, MUL, POW, VPOW, EXP, LOG, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS,
                SIN, COS, ABS)
 }

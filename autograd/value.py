@@ -54,13 +54,26 @@ class Value:
 
     # --- building the graph ------------------------------------------------------------------
 
+    # + and * make nearly every node of a network, so these two are _apply(ops.ADD, ...) and
+    # _apply(ops.MUL, ...) written out: the same node, the same numbers (a test checks), at half
+    # the cost. Every other operation goes through _apply and the op table.
+
     def __add__(self, other: Value | float) -> Value:
-        other = _as_value(other)
-        return NotImplemented if other is None else _apply(ops.ADD, (self, other))
+        if type(other) is not Value:
+            other = _as_value(other)
+            if other is None:
+                return NotImplemented
+        # out = a + b: d out/da = 1, d out/db = 1 (ops.ADD)
+        return _record(ops.ADD, self.data + other.data, (self, other), (1.0, 1.0))
 
     def __mul__(self, other: Value | float) -> Value:
-        other = _as_value(other)
-        return NotImplemented if other is None else _apply(ops.MUL, (self, other))
+        if type(other) is not Value:
+            other = _as_value(other)
+            if other is None:
+                return NotImplemented
+        a, b = self.data, other.data
+        # out = a * b: d out/da = b, d out/db = a (ops.MUL)
+        return _record(ops.MUL, a * b, (self, other), (b, a))
 
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
@@ -189,8 +202,11 @@ class Value:
         elif switches.anomaly:
             _backward_checked(order)
         else:
-            for out, inp, local_grad in chain_rule_edges(order):
-                inp.grad += local_grad * out.grad  # chain rule; += as inp may feed many nodes
+            for out in reversed(order):  # each node after every node that consumed it
+                if out.inputs:  # (a leaf passes nothing on)
+                    upstream = out.grad  # d self/d out, complete by now
+                    for inp, local_grad in zip(out.inputs, out.local_grads):
+                        inp.grad += local_grad * upstream  # chain rule; += as inp feeds many
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -230,7 +246,7 @@ def _as_value(x: object) -> Value | None:
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or isinstance(x, Real):
-        constant = Value(x)
+        constant = _record(None, _as_float(x), (), ())  # a leaf, as Value(x) makes, but faster
         constant.constant = True
         return constant
     return None
@@ -248,32 +264,48 @@ def _operand(x: object, symbol: str) -> Value:
 
 
 def _apply(op: Primitive, inputs: tuple[Value, ...], params: tuple = ()) -> Value:
-    """Run a primitive on Values: compute its output and record the node."""
+    """Run a primitive on Values: compute its output and its local gradients, record the node."""
     numbers = [x.data for x in inputs]
-    out = Value.__new__(Value)
-    out.data = op.forward(*numbers, *params)  # floats in, a float out
+    data = op.forward(*numbers, *params)  # floats in, a float out
+    local_grads = op.local_grads(*numbers, data, *params) if switches.grad_enabled else ()
+    return _record(op, data, inputs, local_grads, params)
+
+
+def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple,
+            params: tuple = ()) -> Value:
+    """The node for `data`, computed by op from inputs, with d data/d input for each input.
+
+    With op None and no inputs it is a leaf (operators make their constants so). Under
+    no_grad every node is a leaf with no history. In anomaly mode a node remembers the line
+    of user code that made it, and an operation's non-finite result raises here.
+    """
+    out = _new_value(Value)  # not Value(): data is a float already, and every slot is set here
+    out.data = data
     out.grad = 0.0
     out.label = ""
     out.scope = switches.scope
     out.constant = False
     out.params = params
+    out.site = None
     if switches.grad_enabled:
         out.op = op
         out.inputs = inputs
-        out.local_grads = op.local_grads(*numbers, out.data, *params)
-    else:  # no_grad: the result is a leaf with no history
+        out.local_grads = local_grads
+    else:
         out.op = None
         out.inputs = ()
         out.local_grads = ()
-    out.site = None
     if switches.anomaly:
         out.site = creation_site()
-        if not math.isfinite(out.data):
+        if op is not None and not math.isfinite(data):  # (op is None for a constant)
             raise AnomalyError(
-                f"{op.name} produced {out.data} from inputs {_describe(inputs, params)}"
+                f"{op.name} produced {data} from inputs {_describe(inputs, params)}"
                 f" at {out.site or 'an unknown place'}"
             )
     return out
+
+
+_new_value = Value.__new__
 
 
 def _describe(inputs: tuple[Value, ...], params: tuple = ()) -> str:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import nn
-from autograd import no_grad
+from autograd import gc_paused, no_grad
 
 STEPS = 100
 
@@ -102,20 +102,23 @@ def main(argv: list[str] | None = None) -> None:
 
     history = nn.History()  # the numbers of every step, for the picture
     start = time.perf_counter()
-    for step in range(steps):
-        optimizer.lr = 1.0 - 0.9 * step / steps  # decay from 1.0 to 0.1, as micrograd does
-        scores = [model(point) for point in points]
-        data_loss = nn.hinge(scores, labels)
-        loss = data_loss + nn.l2_penalty(model.parameters(), alpha=1e-4)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        acc = accuracy(scores, labels)
-        history.record({"loss": loss.data, "accuracy": acc})
-        if step % 10 == 0 or step == steps - 1:
-            print(
-                f"step {step:3d}  loss {loss.data:.4f}  accuracy {acc:6.1%}  lr {optimizer.lr:.3f}"
-            )
+    # Every step builds a graph of ~40,000 Values and drops it. With no reference cycles in it,
+    # reference counting frees each graph at once; resting Python's cyclic collector, which
+    # would only re-scan it, makes the steps a third faster (nn.fit does the same).
+    with gc_paused():
+        for step in range(steps):
+            optimizer.lr = 1.0 - 0.9 * step / steps  # decay from 1.0 to 0.1, as micrograd does
+            scores = [model(point) for point in points]
+            data_loss = nn.hinge(scores, labels)
+            loss = data_loss + nn.l2_penalty(model.parameters(), alpha=1e-4)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            acc = accuracy(scores, labels)
+            history.record({"loss": loss.data, "accuracy": acc})
+            if step % 10 == 0 or step == steps - 1:
+                print(f"step {step:3d}  loss {loss.data:.4f}  accuracy {acc:6.1%}  "
+                      f"lr {optimizer.lr:.3f}")
     seconds = time.perf_counter() - start
     print(
         f"\n{steps} steps in {seconds:.1f} s ({seconds / steps:.2f} s per step of forward, "

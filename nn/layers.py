@@ -14,7 +14,7 @@ from numbers import Real
 
 import numpy as np
 
-from autograd import Value, leaky_relu, name_scope, relu, sigmoid, softplus, tanh
+from autograd import Value, leaky_relu, name_scope, relu, sigmoid, softplus, tanh, total
 
 from .checks import positive_int
 from .module import Module
@@ -84,7 +84,7 @@ class Neuron(Module):
 
     def _output(self, x: list[Value | float]) -> Value:
         """activation(w . x + b) for inputs already checked (Layer checks once for all neurons)."""
-        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)  # z = b + w0*x0 + w1*x1 + ...
+        z = total([self.b] + [wi * xi for wi, xi in zip(self.w, x)])  # b + w0*x0 + w1*x1 + ...
         return self._activate(z)
 
     def extra_repr(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from numbers import Integral, Real
 
-from autograd import Value, logsumexp, relu, softplus
+from autograd import Value, logsumexp, relu, softplus, total
 
 from .checks import non_negative, value_list
 
@@ -92,7 +92,7 @@ def hinge(scores: Value | Iterable[Value | float], labels: float | Iterable[floa
 def l1_penalty(params: Iterable[Value], alpha: float) -> Value:
     """alpha * sum(|p|): pushes weights to exactly 0 (sparse models)."""
     params, alpha = _penalty_arguments(params, alpha, "l1_penalty")
-    return alpha * _total([abs(p) for p in params])
+    return alpha * total([abs(p) for p in params])
 
 
 def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
@@ -101,23 +101,15 @@ def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
     Its gradient is 2 * alpha * p. (There is no 1/2 in front, unlike some textbooks.)
     """
     params, alpha = _penalty_arguments(params, alpha, "l2_penalty")
-    return alpha * _total([p * p for p in params])
+    return alpha * total([p * p for p in params])
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _total(terms: list[Value | float]) -> Value:
-    """t0 + t1 + ... + tn, starting from t0 (sum() would add a "0 +" node to the graph)."""
-    total = terms[0] if isinstance(terms[0], Value) else Value(terms[0])  # a Value, always
-    for term in terms[1:]:
-        total = total + term
-    return total
-
-
 def _mean(terms: list[Value | float]) -> Value:
     """(t0 + t1 + ... + tn) / n."""
-    return _total(terms) * (1.0 / len(terms))
+    return total(terms) * (1.0 / len(terms))
 
 
 def _as_list(x: object, what: str, scalar: bool = True, numbers: bool = True) -> list:

@@ -19,7 +19,7 @@ from typing import TextIO
 
 import numpy as np
 
-from autograd import Value, no_grad
+from autograd import Value, gc_paused, no_grad
 
 from .checks import flag, positive_int
 from .clip import clip_grad_norm
@@ -201,23 +201,27 @@ def fit(
             for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, rng=rng,
                                             drop_last=drop_last):
                 inputs, targets = X_batch.tolist(), y_batch.tolist()
-                outputs = forward(inputs)  # forward pass: the graph is recorded
-                loss = loss_fn(outputs, targets)
-                objective = loss + penalty() if penalty is not None else loss
-                seen += len(targets)
-                totals["loss"] += loss.data * len(targets)
-                for name, metric in metrics.items():
-                    totals[name] += metric(outputs, targets) * len(targets)
-                if not math.isfinite(objective.data):
-                    diverged = True
-                    break  # diverged: stepping along an inf or nan gradient would ruin all
-                optimizer.zero_grad()
-                objective.backward()  # backward pass: every parameter's .grad
-                if record_grad_norms:
-                    history.grad_norms.append(gradient_norms(model))
-                if clip_norm is not None:
-                    clip_grad_norm(optimizer.params, clip_norm)
-                optimizer.step()
+                # The step builds a graph of tens of thousands of Values and drops it: with no
+                # cycles in it, the cyclic collector would only re-scan it (autograd.gc_paused).
+                with gc_paused():
+                    outputs = forward(inputs)  # forward pass: the graph is recorded
+                    loss = loss_fn(outputs, targets)
+                    objective = loss + penalty() if penalty is not None else loss
+                    seen += len(targets)
+                    totals["loss"] += loss.data * len(targets)
+                    for name, metric in metrics.items():
+                        totals[name] += metric(outputs, targets) * len(targets)
+                    if not math.isfinite(objective.data):
+                        diverged = True
+                        break  # diverged: stepping along an inf or nan gradient would ruin all
+                    optimizer.zero_grad()
+                    objective.backward()  # backward pass: every parameter's .grad
+                    if record_grad_norms:
+                        history.grad_norms.append(gradient_norms(model))
+                    if clip_norm is not None:
+                        clip_grad_norm(optimizer.params, clip_norm)
+                    optimizer.step()
+                    del outputs, loss, objective  # freed here, while the collector rests
                 bar.step({name: total / seen for name, total in totals.items()})
 
             numbers = {name: total / seen for name, total in totals.items()}

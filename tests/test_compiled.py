@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import PRIMITIVES, Value, detect_anomaly, no_grad, ops, relu
+from autograd import PRIMITIVES, Value, detect_anomaly, no_grad, ops, relu, total
 from autograd.compiled import TraceMismatch, UnsupportedGraph, supported_ops, trace
 from autograd.compiled.rules import ARRAY_RULES
 
@@ -74,8 +74,12 @@ def test_every_primitive_has_an_array_rule(name):
 def test_array_rule_matches_the_scalar_rule(name):
     op = PRIMITIVES[name]
     rule = ARRAY_RULES[name]
-    inputs = ([(a,) for a in SPECIAL] if op.arity == 1
-              else [(a, b) for a in SPECIAL for b in SPECIAL])
+    if op.arity == 1:
+        inputs = [(a,) for a in SPECIAL]
+    elif op.arity == 2:
+        inputs = [(a, b) for a in SPECIAL for b in SPECIAL]
+    else:  # any number of inputs (sum): three, enough to see the order of the additions
+        inputs = [(a, b, c) for a in SPECIAL for b in SPECIAL for c in SPECIAL]
     for params in PARAMS.get(name, [()]):
         columns = [np.array(column) for column in zip(*inputs)]
         with np.errstate(all="ignore"):
@@ -96,11 +100,13 @@ def _primitive_loss(name: str, w: Value, b: Value):
     """A loss that sends a batch of inputs through one primitive, with parameters on both sides."""
 
     def loss(xs):
-        total = Value(0.0)
+        out = Value(0.0)
         for x in xs:
             z = x * w + b  # values in a range where every primitive is finite
             if name == "add":
                 y = z + w
+            elif name == "sum":  # a product, a term used twice and a constant among the terms
+                y = total([z * w, z, 2.0, z])
             elif name == "mul":
                 y = z * w
             elif name == "pow":
@@ -113,8 +119,8 @@ def _primitive_loss(name: str, w: Value, b: Value):
                 y = z.leaky_relu(0.1)
             else:
                 y = getattr(z, name)()
-            total = total + y * x
-        return total
+            out = out + y * x
+        return out
 
     return loss
 
@@ -245,6 +251,26 @@ def test_sums_whose_right_operand_is_also_a_sum_keep_the_eager_order():
     # (w + x) + (y + z): the right sum is a term of its own, added after, as eagerly
     eager, replayed = eager_and_replayed(lambda x, y, z: (w + x) + (y + z) - w * 1.0,
                                          [w], 1.0, 1.0, -1.0)
+    assert replayed == eager
+
+
+@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "op-by-op"])
+def test_sum_nodes_of_any_length_keep_the_eager_order(fuse):
+    # Next to 1e16, adding 1.0 or 3.0 rounds: v + w + x + x - 1e16 is 8.0 from the left but 9.0
+    # from the right, so only the eager order gives the eager loss (and the eager gradient of
+    # v, whose contributions are 1e16 and small numbers). Sums of different lengths sit at one
+    # level, so they need groups of their own; `nested` (and the last sum) start with a sum,
+    # which fusion unrolls into its terms.
+    w, v = Value(1e16), Value(1.0)
+
+    def f(x):
+        short = total([v, x])
+        middle = total([w * v, v, x, -w])
+        long = total([v, w, x, x, -1e16])  # x twice, and a constant
+        nested = total([total([w, v, v]), -w, x * v])
+        return total([short, middle, long, nested]) * v
+
+    eager, replayed = eager_and_replayed(f, [w, v], 3.0, fuse=fuse)
     assert replayed == eager
 
 

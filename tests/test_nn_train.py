@@ -380,6 +380,27 @@ def test_fit_uses_the_given_forward_for_whole_batches():
     assert batch_sizes == [2, 2, 1]
 
 
+def test_fit_steps_with_the_collector_resting_and_frees_each_graph_inside():
+    import gc
+    import weakref
+
+    model, collector_on, graphs = line(), [], []
+
+    def forward(inputs):
+        collector_on.append(gc.isenabled())
+        outputs = [model(x) for x in inputs]
+        graphs.append(weakref.ref(outputs[0]))
+        return outputs
+
+    def check_graph_freed(state):  # runs after the step, with the collector back
+        assert gc.isenabled() and graphs[-1]() is None
+
+    nn.fit(model, nn.mse, nn.SGD(model.parameters(), lr=0.02), X_TRAIN, Y_TRAIN, epochs=2,
+           batch_size=1, forward=forward, callbacks=[check_graph_freed])
+    assert collector_on == [False] * 4 and gc.isenabled()
+    assert [graph() for graph in graphs] == [None] * 4
+
+
 # --- progress --------------------------------------------------------------------------------
 
 

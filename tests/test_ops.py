@@ -8,12 +8,14 @@ import math
 
 import pytest
 
-from autograd import PRIMITIVES, Value, gradcheck
+from autograd import PRIMITIVES, Value, gradcheck, total
 from autograd.ops import _pow
 
 # name -> (function of Values that applies the primitive, points to check it at)
 CASES = {
     "add": (lambda a, b: a + b, [(1.5, -2.0), (0.0, 3.0), (-7.25, 1e-3)]),
+    "sum": (lambda a, b, c: total([a, b, c]), [(1.5, -2.0, 0.25), (0.0, -0.0, 3.0),
+                                                (-7.25, 1e-3, 4.0)]),
     "mul": (lambda a, b: a * b, [(1.5, -2.0), (0.0, 3.0), (-7.25, 1e-3)]),
     "pow": (lambda a: a**3, [(1.5,), (-2.0,), (0.3,)]),
     "vpow": (lambda a, b: a**b, [(1.5, 2.0), (0.7, -1.3), (3.0, 0.5)]),
@@ -37,7 +39,7 @@ def test_every_primitive_has_cases():
 def test_every_primitive_explains_itself():
     for op in PRIMITIVES.values():
         assert op.rule.startswith("d"), op.name  # a derivative, in words
-        assert op.symbol and op.arity in (1, 2)
+        assert op.symbol and op.arity in (1, 2, None)  # None: any number of inputs
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -55,7 +57,7 @@ def test_primitive_records_its_op_and_inputs(name):
     out = fn(*inputs)
     assert out.op is PRIMITIVES[name]
     assert out.inputs[: len(inputs)] == tuple(inputs)
-    assert len(out.local_grads) == len(out.inputs) == PRIMITIVES[name].arity
+    assert len(out.local_grads) == len(out.inputs) == (PRIMITIVES[name].arity or len(inputs))
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

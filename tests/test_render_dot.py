@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd import GraphTooLargeError, Value, format_number, name_scope, to_dot
+from autograd import GraphTooLargeError, Value, format_number, name_scope, to_dot, total
 from autograd.dot import html_text, quoted, scope_steps
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -128,6 +128,28 @@ def test_a_node_used_twice_has_two_edges():
     a = Value(3.0, label="a")
     b = a * a
     text = to_dot(b)
+    assert 'n0 -> n1_op [id="e1_0"' in text
+    assert 'n0 -> n1_op [id="e1_1"' in text
+
+
+def test_a_sum_of_many_terms_is_one_op_with_an_edge_per_term_in_order():
+    b, w, x = Value(0.5, label="b"), Value(2.0, label="w"), Value(-1.0, label="x")
+    z = total([b, w * x, x])  # n0 b, n1 w, n2 x, n3 w * x, n4 the sum
+    z.backward()
+    text = to_dot(z, local_grads=True)
+    ops = [line.split(" [")[0].strip() for line in text.splitlines() if 'class="op ' in line]
+    assert ops == ["n3_op", "n4_op"]  # w * x, and one op for the whole sum
+    assert 'class="op op-sum" shape=circle' in text
+    assert 'label="+" tooltip="d(t1 + t2 + ... + tn)/dtk = 1' in text
+    edges = [line.split(" [")[0].strip() for line in text.splitlines() if " -> n4_op " in line]
+    assert edges == ["n0 -> n4_op", "n3 -> n4_op", "n2 -> n4_op"]  # b, w * x, x: in order
+    for k in range(3):  # each edge carries d sum/d term = 1
+        assert f'[id="e4_{k}" class="input" label="1"]' in text
+
+
+def test_a_term_used_twice_in_a_sum_has_two_edges():
+    a = Value(3.0, label="a")
+    text = to_dot(total([a, a]))
     assert 'n0 -> n1_op [id="e1_0"' in text
     assert 'n0 -> n1_op [id="e1_1"' in text
 
@@ -320,6 +342,13 @@ def test_hidden_constants_are_folded_into_their_ops():
     assert "value constant" in to_dot(y)
 
 
+def test_hidden_constants_of_a_sum_are_added_at_the_end_of_its_label():
+    x, y = Value(2.0, label="x"), Value(-1.0, label="y")
+    text = to_dot(total([1.5, x, y, 3.0]), show_constants=False)
+    assert 'label="+ 1.5 + 3"' in text  # 1.5 + x + y + 3: x and y come in on edges
+    assert "value constant" not in text
+
+
 # --- collapse ----------------------------------------------------------------------------------
 
 
@@ -393,6 +422,25 @@ def test_focus_keeps_only_paths_to_the_output_and_their_context():
     assert 'class="value input grad-pos context"' in text
     assert "<b>u</b>" not in text  # u only feeds d, which is context without its history
     assert "op-exp" not in text
+
+
+def test_focus_through_a_sum_keeps_the_other_terms_as_context():
+    w0, w1 = Value(0.5, label="w0"), Value(-2.0, label="w1")
+    x0, x1 = Value(1.0, label="x0"), Value(3.0, label="x1")
+    out = total([w0 * x0, w1 * x1]).tanh()
+    out.backward()
+    text = to_dot(out, focus=w0)
+    assert "op-sum" in text and "<b>x0</b>" in text  # the sum is on the path from w0
+    assert 'class="value intermediate grad-pos context"' in text  # w1 * x1, without history
+    assert "<b>w1</b>" not in text and "<b>x1</b>" not in text
+
+
+def test_a_sum_counts_as_one_operation_in_the_budget():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    total_abc = total([a, b, c])
+    assert to_dot(total_abc, max_nodes=5)  # 4 values and 1 operation
+    with pytest.raises(GraphTooLargeError, match=r"\(4 values and 1 operations\)"):
+        to_dot(total_abc, max_nodes=4)
 
 
 def test_focus_by_label_and_by_parameter_name():

@@ -61,6 +61,16 @@ def test_neuron_svg_has_ids_classes_and_texts(dot):
     assert len(values) == 10  # 5 leaves and 5 results
 
 
+def test_a_sum_renders_as_one_plus_with_an_edge_per_term(dot):
+    from autograd import total
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    found = elements(draw(total([a, b, a])).svg())  # a is n0, b n1, the sum n2
+    assert texts(found["n2_op"]) == ["+"] and found["n2_op"].get("class") == "node op op-sum"
+    assert [found[f"e2_{k}"].get("class") for k in range(3)] == ["edge input"] * 3
+    assert "e2_3" not in found
+
+
 def test_every_element_id_is_unique(dot):
     root = ET.fromstring(draw(neuron()).svg())
     ids = [element.get("id") for element in root.iter() if element.get("id")]
@@ -113,7 +123,8 @@ def test_an_mlp_collapsed_to_neurons_renders(dot):
     svg = draw(loss, collapse="neurons", parameters=model).svg()  # ~0.1 s (not asserted)
     boxes = [g for g in elements(svg).values() if "module" in (g.get("class") or "").split()]
     assert len(boxes) == 16 + 16 + 1
-    assert texts(boxes[0])[:2] == ["layers.0.neurons.0", "8 nodes, 3 parameters"]
+    # b, w0, w1, the two products w * x, their sum (one + node for all terms) and relu
+    assert texts(boxes[0])[:2] == ["layers.0.neurons.0", "7 nodes, 3 parameters"]
 
 
 # --- saving ------------------------------------------------------------------------------------

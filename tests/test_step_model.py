@@ -9,10 +9,10 @@ import math
 
 import pytest
 
-from autograd import PRIMITIVES, Value, detect_anomaly, name_scope
+from autograd import PRIMITIVES, Value, detect_anomaly, name_scope, total
 from autograd.stepper import explain, grade, snapshot, walkthrough
 from autograd.stepper.model import local_formula
-from autograd.stepper.symbols import Sym, fmt, lead
+from autograd.stepper.symbols import Sym, fmt, lead, operation
 
 
 def karpathy():
@@ -33,6 +33,18 @@ def neuron():
     w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
     b = Value(6.8813735870195432, label="b")
     return (x1 * w1 + x2 * w2 + b).tanh(), [x1, x2, w1, w2, b]
+
+
+def weighted_sum():
+    """L = 2 * (b + w0*x0 + w1*x1), the sum one node with three inputs, as nn.Neuron makes it."""
+    b = Value(0.5, label="b")
+    w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
+    w1, x1 = Value(-3.0, label="w1"), Value(0.25, label="x1")
+    z = total([b, w0 * x0, w1 * x1])  # t1 = w0 * x0 = -2.0, t2 = w1 * x1 = -0.75
+    z.label = "z"
+    L = z * 2.0
+    L.label = "L"
+    return L, dict(b=b, w0=w0, x0=x0, w1=w1, x1=x1, z=z)
 
 
 def every_node(out):
@@ -72,6 +84,15 @@ def test_forward_narration_plugs_the_numbers_in():
     assert walk[2].lines[0] == "d = e + c = -6.0 + 10.0 = 4.0"
 
 
+def test_a_sum_node_is_written_as_its_terms_joined_by_plus():
+    L, _ = weighted_sum()
+    walk = walkthrough(L)
+    step = walk[walk.find("z", kind="forward")]
+    assert step.title == "z = b + t1 + t2"  # not +(b, t1, t2)
+    assert step.lines[0] == "z = b + t1 + t2 = 0.5 + (-2.0) + (-0.75) = -2.25"
+    assert step.rule == PRIMITIVES["sum"].rule
+
+
 def test_values_appear_only_once_computed():
     L, _ = karpathy()
     walk = walkthrough(L)
@@ -86,7 +107,8 @@ def test_values_appear_only_once_computed():
 # --- backward steps --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("build", ["karpathy", "neuron", "reuse", "composites", "diamond"])
+@pytest.mark.parametrize("build", ["karpathy", "neuron", "reuse", "composites", "diamond",
+                                   "sum"])
 def test_after_the_last_step_every_gradient_equals_backward(build):
     out = graph_named(build)
     walk = walkthrough(out)
@@ -106,6 +128,8 @@ def graph_named(name):
     x = Value(1.5, label="x")
     if name == "reuse":
         return x * x * x  # x feeds three edges
+    if name == "sum":
+        return total([x, x.exp(), x * x, x])  # x is two of the terms, and inside two more
     if name == "composites":
         y = Value(-0.5, label="y")
         return (x / y - y.exp() + (x - y) ** 2).sigmoid().log() + abs(y) + x.softplus()
@@ -168,6 +192,32 @@ def test_accumulation_is_spelled_out_when_a_node_feeds_several_others():
     assert "x.grad = 2.0 (from c) + -6.0 (from d) = -4.0  (complete)" in walk[second].lines
 
 
+def test_a_sum_node_passes_the_gradient_to_each_term_with_a_local_derivative_of_1():
+    L, _ = weighted_sum()
+    walk = walkthrough(L)
+    through = [s for s in walk if s.kind == "backward" and walk.graph.nodes[s.edge[0]].name == "z"]
+    # one step per term, in the order of the terms, each dL/dterm = 1 * dL/dz = 1 * 2.0
+    assert [s.lines[0] for s in through] == [
+        "dL/db += dz/db * dL/dz = 1 * 2.0 = 2.0",
+        "dL/dt1 += dz/dt1 * dL/dz = 1 * 2.0 = 2.0",
+        "dL/dt2 += dz/dt2 * dL/dz = 1 * 2.0 = 2.0",
+    ]
+    assert [s.edge[2] for s in through] == [0, 1, 2]
+    assert all(s.local_grad == 1.0 for s in through)
+    assert through[0].lines[1] == f"because z = b + t1 + t2, and {PRIMITIVES['sum'].rule}"
+
+
+def test_a_term_that_appears_twice_in_a_sum_gets_a_gradient_from_each():
+    a = Value(2.0, label="a")
+    out = total([a, a, a * 3.0])  # dout/da = 1 + 1 + 3
+    walk = walkthrough(out)
+    steps = [s for s in walk if s.kind == "backward" and s.node == walk.graph.find(a).id]
+    assert [s.edge[2] for s in steps] == [0, 1, 0]  # as term 1, as term 2, then inside a * 3
+    assert "a.grad = 1.0 (from out) + 1.0 (from out, again) = 2.0  (2 of 3 contributions " \
+           "so far)" in steps[1].lines
+    assert walk.grads()["a"] == 5.0
+
+
 def test_one_backward_step_per_edge_in_the_order_backward_applies_them():
     from autograd import chain_rule_edges
 
@@ -193,7 +243,8 @@ def test_every_rule_in_the_op_table_can_be_written_down(name):
     x, y = Value(0.7, label="x"), Value(1.3, label="y")
     out = {
         "add": lambda: x + y, "mul": lambda: x * y, "pow": lambda: x**3, "vpow": lambda: x**y,
-        "leaky_relu": lambda: x.leaky_relu(0.1), "abs": lambda: abs(x),
+        "sum": lambda: total([x, y, x * y]), "leaky_relu": lambda: x.leaky_relu(0.1),
+        "abs": lambda: abs(x),
     }.get(name, lambda: getattr(x, name)())()
     graph = snapshot(out)
     for slot in range(len(graph.root.inputs)):
@@ -259,6 +310,25 @@ def test_reused_node_has_one_path_per_edge():
     assert [p.product for p in result.paths] == [3.0, 3.0]
     assert result.grad == 6.0 and result.numeric == pytest.approx(6.0)
     assert "as input 2" in str(result)
+
+
+def test_paths_through_a_sum_node_go_through_one_term_each():
+    x = Value(1.5, label="x")
+    out = total([x, x.exp(), x])  # d/dx = 1 + e ** x + 1: x is a term twice, and inside one
+    result = explain(out, x)
+    assert result.path_count == 3
+    assert sorted(p.product for p in result.paths) == pytest.approx([1.0, 1.0, math.exp(1.5)])
+    assert result.path_sum == pytest.approx(2 + math.exp(1.5)) and result.agrees
+    text = str(result)
+    assert "x -> out (as input 1)" in text and "x -> out (as input 3)" in text
+
+
+def test_explaining_a_weight_walks_through_the_neurons_sum():
+    L, _ = weighted_sum()
+    result = walkthrough(L).explain("w1")
+    assert [str(p) for p in result.paths] == [
+        "w1 -> t2 -> z -> L: dt2/dw1 * dz/dt2 * dL/dz = 0.25 * 1.0 * 2.0 = 0.5"]
+    assert result.grad == 0.5 and result.agrees
 
 
 def test_explanation_text_shows_paths_sum_and_the_nudge():
@@ -426,6 +496,19 @@ def test_parentheses_follow_precedence():
     assert ((a + b) * c).names == "(a + b) * c"
     assert (a * b ** (c - 1)).names == "a * b ** (c - 1)"
     assert (-(a ** 2)).names == "-a ** 2"
+
+
+def test_a_sum_of_many_terms_gets_parentheses_only_where_two_terms_would():
+    b, x, y = Sym.named("b", 0.5), Sym.named("x", -2.0), Sym.named("y", 3.0)
+    z = operation("+", [b, x * y, x, y ** 2], 0.5 + -6.0 + -2.0 + 9.0)
+    assert z.names == "b + x * y + x + y ** 2"  # * and ** bind tighter than +
+    assert z.numbers == "0.5 + (-2.0) * 3.0 + (-2.0) + 3.0 ** 2"  # negative numbers in ( )
+    assert z.value == 1.5
+    # a negative first term loses its parentheses at the start of a line, as in a + b
+    assert lead(operation("+", [x, b, y], 1.5).numbers) == "-2.0 + 0.5 + 3.0"
+    # two operands read as the binary ops always did; other ops are calls
+    assert operation("*", [x, y], -6.0).names == "x * y"
+    assert operation("tanh", [b], 0.4621).names == "tanh(b)"
 
 
 def test_the_stepper_uses_only_autograd():

@@ -197,6 +197,21 @@ def test_a_collapsed_network_steps_module_by_module(open_page):
     assert page.locator(".op-module.cr-active").count() == 1
 
 
+def test_a_sum_lights_every_term_forward_and_one_edge_per_backward_step(open_page):
+    from autograd import total
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    page = open_page(total([a, a, b]))  # node ids: a 0, b 1, out 2; a is terms 0 and 1
+    page.keyboard.press("ArrowRight")
+    assert narration(page) == "out = a + a + b = 2.0 + 2.0 + (-3.0) = 1.0"
+    assert all("cr-active" in classes(page, f"e2_{k}") for k in range(3))
+    for _ in range(3):  # the seed, then a as term 0, then a as term 1
+        page.keyboard.press("ArrowRight")
+    assert narration(page).startswith("dout/da += 1 * dout/dout = 1 * 1.0 = 1.0")
+    assert [("cr-active" in classes(page, f"e2_{k}")) for k in range(3)] == [False, True, False]
+    assert text(page, "n0-grad") == "2.0"
+
+
 def test_the_network_guard_would_see_a_request(browser, tmp_path):
     # The guard the page tests rely on: a page that does fetch something is caught.
     path = tmp_path / "fetches.html"

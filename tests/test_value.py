@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import Value, exp, log, sigmoid, sqrt, tanh
+from autograd import Value, exp, log, no_grad, ops, sigmoid, sqrt, tanh, total
 
 
 @pytest.mark.parametrize("data", [3, 3.0, np.float64(3.0), np.float32(3.0), np.int64(3),
@@ -136,3 +136,61 @@ def test_micrograd_names_for_inputs_and_op():
     assert c._prev == {a, b}
     assert c._op == "*"
     assert a._prev == set() and a._op == ""
+
+
+# --- the written-out + and *, and total() ----------------------------------------------------
+
+SPECIAL = [0.0, -0.0, 1.5, -2.25, 1e308, -1e-320, math.inf, -math.inf, math.nan]
+
+
+@pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
+def test_written_out_add_and_mul_record_what_the_op_table_records(op, operator):
+    # Value.__add__ and __mul__ skip _apply for speed; they must build the very same node.
+    from autograd.value import _apply
+
+    for a in SPECIAL:
+        for b in SPECIAL:
+            x, y = Value(a), Value(b)
+            fast, table = getattr(x, operator)(y), _apply(op, (x, y))
+            assert fast.op is table.op is op and fast.inputs == table.inputs == (x, y)
+            for got, expected in zip((fast.data, *fast.local_grads),
+                                     (table.data, *table.local_grads)):
+                assert repr(got) == repr(expected)  # bit for bit, nan and -0.0 included
+
+
+def test_total_is_one_node_with_the_number_a_chain_of_plus_gives():
+    terms = [Value(x) for x in (0.1, 0.2, 0.3, -0.0, 1e16, -1e16)]
+    node = total(terms)
+    chain = terms[0]
+    for term in terms[1:]:
+        chain = chain + term
+    assert node.data == chain.data and node.op is ops.SUM and node.inputs == tuple(terms)
+    assert repr(total([Value(-0.0), Value(-0.0)]).data) == "-0.0"  # as -0.0 + -0.0; sum() gives 0.0
+    node.backward()
+    assert [t.grad for t in terms] == [1.0] * len(terms)
+
+
+def test_total_counts_a_repeated_term_once_per_edge_and_takes_numbers_as_constants():
+    a, b = Value(2.0), Value(3.0)
+    s = total([a, a, b, 4])
+    assert s.data == 11.0 and len(s.inputs) == 4 and s.inputs[3].constant
+    (s * s).backward()
+    assert a.grad == 2 * 2 * 11.0 and b.grad == 2 * 11.0
+
+
+def test_total_of_one_term_is_the_term_and_bad_input_is_named():
+    a = Value(1.0)
+    assert total([a]) is a and total(x for x in [a]) is a
+    with pytest.raises(ValueError, match="at least one term"):
+        total([])
+    with pytest.raises(TypeError, match="list of terms, got Value"):
+        total(a)
+    with pytest.raises(TypeError, match="total.*str"):
+        total([a, "b"])
+
+
+def test_total_under_no_grad_is_a_leaf():
+    a, b = Value(1.0), Value(2.0)
+    with no_grad():
+        s = total([a, b, a])
+    assert s.data == 4.0 and s.inputs == () and s.op is None

@@ -1,9 +1,10 @@
 """From a recorded graph of Values to a program of a few dozen numpy operations.
 
 Nodes are grouped by (topological level, op): nodes of one level never depend on each other,
-so one numpy call computes them all, for every sample and neuron at once. Chains of additions
-are fused into sums of products added left to right, as the eager engine adds them. Backward
-runs the groups in reverse: each pushes local_grad * upstream onto its edges, each node pulls.
+so one numpy call computes them all, for every sample and neuron at once. Sum nodes and chains
+of additions are fused into sums of products added left to right, as the eager engine adds
+them. Backward runs the groups in reverse: each pushes local_grad * upstream onto its edges,
+each node pulls.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ MIXED = "mixed"  # the sample of a node that reads several samples (a mean over 
 
 def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
                  samples: list | None = None) -> Graph:
-    """Number the traced graph and, with fuse, turn chains of additions into sums of products.
+    """Number the traced graph and, with fuse, turn sum nodes and chains of additions into
+    sums of products.
 
     samples gives each input's sample (the row of the argument it came from); a node that
     reads one sample's inputs (and parameters) belongs to that sample.
@@ -126,7 +128,7 @@ def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
                 f"autograd/compiled/rules.py or run this function eagerly"
             )
         inputs_i = tuple(index[inp] for inp in node.inputs)
-        if fuse and node.op.name == "add":
+        if fuse and node.op.name in ("add", "sum"):
             records[i] = _fused_sum(i, inputs_i, records, raw_uses, is_output)
         else:
             records[i] = Record(i, node.op.name, node.params, inputs_i)
@@ -143,12 +145,14 @@ def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
                  sample)
 
 
-def _fused_sum(i: int, inputs: tuple[int, int], records: dict[int, Record],
+def _fused_sum(i: int, inputs: tuple[int, ...], records: dict[int, Record],
                uses: list[int], is_output: set[int]) -> Record:
-    """out = left + right as a sum: left's terms (if left is a sum used only here), then right.
+    """out = x0 + x1 + ... (an add node, or a sum node with any number of inputs) as a sum of
+    terms: x0's terms (if x0 is a sum used only here), then x1, x2, ... one term each.
 
-    Only the left operand is unrolled, so the terms are added in the eager order:
-    ((t0 + t1) + t2) + ... A product a * b used only by this sum becomes a product term.
+    Both ops add from the left, so only the first input is unrolled and the terms are added in
+    the eager order: a chain of adds ((t0 + t1) + t2) + t3 and total([t0 + t1, t2, t3]) both
+    become t0 + t1 + t2 + t3. A product a * b used only by this sum becomes a product term.
     """
 
     def private(j: int) -> bool:  # a node nothing else reads can be folded into this sum
@@ -160,12 +164,12 @@ def _fused_sum(i: int, inputs: tuple[int, int], records: dict[int, Record],
             return Term(product.inputs, ((j, 0), (j, 1)))
         return Term((j,), ((i, position),))
 
-    left, right = inputs
-    if private(left) and records[left].op is None:
-        terms = records.pop(left).terms
+    first = inputs[0]
+    if private(first) and records[first].op is None:
+        terms = records.pop(first).terms
     else:
-        terms = [term(left, 0)]
-    return Record(i, None, terms=terms + [term(right, 1)])
+        terms = [term(first, 0)]
+    return Record(i, None, terms=terms + [term(j, p) for p, j in enumerate(inputs[1:], 1)])
 
 
 # --- 2. the program: buffers and groups ------------------------------------------------------
@@ -373,11 +377,14 @@ def build_program(graph: Graph) -> Program:
             slot[i] = next_slot
             next_slot += 1
 
+    # A group is one numpy operation, so its members must have the same shape: a primitive's
+    # params and number of inputs (sum nodes have any number), a fused sum's number of terms
+    # and of factors in each.
     keyed: dict[tuple, list[Record]] = {}
     for record in graph.records.values():  # in topological order
         if record.op is not None:
-            key = (record.level, record.op, record.params)
-        else:  # sums group by their shape: how many factors each term has
+            key = (record.level, record.op, (record.params, len(record.inputs)))
+        else:
             key = (record.level, None, tuple(len(t.nodes) for t in record.terms))
         keyed.setdefault(key, []).append(record)
     ordered = sorted(keyed.items(), key=lambda item: item[0][0])  # stable: by level only
@@ -391,9 +398,12 @@ def build_program(graph: Graph) -> Program:
     groups, group_nodes = [], []
     edges_into: dict[int, list] = {}
     next_edge = 1  # slot 0 is padding
-    for (_, op, params), members in ordered:
-        make = _prim_group if op is not None else _sum_group
-        group, row_of = make(op, params, members, slot, requires, next_edge)
+    for (_, op, shape), members in ordered:
+        if op is not None:
+            group, row_of = _prim_group(op, members[0].params, members, slot, requires,
+                                        next_edge)
+        else:
+            group, row_of = _sum_group(shape, members, slot, requires, next_edge)
         if group.edges is not None:
             next_edge = group.edges.stop
         k = len(members)
@@ -443,7 +453,7 @@ def _prim_group(op: str, params: tuple, members: list[Record], slot: list[int],
     return group, {(p, 0): row for p, row in lg_rows.items()}
 
 
-def _sum_group(op: None, shape: tuple, members: list[Record], slot: list[int],
+def _sum_group(shape: tuple, members: list[Record], slot: list[int],
                requires: list[bool], first_edge: int) -> tuple[SumGroup, dict]:
     """A SumGroup for members (shape: factors per term), and the edge-block row of each
     (term, factor): the products' a factors, then their b factors, then the plain terms."""

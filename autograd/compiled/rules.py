@@ -74,6 +74,13 @@ ARRAY_RULES: dict[str, ArrayRule] = {
         forward=lambda a, b: a + b,
         local_grads=lambda a, b, out: (1.0, 1.0),
     ),
+    # out = t0 + t1 + ... + tn, added left to right as ops._sum adds them (on arrays too). The
+    # fused replay computes sum nodes as SumGroups (program.py), which add in the same order;
+    # this entry runs them op by op (trace(fn, fuse=False)).
+    "sum": ArrayRule(
+        forward=lambda *terms: ops._sum(terms),
+        local_grads=lambda *terms_and_out: (1.0,) * (len(terms_and_out) - 1),
+    ),
     "mul": ArrayRule(  # out = a * b
         forward=lambda a, b: a * b,
         local_grads=lambda a, b, out: (b, a),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..dot import module_scope, scope_steps, step_names
 from ..ops import PRIMITIVES
 from .model import MODULE, Graph, Node
-from .symbols import Sym, call, infix
+from .symbols import Sym, operation
 
 MAX_EXPRESSION = 90  # characters of a module's computation written out; longer is summarised
 
@@ -136,13 +136,8 @@ def _expression(graph: Graph, output: Node, group: list[str], kept: list[bool],
             continue
         args = [written[i] if i in written else _operand_in(graph, i, module, names)
                 for i in node.inputs]
-        symbol = PRIMITIVES[node.op].symbol
         params = [Sym.number(p) for p in node.params]
-        if symbol in ("+", "*", "**") and len(args) + len(params) == 2:
-            left, right = args + params
-            written[node.id] = infix(left, symbol, right, node.data)
-        else:
-            written[node.id] = call(symbol, args + params, node.data)
+        written[node.id] = operation(PRIMITIVES[node.op].symbol, args + params, node.data)
     text = written[output.id].names
     if len(text) > MAX_EXPRESSION:
         return f"{module}: {len(inside)} operations"

@@ -19,7 +19,7 @@ from ..dot import step_names
 from ..graph import topological_order
 from ..ops import PRIMITIVES
 from ..value import Value
-from .symbols import ATOM, PRODUCT, Sym, call, constant_text, fmt, infix, lead
+from .symbols import ATOM, PRODUCT, Sym, constant_text, fmt, lead, operation
 
 if TYPE_CHECKING:
     from .explain import Explanation
@@ -499,16 +499,12 @@ def rule_of(node: Node) -> str:
 
 
 def forward_expression(graph: Graph, node: Node) -> Sym:
-    """The operation that computed `node`, written down: x * w, tanh(t2), a ** 2.0."""
+    """The operation that computed `node`, written down: x * w, tanh(t2), a ** 2.0, b + t1 + t2."""
     if node.op == MODULE:
         return Sym(node.expression, node.expression, node.data)
     args = [_operand(graph, i) for i in node.inputs]
     params = [Sym.number(p) for p in node.params]
-    symbol = PRIMITIVES[node.op].symbol
-    if symbol in ("+", "*", "**") and len(args) + len(params) == 2:
-        left, right = (args + params)[:2]
-        return infix(left, symbol, right, node.data)
-    return call(symbol, args + params, node.data)
+    return operation(PRIMITIVES[node.op].symbol, args + params, node.data)
 
 
 def local_formula(graph: Graph, out: Node, slot: int) -> Sym | None:

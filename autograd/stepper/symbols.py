@@ -139,6 +139,24 @@ def infix(left: Sym, symbol: str, right: Sym, value: float) -> Sym:
     return _infix(left, symbol, right, binding, value)
 
 
+def operation(symbol: str, operands: list[Sym], value: float) -> Sym:
+    """An op of the graph written down as a learner would write it, for forward steps.
+
+    + * ** between two operands are infix: x * w, a ** 2.0. A sum of any number of terms
+    (ops.SUM, which a neuron uses) is infix too: b + w0 * x0 + w1 * x1, with parentheses only
+    where two terms would need them. Every other op is a call: tanh(t2), leaky_relu(a, 0.01).
+    """
+    binary = len(operands) == 2 and symbol in ("+", "*", "**")
+    if binary or (len(operands) > 2 and symbol == "+"):
+        # a + b + c is (a + b) + c: the terms are joined from the left, in the order the engine
+        # adds them. Only the last join is kept, so each join is given the value of the whole.
+        written = operands[0]
+        for operand in operands[1:]:
+            written = infix(written, symbol, operand, value)
+        return written
+    return call(symbol, operands, value)
+
+
 def lead(text: str) -> str:
     """Drop the parentheses around a negative number that starts a text: -3.0 * 2.0."""
     match = re.match(r"\((-[^()\s]+)\)(.*)", text)
