@@ -160,6 +160,10 @@ class SGD(Optimizer):
         h = self.hyperparameters
         lr, momentum, dampening = h["lr"], h["momentum"], h["dampening"]
         weight_decay, nesterov = h["weight_decay"], h["nesterov"]
+        if momentum == 0 and weight_decay == 0:  # plain SGD: the loop below, without its ifs
+            for p in self.params:
+                p.data = p.data - lr * float(p.grad)
+            return
         for p in self.params:
             g = float(p.grad)  # a Value after backward(create_graph=True): its number
             if weight_decay != 0:
