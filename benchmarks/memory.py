@@ -1,8 +1,9 @@
 """Time and memory of chainrule's eager engine, each case in a fresh process (run by run.py).
 
-`memory.py chain N` builds a chain of N additions, backpropagates and releases it; `memory.py
-steps N` runs N training steps of a small MLP to see that memory stays flat. Prints one JSON
-object; memory is the resident set size from /proc, and the peak the kernel's high-water mark.
+`memory.py chain N` builds a chain of N additions, backpropagates and releases it (`chain-paused
+N` does it inside autograd.gc_paused()); `memory.py steps N` runs N training steps of a small MLP
+to see that memory stays flat. Prints one JSON object; memory is the resident set size from
+/proc, and the peak the kernel's high-water mark.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import os
 import resource
 import sys
 import time
+import weakref
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import nn  # noqa: E402
-from autograd import Value  # noqa: E402
+from autograd import Value, gc_paused  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -47,10 +49,20 @@ def chain(n: int) -> dict:
     done = time.perf_counter()
     grad = x.grad
     peak = peak_mb()
+    output = weakref.ref(y)
     del y
+    freed = time.perf_counter()
+    freed_at_once = output() is None  # by reference counting, before any collection
     gc.collect()
-    return {"n": n, "build_s": built - start, "backward_s": done - built, "grad": grad,
+    return {"n": n, "build_s": built - start, "backward_s": done - built,
+            "free_s": freed - done, "freed_at_once": freed_at_once, "grad": grad,
             "rss_before_mb": before, "peak_mb": peak, "rss_after_mb": rss_mb()}
+
+
+def chain_paused(n: int) -> dict:
+    """chain(n) with Python's cyclic collector resting, as autograd.gc_paused() does it."""
+    with gc_paused():
+        return chain(n)
 
 
 def steps(n: int) -> dict:
@@ -72,4 +84,5 @@ def steps(n: int) -> dict:
 
 if __name__ == "__main__":
     kind, count = sys.argv[1], int(sys.argv[2])
-    print(json.dumps(chain(count) if kind == "chain" else steps(count)))
+    cases = {"chain": chain, "chain-paused": chain_paused, "steps": steps}
+    print(json.dumps(cases[kind](count)))

@@ -27,6 +27,9 @@ import moons  # noqa: E402
 import nn  # noqa: E402
 
 MICROGRAD = "micrograd==0.1.0"
+# The eager step with the cyclic collector resting, which is how nn.fit runs every step
+# (autograd.gc_paused): the figure a training run sees.
+PAUSED = "chainrule eager, GC paused (as nn.fit runs it)"
 MICROGRAD_VENV = HERE / ".venv-micrograd"
 
 
@@ -130,7 +133,7 @@ def moons_cases(rounds: int, setup: dict, micrograd: Worker,
         "micrograd": lambda: micrograd.ask("moons")["seconds"],
         "micrograd, GC paused": lambda: micrograd.ask("moons_gc_off")["seconds"],
         "chainrule eager": lambda: eager.ask("moons")["seconds"],
-        "chainrule eager, GC paused": lambda: eager.ask("moons_gc_off")["seconds"],
+        PAUSED: lambda: eager.ask("moons_gc_off")["seconds"],
     }
     for name, engine in engines.items():
         repeat = fast.get(name, 1)
@@ -202,7 +205,9 @@ def main() -> None:
     finally:
         micrograd.close()
         eager.close()
-    chain = memory_case("chain", 300_000 if args.quick else 1_000_000)
+    length = 300_000 if args.quick else 1_000_000
+    chains = {"GC paused (autograd.gc_paused)": memory_case("chain-paused", length),
+              "GC running": memory_case("chain", length)}
     flat = memory_case("steps", 200 if args.quick else 1000)
     drawing = drawing_case(rounds)
 
@@ -215,8 +220,8 @@ def main() -> None:
     for name, seconds in sorted(step.items(), key=lambda item: -item[1]):
         print(f"| {name} | {milliseconds(seconds)} | {reference / seconds:.1f}x | "
               f"{seconds / numpy_time:.1f}x |")
-    gc_share = {name: 1 - step[f"{name}, GC paused"] / step[name]
-                for name in ("micrograd", "chainrule eager")}
+    gc_share = {"micrograd": 1 - step["micrograd, GC paused"] / step["micrograd"],
+                "chainrule eager": 1 - step[PAUSED] / step["chainrule eager"]}
     print(f"\nShare of the step spent in the garbage collector: micrograd "
           f"{gc_share['micrograd']:.0%}, chainrule eager {gc_share['chainrule eager']:.0%}.")
 
@@ -225,11 +230,15 @@ def main() -> None:
     for name, rate in rates.items():
         print(f"| {name} | {rate / 1e6:.2f} million | {rate / rates['micrograd']:.1f}x |")
 
-    print(f"\n## A chain of {chain['n']:,} additions (chainrule eager, fresh process)\n")
-    print(f"- build {chain['build_s']:.2f} s, backward {chain['backward_s']:.2f} s, "
-          f"total {chain['build_s'] + chain['backward_s']:.2f} s (d y/d x = {chain['grad']})")
-    print(f"- memory: {chain['rss_before_mb']:.0f} MB before, peak {chain['peak_mb']:.0f} MB, "
-          f"{chain['rss_after_mb']:.0f} MB after the graph is dropped")
+    print(f"\n## A chain of {length:,} additions (chainrule eager, fresh process each)\n")
+    print("| collector | build | backward | total | free | peak memory | memory after |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, chain in chains.items():
+        print(f"| {name} | {chain['build_s']:.2f} s | {chain['backward_s']:.2f} s | "
+              f"{chain['build_s'] + chain['backward_s']:.2f} s | {chain['free_s']:.2f} s | "
+              f"{chain['peak_mb'] - chain['rss_before_mb']:.0f} MB over "
+              f"{chain['rss_before_mb']:.0f} | {chain['rss_after_mb']:.0f} MB |")
+    print(f"\n- d y/d x = {chain['grad']} (1 expected)")
     print(f"- micrograd on a chain of 1,000 additions: {chain_failure}")
     rss = flat["rss_mb_by_step"]
     print(f"- memory over {flat['n']} eager training steps of a small MLP: "

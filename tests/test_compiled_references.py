@@ -77,3 +77,16 @@ def test_the_digits_demo_learns_in_its_quick_mode(tmp_path):
     assert_png(tmp_path / "digits.png")
     accuracy = float(re.search(r"test accuracy ([\d.]+)%", result.stdout).group(1))
     assert accuracy >= 85.0  # after 2 of the 12 epochs; the full run reaches 95% and more
+
+
+@pytest.mark.parametrize("case", ["chain", "chain-paused"])
+def test_the_memory_benchmark_backpropagates_a_deep_chain_and_lets_it_go(case):
+    # benchmarks/memory.py in a small size: the numbers it reports are right, whichever way
+    # the collector is set (the times themselves are for `make bench`, never asserted here).
+    import json
+
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "memory.py"), case, "20000"],
+                         capture_output=True, text=True, check=True)
+    report = json.loads(out.stdout)
+    assert report["n"] == 20000 and report["grad"] == 1.0
+    assert report["freed_at_once"]  # the graph went with its last name, no collector needed
