@@ -87,7 +87,11 @@ def total(terms: Iterable[Value | float]) -> Value:
     """
     if isinstance(terms, (Value, str, bytes)) or not isinstance(terms, Iterable):
         raise TypeError(f"total() takes a list of terms, got {type(terms).__name__}: {terms!r}")
-    values = tuple(t if type(t) is Value else _value(t, "total") for t in terms)
+    values = tuple(terms)
+    for term in values:
+        if type(term) is not Value:  # numbers (or something wrong) among the terms
+            values = tuple(_value(t, "total") for t in values)
+            break
     if not values:
         raise ValueError("total() needs at least one term, got none")
     return values[0] if len(values) == 1 else _apply(ops.SUM, values)
