@@ -1,7 +1,8 @@
 """Functions of Values: the primitives as plain functions, and composites built from them.
 
-`tanh(x)` reads like math and equals `x.tanh()`. The composites (sqrt, logsumexp, softmax,
-log_softmax) are made of primitives only, so backward differentiates them with no new rule.
+`tanh(x)` reads like math and equals `x.tanh()`; `total(terms)` is one sum node of many terms.
+The composites (sqrt, logsumexp, softmax, log_softmax) are made of primitives only, so backward
+differentiates them with no new rule.
 Every function also takes a plain number, which it treats as a constant.
 """
 
@@ -85,8 +86,12 @@ def total(terms: Iterable[Value | float]) -> Value:
     neuron's weighted sum draws as one circle, and backward has half as many nodes to walk.
     Numbers among the terms become constants; a single term is returned as it is.
     """
-    if isinstance(terms, (Value, str, bytes)) or not isinstance(terms, Iterable):
+    if (isinstance(terms, (Value, str, bytes)) or not isinstance(terms, Iterable)
+            or getattr(terms, "ndim", None) == 0):  # a 0-d numpy array is one number
         raise TypeError(f"total() takes a list of terms, got {type(terms).__name__}: {terms!r}")
+    if isinstance(terms, (set, frozenset, dict)):  # their order, so the sum's, may vary by run
+        raise TypeError(f"total() needs its terms in order (a list or tuple), got a "
+                        f"{type(terms).__name__}")
     values = tuple(terms)
     for term in values:
         if type(term) is not Value:  # numbers (or something wrong) among the terms

@@ -31,27 +31,23 @@ def topological_order(root: Node) -> list:
     # of (node, flag) tuples is as clear, but on a deep graph the garbage collector keeps
     # re-scanning those tuples, which makes the walk several times slower.)
     stack, inputs_done = [root], [False]
-    # The loop runs once per node and edge of graphs of a million nodes: the methods it calls
-    # are looked up once, here.
-    push, pop, push_done, pop_done = stack.append, stack.pop, inputs_done.append, inputs_done.pop
-    mark, emit = visited.add, order.append
     while stack:
-        node = pop()
-        if pop_done():
-            emit(node)
+        node, done = stack.pop(), inputs_done.pop()
+        if done:
+            order.append(node)
             continue
         if node in visited:
             continue
-        mark(node)
+        visited.add(node)
         if not node.inputs:  # a leaf has nothing to wait for: it goes straight into the order
-            emit(node)
+            order.append(node)
             continue
-        push(node)
-        push_done(True)
+        stack.append(node)
+        inputs_done.append(True)
         for inp in reversed(node.inputs):  # reversed, so the first input is visited first
             if inp not in visited:
-                push(inp)
-                push_done(False)
+                stack.append(inp)
+                inputs_done.append(False)
     return order
 
 
@@ -60,7 +56,8 @@ def chain_rule_edges(order: Sequence[Node] | Node) -> Iterator[tuple]:
 
     `order` is a topological order (or the output node, whose order is then computed);
     walking it backwards yields each node's edges once all its consumers are done, so
-    out.grad is final when its edges come up.
+    out.grad is final when its edges come up. (Value.backward writes the same walk out as
+    two nested loops, which saves a third of its time on big graphs.)
     """
     if hasattr(order, "inputs"):  # the output node itself
         order = topological_order(order)

@@ -137,13 +137,14 @@ class Primitive:
 
     forward(*inputs, *params) -> the output number.
     local_grads(*inputs, out, *params) -> one local derivative d out/d input per input.
+    arity is how many inputs it takes; None for any number (sum).
     params names the constants an op carries besides its inputs (the n of a ** n).
     rule is the derivative in words, for people.
     """
 
     name: str
     symbol: str
-    arity: int | None  # None: any number of inputs (sum)
+    arity: int | None
     forward: Callable[..., float]
     local_grads: Callable[..., tuple]
     rule: str
@@ -160,10 +161,10 @@ ADD = Primitive(
 SUM = Primitive(
     name="sum", symbol="+", arity=None,  # any number of terms
     forward=lambda *terms: _sum(terms),
-    # out = a + b + c + ...: d out/d(each term) = 1, one slope per term (out is the last argument)
-    local_grads=lambda *terms_and_out: (1.0,) * (len(terms_and_out) - 1),
-    rule="d(t1 + t2 + ... + tn)/dtk = 1 for every term tk: a sum passes the gradient to each "
-         "term unchanged",
+    # out = the sum of the terms: d out/d(each term) = 1. The rule gets the n terms and then
+    # out, like every rule, so there is one slope per argument but the last.
+    local_grads=lambda *terms_then_out: (1.0,) * (len(terms_then_out) - 1),
+    rule="d(sum of terms)/d(any one term) = 1: a sum passes the gradient to each term unchanged",
 )
 
 MUL = Primitive(

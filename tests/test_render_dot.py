@@ -140,7 +140,7 @@ def test_a_sum_of_many_terms_is_one_op_with_an_edge_per_term_in_order():
     ops = [line.split(" [")[0].strip() for line in text.splitlines() if 'class="op ' in line]
     assert ops == ["n3_op", "n4_op"]  # w * x, and one op for the whole sum
     assert 'class="op op-sum" shape=circle' in text
-    assert 'label="+" tooltip="d(t1 + t2 + ... + tn)/dtk = 1' in text
+    assert 'label="+" tooltip="d(sum of terms)/d(any one term) = 1' in text
     edges = [line.split(" [")[0].strip() for line in text.splitlines() if " -> n4_op " in line]
     assert edges == ["n0 -> n4_op", "n3 -> n4_op", "n2 -> n4_op"]  # b, w * x, x: in order
     for k in range(3):  # each edge carries d sum/d term = 1

@@ -187,6 +187,28 @@ def test_total_of_one_term_is_the_term_and_bad_input_is_named():
         total(a)
     with pytest.raises(TypeError, match="total.*str"):
         total([a, "b"])
+    with pytest.raises(TypeError, match="in order.*set"):
+        total({a, Value(2.0)})
+    with pytest.raises(TypeError, match="list of terms, got ndarray"):
+        total(np.array(3.0))
+
+
+def test_a_learner_who_edits_a_rule_in_the_op_table_sees_it_everywhere(monkeypatch):
+    # + and * call their op's rules directly (not through _apply), but still the table's:
+    # a deliberately wrong d(a*b)/da = 2b shows up in backward and in gradients of gradients.
+    import dataclasses
+
+    from autograd import gradients
+
+    wrong = dataclasses.replace(ops.MUL, local_grads=lambda a, b, out: (2 * b, a))
+    monkeypatch.setattr(ops, "MUL", wrong)
+    x, y = Value(3.0), Value(2.0)
+    z = x * y
+    assert z.op is wrong
+    z.backward()
+    assert x.grad == 4.0
+    (dz_dx,) = gradients(x * y, [x], create_graph=True)
+    assert dz_dx.data == 4.0
 
 
 def test_total_under_no_grad_is_a_leaf():
