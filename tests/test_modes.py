@@ -105,6 +105,21 @@ def test_name_scope_tags_nodes_and_nests():
     assert (b.scope, c.scope, d.scope) == ("layer.neuron", "layer", "")
 
 
+def test_name_scope_restores_after_errors_reuse_and_works_as_a_decorator():
+    a, block = Value(1.0), name_scope("enc")
+    with pytest.raises(KeyError), block:
+        with block:  # the same scope object entered twice
+            assert (a * 2).scope == "enc.enc"
+            raise KeyError("inside")
+    assert (a * 2).scope == ""
+
+    @name_scope("head")
+    def head(x):
+        return x * 3
+
+    assert head(a).scope == "head" and (a * 2).scope == ""
+
+
 def test_name_scope_needs_a_name():
     with pytest.raises(TypeError, match="name"):
         with name_scope(""):
