@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from numbers import Real
 
+from .functions import total
 from .graph import topological_order
 from .modes import enable_grad
 from .value import Value, _as_value, chain_term, local_grads_as_values
@@ -105,7 +106,7 @@ def hvp(f: Callable[..., Value], primals: Sequence[float], tangents: Sequence[fl
     _check_tangents("hvp", primals, tangents)
     inputs, out = _evaluate(f, primals)
     first = gradients(out, inputs, create_graph=True)
-    directional = sum(g * float(v) for g, v in zip(first, tangents))  # grad f . v, a Value
+    directional = total([g * float(v) for g, v in zip(first, tangents)])  # grad f . v, a Value
     return gradients(directional, inputs)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from autograd import log_softmax, no_grad
+from autograd import log_softmax, no_grad, total
 from autograd.compiled import trace
 from nn.progress import progress_bar
 
@@ -57,9 +57,9 @@ def main() -> None:
 
         The targets arrive as Values like the images, so one trace serves every batch.
         """
-        losses = [-sum(t * p for t, p in zip(target, log_softmax(model.forward(image))))
+        losses = [-total([t * p for t, p in zip(target, log_softmax(model.forward(image)))])
                   for image, target in zip(images, targets)]
-        return sum(losses) * (1.0 / len(losses))
+        return total(losses) * (1.0 / len(losses))
 
     def batch_scores(images):
         """The ten scores of each image."""
@@ -85,15 +85,15 @@ def main() -> None:
     bar = progress_bar(epochs, steps_per_epoch, sys.stdout)
     history = {"loss": [], "test accuracy": []}
     for epoch in range(1, epochs + 1):
-        total = 0.0
+        loss_sum = 0.0
         for images, labels in nn.batches(X_train, y_train, BATCH, seed=epoch):
             loss = train_step(images, one_hot[labels])  # was: loss = batch_loss(...)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total += loss.data * len(labels)
+            loss_sum += loss.data * len(labels)
             bar.step({"loss": loss.data})
-        history["loss"].append(total / len(X_train))
+        history["loss"].append(loss_sum / len(X_train))
         history["test accuracy"].append(accuracy(X_test, y_test))
         bar.epoch(epoch, {name: values[-1] for name, values in history.items()})
     bar.close()

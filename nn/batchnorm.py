@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from numbers import Integral, Real
 
-from autograd import Value
+from autograd import Value, total
 
 from .module import Module
 
@@ -89,9 +89,9 @@ class BatchNorm(Module):
         return f"{self.num_features}, momentum={self.momentum}, eps={self.eps}"
 
 
-def _mean(xs: list) -> Value | float:
-    """(x0 + x1 + ... + xn) / n, starting the sum at x0 (no "0 +" node)."""
-    return sum(xs[1:], xs[0]) * (1.0 / len(xs))
+def _mean(xs: list) -> Value:
+    """(x0 + x1 + ... + xn) / n, the sum as one node."""
+    return total(xs) * (1.0 / len(xs))
 
 
 def _check_batch(batch: object, num_features: int, training: bool) -> list[list]:
