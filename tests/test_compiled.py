@@ -274,6 +274,18 @@ def test_sum_nodes_of_any_length_keep_the_eager_order(fuse):
     assert replayed == eager
 
 
+@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "op-by-op"])
+def test_a_sum_of_negative_zeros_keeps_its_sign_as_in_the_eager_engine(fuse):
+    w = Value(-0.0)
+
+    def f(x):
+        return [total([w * x, w * x, w]), w * x + w]  # -0.0 + -0.0 (+ -0.0) is -0.0
+
+    eager = [repr(out.data) for out in f(Value(1.0))]
+    replayed = [repr(out.data) for out in trace(f, fuse=fuse)(1.0)]
+    assert replayed == eager == ["-0.0", "-0.0"]
+
+
 def test_gradients_accumulate_across_backward_calls_as_on_values():
     w = Value(3.0)
     f = trace(lambda x: w * x * 2.0)

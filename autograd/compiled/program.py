@@ -275,10 +275,12 @@ class SumGroup:
             else:
                 products = np.broadcast_to(self._a * self._b, self._products.shape)
                 rows[self.prod_rows, :k] = products.reshape(-1, k)
+        # Starting from -0.0, not numpy's 0.0: -0.0 + t is exactly t, and a sum of -0.0 terms
+        # stays -0.0, as when the eager engine adds them.
         if self._out is not None:
-            np.add.reduce(rows, axis=0, out=self._out)
+            np.add.reduce(rows, axis=0, out=self._out, initial=-0.0)
         else:  # a single sum, padded to two columns
-            values[self.out] = np.add.reduce(rows, axis=0)[:k]
+            values[self.out] = np.add.reduce(rows, axis=0, initial=-0.0)[:k]
 
     def push(self) -> None:
         """Contributions of every edge: local_grad * the sum's grad (the chain rule)."""
