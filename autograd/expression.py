@@ -19,7 +19,7 @@ from . import functions
 from .value import Value
 
 # The functions an expression may call: name -> (function, how many arguments).
-FUNCTIONS: dict[str, tuple[Callable[..., Value], int]] = {
+FUNCTIONS: dict[str, tuple[Callable[..., Value], int | None]] = {
     "exp": (functions.exp, 1),
     "log": (functions.log, 1),
     "tanh": (functions.tanh, 1),
@@ -31,6 +31,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Value], int]] = {
     "sqrt": (functions.sqrt, 1),
     "abs": (abs, 1),  # abs(value) is Value.abs()
     "leaky_relu": (functions.leaky_relu, 2),  # leaky_relu(x) or leaky_relu(x, slope)
+    "total": (lambda *terms: functions.total(terms), None),  # total(b, w0*x0, w1*x1): one sum
 }
 
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -271,6 +272,9 @@ def _call_problem(node: ast.Call, text: str, numbers: dict[str, float]) -> Expre
                            node, text)
         if len(node.args) == 2 and _literal(node.args[1]) is None:
             return _refuse("the slope of leaky_relu must be a number", node.args[1], text)
+    elif arity is None:  # total(...): any number of terms, two at least
+        if len(node.args) < 2:
+            return _refuse(f"{name} takes two or more terms, got {len(node.args)}", node, text)
     elif len(node.args) != arity:
         return _refuse(f"{name} takes {arity} argument, got {len(node.args)}", node, text)
     return None

@@ -74,6 +74,7 @@ def test_a_variable_exponent_uses_vpow():
         ("exp(0) + log(1) + sin(0) + cos(0)", 2.0),
         ("relu(-x) + sigmoid(0) + softplus(0)", 0.5 + math.log(2)),
         ("leaky_relu(-x) + leaky_relu(-x, 0.5)", -0.02 - 1.0),
+        ("total(1, x * 3, -x, 0.5)", 5.5),
         ("  x  ", 2.0),
         ("(x +\n 1)", 3.0),
         ("7", 7.0),
@@ -83,6 +84,14 @@ def test_what_expressions_compute(text, expected):
     out, _ = parse_expression(text, {"x": 2.0})
     assert isinstance(out, Value)
     assert out.data == pytest.approx(expected)
+
+
+def test_total_is_one_sum_node_with_a_term_per_argument():
+    out, leaves = parse_expression("tanh(total(b, w0 * x0, w1 * x1))",
+                                   {"b": 0.5, "w0": 1.0, "x0": 2.0, "w1": -1.0, "x1": 3.0})
+    z = out.inputs[0]
+    assert z.op.name == "sum" and len(z.inputs) == 3 and z.inputs[0] is leaves["b"]
+    assert z.data == 0.5 + 2.0 - 3.0
 
 
 def test_only_used_variables_are_returned():
@@ -111,6 +120,7 @@ def test_only_used_variables_are_returned():
         ("x(2)", "x is a variable, not a function", 0, 1),
         ("tanh(x, w)", "tanh takes 1 argument, got 2", 0, 10),
         ("tanh(x=1)", "takes no keyword arguments", 5, 3),
+        ("total(x)", "total takes two or more terms, got 1", 0, 8),
         ("leaky_relu(x, w)", "the slope of leaky_relu must be a number", 14, 1),
         ("x ^ 2", "the operator ^ is not part of the expression language", 2, 1),
         ("x % 2", "the operator %", 2, 1),
