@@ -201,8 +201,12 @@ class MLP(Module):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def check_inputs(x: object, nin: int, who: str) -> list:
-    """x as a list of nin numbers or Values, or a TypeError / ValueError saying what is wrong."""
+def check_inputs(x: object, nin: int, who: str) -> list[Value]:
+    """x as a list of nin Values, or a TypeError / ValueError saying what is wrong.
+
+    A number becomes one constant node, which every neuron reading it shares (rather than
+    each neuron's product making a constant of its own).
+    """
     if isinstance(x, (Value, Real, str, bytes)) or not isinstance(x, Iterable):
         raise TypeError(
             f"{who} takes a list of {nin} inputs (numbers or Values), got {type(x).__name__}"
@@ -211,10 +215,15 @@ def check_inputs(x: object, nin: int, who: str) -> list:
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     for i, xi in enumerate(x):
+        if type(xi) is Value:
+            continue
         if not isinstance(xi, (Value, Real)):
             raise TypeError(
                 f"{who} input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
             )
+        if not isinstance(xi, Value):
+            x[i] = Value(xi)
+            x[i].constant = True
     return x
 
 

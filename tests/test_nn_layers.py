@@ -6,7 +6,7 @@ import statistics
 import numpy as np
 import pytest
 
-from autograd import Value, gradcheck
+from autograd import Value, gradcheck, topological_order
 from nn import ACTIVATIONS, MLP, Layer, Neuron
 
 # --- what they compute -----------------------------------------------------------------------
@@ -115,6 +115,18 @@ def test_backward_through_an_mlp_reaches_the_inputs():
     x = [Value(1.0), Value(-2.0)]
     MLP(2, [3, 1], activation="tanh", seed=0)(x).backward()
     assert all(xi.grad != 0 for xi in x)
+
+
+def test_a_number_input_is_one_constant_node_that_every_first_layer_neuron_reads():
+    model = MLP(2, [4, 1], seed=0)
+    out = model([0.5, -1.5])
+    order = topological_order(out)
+    constants = [n for n in order if n.constant]
+    assert [c.data for c in constants] == [0.5, -1.5]  # one node per input, not one per neuron
+    for c in constants:
+        readers = [n for n in order if any(inp is c for inp in n.inputs)]
+        assert len(readers) == 4 and all(r.op.name == "mul" for r in readers)
+    assert out.data == MLP(2, [4, 1], seed=0)([Value(0.5), Value(-1.5)]).data
 
 
 # --- seeded initialization -------------------------------------------------------------------
