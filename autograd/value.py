@@ -56,7 +56,7 @@ class Value:
 
     # + and * make nearly every node of a network, so they skip _apply's general machinery
     # (lists of inputs, unpacking) and call their op's rules directly: the same rules, the same
-    # node (a test checks), in two thirds of the time. Every other operation goes through _apply.
+    # node (a test checks), in 60% of the time. Every other operation goes through _apply.
 
     def __add__(self, other: Value | float) -> Value:
         if type(other) is not Value:
@@ -310,7 +310,6 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
                 f" at {out.site or 'an unknown place'}"
             )
     return out
-
 
 
 def _describe(inputs: tuple[Value, ...], params: tuple = ()) -> str:
