@@ -56,7 +56,9 @@ class Worker:
     """An engine in a process of its own, running one case per request, so that cases can be
     interleaved and each scalar engine's garbage collector sees only its own objects."""
 
-    def __init__(self, python: Path | str, script: str, setup: dict) -> None:
+    def __init__(self, python: Path | str, script: str, setup: dict, paused: bool) -> None:
+        self.paused = paused  # time its steps with the cyclic collector paused?
+        self.moons_case = "moons_gc_off" if paused else "moons"
         self.process = subprocess.Popen([str(python), str(HERE / script)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self._send(setup)
@@ -103,11 +105,11 @@ def milliseconds(seconds: float) -> str:
 # --- the cases -------------------------------------------------------------------------------
 
 
-def moons_cases(rounds: int, setup: dict, micrograd: Worker,
-                eager: Worker) -> tuple[dict, list[str]]:
+def moons_cases(rounds: int, setup: dict, workers: dict[str, Worker]) -> tuple[dict, list[str]]:
     """The training step of the issue on every engine; also checks that they agree.
 
-    setup holds the points, labels and starting weights the workers were given too.
+    setup holds the points, labels and starting weights the workers were given too; workers
+    has a process for each scalar engine and collector setting (see start_workers).
     """
     points, labels, weights = setup["points"], setup["labels"], setup["weights"]
     engines = {
@@ -122,8 +124,8 @@ def moons_cases(rounds: int, setup: dict, micrograd: Worker,
 
     # The first step from the same weights: every engine must compute the same loss.
     first = {name: engine.step() for name, engine in engines.items()}
-    first["micrograd"] = micrograd.ask("moons")["loss"]
-    first["chainrule eager"] = eager.ask("moons")["loss"]
+    for name, worker in workers.items():
+        first[name] = worker.ask(worker.moons_case)["loss"]  # (and each process warms up)
     worst = max(moons.relative_difference(x, first["micrograd"]) for x in first.values())
     notes.append(f"first-step losses agree across engines to {worst:.1e} relative "
                  f"(loss {first['micrograd']:.6f})")
@@ -133,10 +135,8 @@ def moons_cases(rounds: int, setup: dict, micrograd: Worker,
 
     fast = {"chainrule compiled": 50, "batched numpy": 200, "PyTorch (batched)": 100}
     cases: dict[str, Callable[[], float]] = {
-        "micrograd": lambda: micrograd.ask("moons")["seconds"],
-        MICROGRAD_PAUSED: lambda: micrograd.ask("moons_gc_off")["seconds"],
-        "chainrule eager": lambda: eager.ask("moons")["seconds"],
-        PAUSED: lambda: eager.ask("moons_gc_off")["seconds"],
+        name: lambda worker=worker: worker.ask(worker.moons_case)["seconds"]
+        for name, worker in workers.items()
     }
     for name, engine in engines.items():
         repeat = fast.get(name, 1)
@@ -144,15 +144,32 @@ def moons_cases(rounds: int, setup: dict, micrograd: Worker,
     return interleaved(cases, rounds), notes
 
 
-def throughput_cases(rounds: int, micrograd: Worker, eager: Worker,
+def throughput_cases(rounds: int, workers: dict[str, Worker],
                      n: int = 200_000) -> dict[str, float]:
     """Nodes created per second by the same loop in each engine: a = a * b + b, n nodes."""
     cases = {}
-    for name, worker in (("micrograd", micrograd), ("chainrule eager", eager)):
-        cases[name] = lambda worker=worker: worker.ask("nodes", n=n)["seconds"]
-        cases[f"{name}, GC paused"] = lambda worker=worker: worker.ask("nodes_gc_off",
-                                                                      n=n)["seconds"]
+    for name, worker in workers.items():
+        case = "nodes_gc_off" if worker.paused else "nodes"
+        name = name.split(" (")[0]  # the row names without their notes on the moons step
+        cases[name] = lambda worker=worker, case=case: worker.ask(case, n=n)["seconds"]
     return {name: n / seconds for name, seconds in interleaved(cases, rounds).items()}
+
+
+def start_workers(setup: dict) -> dict[str, Worker]:
+    """A process for each scalar engine, with its collector running and paused.
+
+    Separate processes, because a paused micrograd step is followed by a full collection of
+    its cycles (outside the timing), which empties the heap: a default step right after it in
+    the same process runs faster than it does in a training loop, which never collects by hand.
+    """
+    workers = {}
+    for name, python, script, paused in (
+            ("micrograd", micrograd_python(), "micrograd_worker.py", False),
+            (MICROGRAD_PAUSED, micrograd_python(), "micrograd_worker.py", True),
+            ("chainrule eager", sys.executable, "chainrule_worker.py", False),
+            (PAUSED, sys.executable, "chainrule_worker.py", True)):
+        workers[name] = Worker(python, script, setup, paused)
+    return workers
 
 
 def memory_case(kind: str, n: int) -> dict:
@@ -196,18 +213,17 @@ def main() -> None:
     points, labels = moons.moons_data()
     setup = {"sizes": moons.SIZES, "weights": moons.initial_weights(), "points": points,
              "labels": labels, "alpha": moons.ALPHA, "lr": moons.LR}
-    micrograd = Worker(micrograd_python(), "micrograd_worker.py", setup)
-    eager = Worker(sys.executable, "chainrule_worker.py", setup)
+    workers = start_workers(setup)
     try:
         print("moons step: MLP(2, [16, 16, 1]), 100 points, max-margin + L2, forward + "
               "backward + SGD", file=sys.stderr)
-        step, notes = moons_cases(rounds, setup, micrograd, eager)
+        step, notes = moons_cases(rounds, setup, workers)
         print("node throughput", file=sys.stderr)
-        rates = throughput_cases(rounds, micrograd, eager)
-        chain_failure = micrograd.ask("chain", n=1000)["result"]
+        rates = throughput_cases(rounds, workers)
+        chain_failure = workers["micrograd"].ask("chain", n=1000)["result"]
     finally:
-        micrograd.close()
-        eager.close()
+        for worker in workers.values():
+            worker.close()
     length = 300_000 if args.quick else 1_000_000
     chains = {"GC paused (autograd.gc_paused)": memory_case("chain-paused", length),
               "GC running": memory_case("chain", length)}
