@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from autograd import Value
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -49,6 +51,19 @@ def assert_png(path: Path) -> None:
     assert data[12:16] == b"IHDR"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width > 200 and height > 200, (path.name, width, height)
+
+
+def karpathy():
+    """L = (a*b + c) * f, every node labelled, as in micrograd's lecture."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L, dict(a=a, b=b, c=c, f=f, e=e, d=d)
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",

@@ -13,19 +13,7 @@ from autograd import PRIMITIVES, Value, detect_anomaly, name_scope, total
 from autograd.stepper import explain, grade, snapshot, walkthrough
 from autograd.stepper.model import local_formula
 from autograd.stepper.symbols import Sym, fmt, lead, operation
-
-
-def karpathy():
-    """L = (a*b + c) * f, every node labelled, as in micrograd's lecture."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, dict(a=a, b=b, c=c, f=f, e=e, d=d)
+from tests.conftest import karpathy
 
 
 def neuron():
