@@ -18,7 +18,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from autograd import Value, jvp, topological_order
+from autograd import Value, jvp, topological_order, total
 
 
 def make_function(n: int, seed: int = 0):
@@ -28,8 +28,8 @@ def make_function(n: int, seed: int = 0):
     top = [rng.uniform(-1, 1) for _ in range(8)]
 
     def f(*xs: Value) -> Value:
-        h = [sum((w * x for w, x in zip(row, xs)), Value(0.0)).tanh() for row in hidden]
-        return sum((w * hj for w, hj in zip(top, h)), Value(0.0))
+        h = [total([w * x for w, x in zip(row, xs)]).tanh() for row in hidden]
+        return total([w * hj for w, hj in zip(top, h)])
 
     return f
 
