@@ -215,15 +215,14 @@ def check_inputs(x: object, nin: int, who: str) -> list[Value]:
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     for i, xi in enumerate(x):
-        if type(xi) is Value:
+        if isinstance(xi, Value):
             continue
-        if not isinstance(xi, (Value, Real)):
+        if not isinstance(xi, Real):
             raise TypeError(
                 f"{who} input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
             )
-        if not isinstance(xi, Value):
-            x[i] = Value(xi)
-            x[i].constant = True
+        x[i] = Value(xi)
+        x[i].constant = True
     return x
 
 
