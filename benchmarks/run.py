@@ -56,7 +56,9 @@ class Worker:
     """An engine in a process of its own, running one case per request, so that cases can be
     interleaved and each scalar engine's garbage collector sees only its own objects."""
 
-    def __init__(self, python: Path | str, script: str, setup: dict, paused: bool) -> None:
+    def __init__(self, engine: str, python: Path | str, script: str, setup: dict,
+                 paused: bool) -> None:
+        self.engine = engine
         self.paused = paused  # time its steps with the cyclic collector paused?
         self.moons_case = "moons_gc_off" if paused else "moons"
         self.process = subprocess.Popen([str(python), str(HERE / script)],
@@ -156,7 +158,7 @@ def throughput_cases(rounds: int, workers: dict[str, Worker],
     cases = {}
     for name, worker in workers.items():
         case = "nodes_gc_off" if worker.paused else "nodes"
-        name = name.split(" (")[0]  # the row names without their notes on the moons step
+        name = worker.engine + (", GC paused" if worker.paused else "")
         cases[name] = lambda worker=worker, case=case: worker.ask(case, n=n)["seconds"]
     return {name: n / seconds for name, seconds in medians(interleaved(cases, rounds)).items()}
 
@@ -169,12 +171,13 @@ def start_workers(setup: dict) -> dict[str, Worker]:
     the same process runs faster than it does in a training loop, which never collects by hand.
     """
     workers = {}
-    for name, python, script, paused in (
-            ("micrograd", micrograd_python(), "micrograd_worker.py", False),
-            (MICROGRAD_PAUSED, micrograd_python(), "micrograd_worker.py", True),
-            ("chainrule eager", sys.executable, "chainrule_worker.py", False),
-            (PAUSED, sys.executable, "chainrule_worker.py", True)):
-        workers[name] = Worker(python, script, setup, paused)
+    for name, engine, paused in (("micrograd", "micrograd", False),
+                                 (MICROGRAD_PAUSED, "micrograd", True),
+                                 ("chainrule eager", "chainrule eager", False),
+                                 (PAUSED, "chainrule eager", True)):
+        python, script = ((micrograd_python(), "micrograd_worker.py") if engine == "micrograd"
+                          else (sys.executable, "chainrule_worker.py"))
+        workers[name] = Worker(engine, python, script, setup, paused)
     return workers
 
 
