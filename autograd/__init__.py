@@ -36,11 +36,11 @@ from .modes import (
     set_detect_anomaly,
 )
 from .ops import PRIMITIVES, Primitive
-from .value import Value
+from .value import Value, constant
 
 __all__ = [
     "AnomalyError", "GradcheckResult", "PRIMITIVES", "Primitive", "Value", "chain_rule_edges",
-    "cos", "detect_anomaly", "enable_grad", "exp", "gc_paused", "grad", "gradcheck",
+    "constant", "cos", "detect_anomaly", "enable_grad", "exp", "gc_paused", "grad", "gradcheck",
     "gradients", "hessian", "hvp", "is_anomaly_enabled", "jvp", "value_and_grad",
     "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp", "name_scope", "no_grad",
     "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax", "softplus", "sqrt", "tanh",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from numbers import Real
 
 from . import functions
-from .value import Value
+from .value import Value, constant
 
 # The functions an expression may call: name -> (function, how many arguments).
 FUNCTIONS: dict[str, tuple[Callable[..., Value], int | None]] = {
@@ -306,13 +306,6 @@ def _operands(node: ast.AST) -> list[ast.AST]:
 # --- building the graph ----------------------------------------------------------------------
 
 
-def _constant(number: float) -> Value:
-    """A number written in the expression, as a constant node."""
-    value = Value(number)
-    value.constant = True
-    return value
-
-
 def _evaluate(body: ast.AST, text: str, leaves: dict[str, Value], label_nodes: bool) -> Value:
     """The Value of a checked tree, built bottom-up with an explicit stack (no recursion)."""
     results: dict[ast.AST, Value | float] = {}  # a literal stays a float until an op uses it
@@ -337,7 +330,7 @@ def _evaluate(body: ast.AST, text: str, leaves: dict[str, Value], label_nodes: b
 
 
 def _as_operand(x: Value | float) -> Value:
-    return x if isinstance(x, Value) else _constant(x)
+    return x if isinstance(x, Value) else constant(x)  # a number written in it
 
 
 def _apply(node: ast.AST, operands: list, leaves: dict[str, Value]) -> Value:

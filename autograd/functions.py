@@ -15,6 +15,8 @@ from .value import Value, _apply, _as_value
 
 
 def _value(x: Value | float, fn: str) -> Value:
+    if type(x) is Value:  # the common case, checked cheaply first
+        return x
     v = _as_value(x)
     if v is None:
         raise TypeError(f"{fn}() takes a Value or a real number, got {type(x).__name__}: {x!r}")
@@ -86,12 +88,14 @@ def total(terms: Iterable[Value | float]) -> Value:
     neuron's weighted sum draws as one circle, and backward has half as many nodes to walk.
     Numbers among the terms become constants; a single term is returned as it is.
     """
-    if (isinstance(terms, (Value, str, bytes)) or not isinstance(terms, Iterable)
-            or getattr(terms, "ndim", None) == 0):  # a 0-d numpy array is one number
-        raise TypeError(f"total() takes a list of terms, got {type(terms).__name__}: {terms!r}")
-    if isinstance(terms, (set, frozenset, dict)):  # their order, so the sum's, may vary by run
-        raise TypeError(f"total() needs its terms in order (a list or tuple), got a "
-                        f"{type(terms).__name__}")
+    if type(terms) is not list and type(terms) is not tuple:  # (the common cases pass fast)
+        if (isinstance(terms, (Value, str, bytes)) or not isinstance(terms, Iterable)
+                or getattr(terms, "ndim", None) == 0):  # a 0-d numpy array is one number
+            raise TypeError(
+                f"total() takes a list of terms, got {type(terms).__name__}: {terms!r}")
+        if isinstance(terms, (set, frozenset, dict)):  # their order, so the sum's, may vary
+            raise TypeError(f"total() needs its terms in order (a list or tuple), got a "
+                            f"{type(terms).__name__}")
     values = tuple(terms)
     for term in values:
         if type(term) is not Value:  # numbers (or something wrong) among the terms

@@ -19,12 +19,16 @@ class Node(Protocol):
     grad: float
 
 
-def topological_order(root: Node) -> list:
+def topological_order(root: Node, leaves: bool = True) -> list:
     """Every node `root` depends on, inputs before the nodes that use them, root last.
 
     Deterministic: inputs are visited in their recorded order, so the same graph always
-    gives the same list.
+    gives the same list. leaves=False leaves out the nodes without inputs (the other nodes
+    keep their order): backward walks only the nodes that pass a gradient on, as a leaf only
+    receives one, and a deep chain of `y + 1` has as many constant leaves as operations.
     """
+    if not leaves and not root.inputs:
+        return []
     order = []
     visited = set()  # the nodes themselves: a node hashes by identity (no __eq__ or __hash__)
     # Two stacks side by side: a node, and whether its inputs are already in `order`. (A stack
@@ -45,7 +49,7 @@ def topological_order(root: Node) -> list:
         stack.append(node)
         inputs_done.append(True)
         for inp in reversed(node.inputs):  # reversed, so the first input is visited first
-            if inp not in visited:
+            if (leaves or inp.inputs) and inp not in visited:
                 stack.append(inp)
                 inputs_done.append(False)
     return order

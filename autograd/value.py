@@ -181,7 +181,9 @@ class Value:
         if not isinstance(grad, Real):
             raise TypeError(f"backward(grad) takes a number, got {type(grad).__name__}: {grad!r}")
         seed = _as_float(grad)
-        order = topological_order(self)
+        # A leaf only receives a gradient, so backward walks the other nodes; except with
+        # create_graph, which also turns the leaves' gradients into Values at the end.
+        order = topological_order(self, leaves=bool(create_graph))
         for node in order:
             if node.inputs:
                 node.grad = 0.0  # intermediates start over: only leaves accumulate
@@ -193,10 +195,9 @@ class Value:
         else:
             # The edges of graph.chain_rule_edges(order), walked without a generator:
             for out in reversed(order):  # each node after every node that consumed it
-                if out.inputs:  # (a leaf passes nothing on)
-                    upstream = out.grad  # d self/d out, complete by now
-                    for inp, local_grad in zip(out.inputs, out.local_grads):
-                        inp.grad += local_grad * upstream  # chain rule; += as inp feeds many
+                upstream = out.grad  # d self/d out, complete by now
+                for inp, local_grad in zip(out.inputs, out.local_grads):
+                    inp.grad += local_grad * upstream  # chain rule; += as inp feeds many
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -231,14 +232,22 @@ def _as_float(data: object) -> float:
     )
 
 
+def constant(number: float) -> Value:
+    """A number as a node of the graph: a leaf marked constant, so drawings tell it from a
+    parameter. Operators turn the numbers they meet into these (in `2 * a`, the 2)."""
+    if type(number) is not float:  # (a float, the common case, needs no checks)
+        if isinstance(number, Value):
+            raise TypeError(f"constant() takes a number, not a Value ({number!r})")
+        number = _as_float(number)
+    return _record(None, number, (), (), (), True)  # a leaf, as Value(x) makes, but faster
+
+
 def _as_value(x: object) -> Value | None:
     """x itself if a Value, a constant Value if a real number, else None (not an operand)."""
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or isinstance(x, Real):
-        constant = _record(None, _as_float(x), (), ())  # a leaf, as Value(x) makes, but faster
-        constant.constant = True
-        return constant
+        return constant(x)
     return None
 
 
@@ -276,10 +285,10 @@ _new_value = Value.__new__  # a bare Value, for _record to fill in
 
 
 def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple,
-            params: tuple = ()) -> Value:
+            params: tuple = (), constant: bool = False) -> Value:
     """The node for `data`, computed by op from inputs, with d data/d input for each input.
 
-    With op None and no inputs it is a leaf (operators make their constants so). Under
+    With op None and no inputs it is a leaf (constant() makes constants so). Under
     no_grad every node is a leaf with no history. In anomaly mode a node remembers the line
     of user code that made it, and an operation's non-finite result raises here.
     """
@@ -290,7 +299,7 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
     out.grad = 0.0
     out.label = ""
     out.scope = switches.scope
-    out.constant = False
+    out.constant = constant
     out.params = params
     out.site = None
     if switches.grad_enabled:

@@ -4,6 +4,7 @@ import gc
 import math
 
 import pytest
+from conftest import karpathy
 
 from autograd import Value, chain_rule_edges, topological_order
 
@@ -84,6 +85,27 @@ def test_topological_order_puts_inputs_first_and_is_deterministic():
     assert len(order) == 5
     assert [n.data for n in order] == [n.data for n in topological_order(e)]
     assert order[:2] == [a, b]  # first inputs first
+
+
+def test_topological_order_without_leaves_keeps_the_order_of_the_other_nodes():
+    L, _ = karpathy()
+    deep = Value(0.5)
+    for _ in range(5):
+        deep = (deep * 2.0).tanh() + deep
+    for root in (L, deep):
+        with_leaves = topological_order(root)
+        assert topological_order(root, leaves=False) == [n for n in with_leaves if n.inputs]
+    assert topological_order(Value(1.0), leaves=False) == []
+
+
+def test_backward_leaves_leaf_gradients_accumulating_and_resets_the_rest():
+    x = Value(3.0)
+    y = (x * 2.0).tanh() * x
+    y.backward()
+    first = {"x": x.grad, "y": y.grad, "product": y.inputs[0].grad}
+    y.backward()
+    assert x.grad == pytest.approx(2 * first["x"], rel=1e-15)  # a leaf accumulates
+    assert y.grad == first["y"] == 1.0 and y.inputs[0].grad == first["product"]
 
 
 def test_chain_rule_edges_come_in_reverse_topological_order():

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import Value, exp, log, no_grad, ops, sigmoid, sqrt, tanh, total
+from autograd import Value, constant, exp, log, no_grad, ops, sigmoid, sqrt, tanh, total
 
 
 @pytest.mark.parametrize("data", [3, 3.0, np.float64(3.0), np.float32(3.0), np.int64(3),
@@ -216,3 +216,15 @@ def test_total_under_no_grad_is_a_leaf():
     with no_grad():
         s = total([a, b, a])
     assert s.data == 4.0 and s.inputs == () and s.op is None
+
+
+def test_constant_is_a_leaf_marked_constant_and_checks_its_number():
+    c = constant(2)
+    assert (c.data, c.inputs, c.constant, c.op) == (2.0, (), True, None)
+    assert type(c.data) is float
+    assert (c * Value(3.0)).inputs[0] is c
+    assert (Value(3.0) * 2.0).inputs[1].constant  # an operator's number is one, too
+    with pytest.raises(TypeError, match="not a Value"):
+        constant(Value(1.0))
+    with pytest.raises(TypeError, match="str"):
+        constant("2")
