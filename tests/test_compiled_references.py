@@ -90,3 +90,23 @@ def test_the_memory_benchmark_backpropagates_a_deep_chain_and_lets_it_go(case):
     report = json.loads(out.stdout)
     assert report["n"] == 20000 and report["grad"] == 1.0
     assert report["freed_at_once"]  # the graph went with its last name, no collector needed
+
+
+def test_the_chainrule_benchmark_worker_answers_each_case():
+    # benchmarks/chainrule_worker.py as run.py drives it: a setup line, then one request a
+    # line; its moons step is the eager step (the same first loss), its node case builds.
+    import json
+
+    points, labels = moons.moons_data()
+    setup = {"points": points, "labels": labels, "weights": moons.initial_weights()}
+    requests = [{"case": "moons"}, {"case": "moons_gc_off"}, {"case": "nodes", "n": 2000},
+                {"case": "nodes_gc_off", "n": 2000}, {"case": "quit"}]
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "chainrule_worker.py")], check=True,
+        input="\n".join(json.dumps(line) for line in [setup] + requests) + "\n",
+        capture_output=True, text=True, timeout=120)
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(replies) == 4 and all(reply["seconds"] > 0 for reply in replies)
+    eager = moons.ChainruleEager(points, labels, moons.initial_weights())
+    assert replies[0]["loss"] == eager.step()
+    assert replies[1]["loss"] == eager.step()  # the second step, from the updated weights
