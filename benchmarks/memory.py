@@ -8,6 +8,7 @@ to see that memory stays flat. Prints one JSON object; memory is the resident se
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
@@ -54,9 +55,26 @@ def chain(n: int) -> dict:
     freed = time.perf_counter()
     freed_at_once = output() is None  # by reference counting, before any collection
     gc.collect()
+    after = rss_mb()
     return {"n": n, "build_s": built - start, "backward_s": done - built,
             "free_s": freed - done, "freed_at_once": freed_at_once, "grad": grad,
-            "rss_before_mb": before, "peak_mb": peak, "rss_after_mb": rss_mb()}
+            "rss_before_mb": before, "peak_mb": peak, "rss_after_mb": after,
+            "rss_trimmed_mb": rss_after_trim()}
+
+
+def rss_after_trim() -> float | None:
+    """The resident set size once the C allocator hands its free memory back, in MB.
+
+    Some of what a dropped graph occupied stays with glibc's malloc, free but kept for reuse
+    (how much depends on the order of big allocations); malloc_trim returns it to the system,
+    which tells freed memory from memory still in use. None where there is no glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    libc.malloc_trim(0)
+    return rss_mb()
 
 
 def chain_paused(n: int) -> dict:

@@ -276,13 +276,16 @@ def main() -> None:
 
     print(f"\n## A chain of {length:,} additions (chainrule eager, fresh processes; the median "
           f"of 3 runs each)\n")
-    print("| collector | build | backward | total | free | peak memory | memory after |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| collector | build | backward | total | free | peak memory | memory after | "
+          "after malloc_trim |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, chain in chains.items():
+        trimmed = chain["rss_trimmed_mb"]
         print(f"| {name} | {chain['build_s']:.2f} s | {chain['backward_s']:.2f} s | "
               f"{chain['build_s'] + chain['backward_s']:.2f} s | {chain['free_s']:.2f} s | "
               f"{chain['peak_mb'] - chain['rss_before_mb']:.0f} MB over "
-              f"{chain['rss_before_mb']:.0f} | {chain['rss_after_mb']:.0f} MB |")
+              f"{chain['rss_before_mb']:.0f} | {chain['rss_after_mb']:.0f} MB | "
+              + (f"{trimmed:.0f} MB |" if trimmed is not None else "(no glibc) |"))
     print(f"\n- d y/d x = {chain['grad']} (1 expected)")
     print(f"- micrograd on a chain of 1,000 additions: {chain_failure}")
     rss = flat["rss_mb_by_step"]

@@ -90,6 +90,7 @@ def test_the_memory_benchmark_backpropagates_a_deep_chain_and_lets_it_go(case):
     report = json.loads(out.stdout)
     assert report["n"] == 20000 and report["grad"] == 1.0
     assert report["freed_at_once"]  # the graph went with its last name, no collector needed
+    assert 0 < report["rss_trimmed_mb"] <= report["peak_mb"]  # glibc (Linux) hands memory back
 
 
 def test_the_chainrule_benchmark_worker_answers_each_case():
