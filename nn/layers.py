@@ -136,7 +136,7 @@ class Layer(Module):
         """The outputs of every neuron, each computed inside name_scope("neurons.j")."""
         x = check_inputs(x, self.nin, "Layer")  # once here, not again in each neuron
         outputs = []
-        for neuron, scope in zip(self.neurons, self._scopes):
+        for neuron, scope in zip(self.neurons, self._scopes, strict=True):
             with scope:
                 outputs.append(neuron._output(x))
         return outputs
