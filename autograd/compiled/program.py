@@ -181,8 +181,9 @@ def _fused_sum(i: int, inputs: tuple[int, ...], records: dict[int, Record],
 
 
 def _gather(source: np.ndarray, index: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """out[...] = source[index]; mode="clip" skips bounds checks (the program made the index)."""
-    return np.take(source, index, out=out, mode="clip")
+    """out[...] = source[index]; mode="clip" skips bounds checks (the program made the index).
+    (The array's own take: np.take adds two Python calls to each of a step's 20 gathers.)"""
+    return source.take(index, out=out, mode="clip")
 
 
 @dataclass

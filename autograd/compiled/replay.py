@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from numbers import Real
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ from .program import (
     record_graph,
     topological_order_of_all,
 )
+
+_data = attrgetter("data")  # a Value's number
 
 
 class TraceMismatch(ValueError):
@@ -198,7 +201,7 @@ class _Replay:
             if self.used_inputs is not None:
                 numbers = numbers[self.used_inputs]
             values[self.input_slots] = numbers
-        values[self.param_slots] = [p.data for p in program.params]
+        values[self.param_slots] = list(map(_data, program.params))  # each p.data, in C
         with np.errstate(all="ignore"):  # inf and nan propagate, as in the eager engine
             for group in program.groups:
                 group.run(with_grads)
