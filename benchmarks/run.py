@@ -1,9 +1,10 @@
 """chainrule's benchmarks: `make bench`, or `python benchmarks/run.py [--rounds N] [--quick]`.
 
 Every case runs in the same session, interleaved round by round, so that a busy machine slows
-all of them alike; the report gives medians and ratios against micrograd (the reference
-engine, installed from PyPI into benchmarks/.venv-micrograd and run in a subprocess), batched
-numpy, and PyTorch when it is installed. It ends with a Markdown table for the README.
+all of them alike; the report gives medians, and ratios taken round by round against micrograd
+(the reference engine, installed from PyPI into benchmarks/.venv-micrograd and run in a
+subprocess) and batched numpy; PyTorch joins when it is installed. Its tables are Markdown,
+for the README.
 """
 
 from __future__ import annotations
@@ -105,6 +106,18 @@ def medians(times: dict[str, list[float]]) -> dict[str, float]:
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+def round_ratios(times: dict[str, list[float]], reference: str) -> dict[str, float]:
+    """For each case, the median over rounds of reference's time / its time in that round.
+
+    A shared machine can run at two speeds, switching every few seconds. Two cases timed in
+    the same round (a few seconds) mostly share the speed, so their ratio holds still; a ratio
+    of two medians moves whenever the slow spells fall on more rounds of one case than the
+    other (a short step, timed in a slow spell, is a slow sample; a long one averages it).
+    """
+    return {name: statistics.median(r / t for r, t in zip(times[reference], case_times))
+            for name, case_times in times.items()}
+
+
 def milliseconds(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
 
@@ -153,14 +166,17 @@ def moons_cases(rounds: int, setup: dict,
 
 
 def throughput_cases(rounds: int, workers: dict[str, Worker],
-                     n: int = 200_000) -> dict[str, float]:
-    """Nodes created per second by the same loop in each engine: a = a * b + b, n nodes."""
+                     n: int = 200_000) -> dict[str, tuple[float, float]]:
+    """Nodes created per second by the same loop in each engine (a = a * b + b, n nodes): the
+    median rate, and the rate as a multiple of micrograd's in the same round (median)."""
     cases = {}
     for name, worker in workers.items():
         case = "nodes_gc_off" if worker.paused else "nodes"
         name = worker.engine + (", GC paused" if worker.paused else "")
         cases[name] = lambda worker=worker, case=case: worker.ask(case, n=n)["seconds"]
-    return {name: n / seconds for name, seconds in medians(interleaved(cases, rounds)).items()}
+    times = interleaved(cases, rounds)
+    ratios = round_ratios(times, "micrograd")
+    return {name: (n / seconds, ratios[name]) for name, seconds in medians(times).items()}
 
 
 def start_workers(setup: dict) -> dict[str, Worker]:
@@ -249,30 +265,35 @@ def main() -> None:
     flat = memory_case("steps", 200 if args.quick else 1000)
     drawing = drawing_case(rounds)
 
-    # Medians are the headline. On a shared machine whose speed swings for seconds at a time,
-    # the best round of each case (noise only ever adds time) is printed beside them.
+    # Times are medians over the rounds; ratios are taken round by round (see round_ratios),
+    # and their median is printed. On a shared machine noise only ever adds time, so each
+    # case's best round is printed too.
     step = medians(step_times)
     best = {name: min(times) for name, times in step_times.items()}
-    reference, numpy_time = step["micrograd"], step["batched numpy"]
-    print(f"\n## One training step (median of {rounds} interleaved rounds)\n")
+    speedup = round_ratios(step_times, "micrograd")
+    vs_numpy = round_ratios(step_times, "batched numpy")  # numpy's time / the case's
+    print(f"\n## One training step ({rounds} interleaved rounds)\n")
     for note in notes:
         print(f"- {note}")
-    print("\n| engine | time per step | speed-up vs micrograd | time / batched numpy | "
-          "best round | best vs micrograd's best |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("\n| engine | time per step (median) | best round | speed-up vs micrograd | "
+          "time / batched numpy |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for name, seconds in sorted(step.items(), key=lambda item: -item[1]):
-        print(f"| {name} | {milliseconds(seconds)} | {reference / seconds:.1f}x | "
-              f"{seconds / numpy_time:.1f}x | {milliseconds(best[name])} | "
-              f"{best['micrograd'] / best[name]:.1f}x |")
+        print(f"| {name} | {milliseconds(seconds)} | {milliseconds(best[name])} | "
+              f"{speedup[name]:.1f}x | {1 / vs_numpy[name]:.1f}x |")
+    print("\nRatios are the median over rounds of the two cases' times in the same round; "
+          f"as ratios of medians: {step['micrograd'] / step[PAUSED]:.1f}x for the eager step "
+          f"as nn.fit runs it, {step['chainrule compiled'] / step['batched numpy']:.1f}x "
+          "numpy's time for the compiled replay.")
     gc_share = {"micrograd": 1 - step[MICROGRAD_PAUSED] / step["micrograd"],
                 "chainrule eager": 1 - step[PAUSED] / step["chainrule eager"]}
     print(f"\nShare of the step spent in the garbage collector: micrograd "
           f"{gc_share['micrograd']:.0%}, chainrule eager {gc_share['chainrule eager']:.0%}.")
 
     print("\n## Nodes created per second (a = a * b + b)\n")
-    print("| engine | nodes per second | vs micrograd |\n| --- | ---: | ---: |")
-    for name, rate in rates.items():
-        print(f"| {name} | {rate / 1e6:.2f} million | {rate / rates['micrograd']:.1f}x |")
+    print("| engine | nodes per second (median) | vs micrograd |\n| --- | ---: | ---: |")
+    for name, (rate, ratio) in rates.items():
+        print(f"| {name} | {rate / 1e6:.2f} million | {ratio:.1f}x |")
 
     print(f"\n## A chain of {length:,} additions (chainrule eager, fresh processes; the median "
           f"of 3 runs each)\n")

@@ -111,3 +111,15 @@ def test_the_chainrule_benchmark_worker_answers_each_case():
     eager = moons.ChainruleEager(points, labels, moons.initial_weights())
     assert replies[0]["loss"] == eager.step()
     assert replies[1]["loss"] == eager.step()  # the second step, from the updated weights
+
+
+def test_benchmark_ratios_are_taken_round_by_round():
+    # Slow spells in rounds 2 and 3 hit both cases, one in round 5 only the short one: each
+    # round but the last still says 10x. The ratio of the two medians would say 5x.
+    import run
+
+    times = {"micrograd": [1.0, 2.0, 2.0, 1.0, 1.0], "eager": [0.1, 0.2, 0.2, 0.1, 0.2]}
+    ratios = run.round_ratios(times, "micrograd")
+    assert ratios == {"micrograd": 1.0, "eager": pytest.approx(10.0)}
+    medians = run.medians(times)
+    assert medians["micrograd"] / medians["eager"] == pytest.approx(5.0)
