@@ -24,8 +24,9 @@ def topological_order(root: Node, leaves: bool = True) -> list:
 
     Deterministic: inputs are visited in their recorded order, so the same graph always
     gives the same list. leaves=False leaves out the nodes without inputs (the other nodes
-    keep their order): backward walks only the nodes that pass a gradient on, as a leaf only
-    receives one, and a deep chain of `y + 1` has as many constant leaves as operations.
+    keep their order; a leaf root gives []): backward walks only the nodes that pass a
+    gradient on, as a leaf only receives one, and a deep chain of `y + 1` has as many
+    constant leaves as operations.
     """
     if not leaves and not root.inputs:
         return []

@@ -185,7 +185,7 @@ class Value:
         # create_graph, which also turns the leaves' gradients into Values at the end.
         order = topological_order(self, leaves=bool(create_graph))
         for node in order:
-            if node.inputs:
+            if node.inputs:  # (only create_graph's order holds leaves)
                 node.grad = 0.0  # intermediates start over: only leaves accumulate
         self.grad += seed
         if create_graph:
@@ -238,7 +238,11 @@ def constant(number: float) -> Value:
     if type(number) is not float:  # (a float, the common case, needs no checks)
         if isinstance(number, Value):
             raise TypeError(f"constant() takes a number, not a Value ({number!r})")
-        number = _as_float(number)
+        try:
+            number = _as_float(number)
+        except TypeError:
+            raise TypeError(f"constant() takes a real number, got {type(number).__name__}: "
+                            f"{number!r}") from None
     return _record(None, number, (), (), (), True)  # a leaf, as Value(x) makes, but faster
 
 
@@ -285,7 +289,7 @@ _new_value = Value.__new__  # a bare Value, for _record to fill in
 
 
 def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple,
-            params: tuple = (), constant: bool = False) -> Value:
+            params: tuple = (), is_constant: bool = False) -> Value:
     """The node for `data`, computed by op from inputs, with d data/d input for each input.
 
     With op None and no inputs it is a leaf (constant() makes constants so). Under
@@ -299,7 +303,7 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
     out.grad = 0.0
     out.label = ""
     out.scope = switches.scope
-    out.constant = constant
+    out.constant = is_constant
     out.params = params
     out.site = None
     if switches.grad_enabled:

@@ -33,8 +33,8 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
-    """The largest resident set size this process has had, in MB (Linux reports kB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    """The largest resident set size this process has had, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
 def chain(n: int) -> dict:

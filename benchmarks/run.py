@@ -106,16 +106,20 @@ def medians(times: dict[str, list[float]]) -> dict[str, float]:
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def round_ratios(times: dict[str, list[float]], reference: str) -> dict[str, float]:
-    """For each case, the median over rounds of reference's time / its time in that round.
+def round_ratios(times: dict[str, list[float]], reference: str,
+                 speed_up: bool = True) -> dict[str, float]:
+    """For each case, the median over rounds of the ratio of reference's time to its time in
+    that round (speed_up), or of its time to reference's (speed_up=False).
 
     A shared machine can run at two speeds, switching every few seconds. Two cases timed in
     the same round (a few seconds) mostly share the speed, so their ratio holds still; a ratio
     of two medians moves whenever the slow spells fall on more rounds of one case than the
     other (a short step, timed in a slow spell, is a slow sample; a long one averages it).
     """
-    return {name: statistics.median(r / t for r, t in zip(times[reference], case_times))
-            for name, case_times in times.items()}
+    pairs = {name: zip(times[reference], case_times, strict=True)
+             for name, case_times in times.items()}
+    return {name: statistics.median(r / t if speed_up else t / r for r, t in rounds)
+            for name, rounds in pairs.items()}
 
 
 def milliseconds(seconds: float) -> str:
@@ -271,7 +275,7 @@ def main() -> None:
     step = medians(step_times)
     best = {name: min(times) for name, times in step_times.items()}
     speedup = round_ratios(step_times, "micrograd")
-    vs_numpy = round_ratios(step_times, "batched numpy")  # numpy's time / the case's
+    vs_numpy = round_ratios(step_times, "batched numpy", speed_up=False)
     print(f"\n## One training step ({rounds} interleaved rounds)\n")
     for note in notes:
         print(f"- {note}")
@@ -280,11 +284,12 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, seconds in sorted(step.items(), key=lambda item: -item[1]):
         print(f"| {name} | {milliseconds(seconds)} | {milliseconds(best[name])} | "
-              f"{speedup[name]:.1f}x | {1 / vs_numpy[name]:.1f}x |")
-    print("\nRatios are the median over rounds of the two cases' times in the same round; "
-          f"as ratios of medians: {step['micrograd'] / step[PAUSED]:.1f}x for the eager step "
-          f"as nn.fit runs it, {step['chainrule compiled'] / step['batched numpy']:.1f}x "
-          "numpy's time for the compiled replay.")
+              f"{speedup[name]:.1f}x | {vs_numpy[name]:.1f}x |")
+    eager_ratio = step["micrograd"] / step[PAUSED]
+    compiled_ratio = step["chainrule compiled"] / step["batched numpy"]
+    print("\nEach ratio is the median over rounds of the ratio of the two cases' times in the "
+          f"same round. As ratios of medians instead: {eager_ratio:.1f}x for the eager step as "
+          f"nn.fit runs it, {compiled_ratio:.1f}x numpy's time for the compiled replay.")
     gc_share = {"micrograd": 1 - step[MICROGRAD_PAUSED] / step["micrograd"],
                 "chainrule eager": 1 - step[PAUSED] / step["chainrule eager"]}
     print(f"\nShare of the step spent in the garbage collector: micrograd "

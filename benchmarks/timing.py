@@ -20,5 +20,5 @@ def timed(step: Callable[[], Any], gc_paused: bool) -> tuple[Any, float]:
     seconds = time.perf_counter() - start
     gc.enable()
     if gc_paused:
-        gc.collect()  # outside the timing: what is left is the step's own work
+        gc.collect()  # outside the timing: the garbage the step left, if it made cycles
     return result, seconds

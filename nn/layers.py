@@ -135,8 +135,10 @@ class Layer(Module):
     def __call__(self, x: Sequence[Value | float]) -> list[Value]:
         """The outputs of every neuron, each computed inside name_scope("neurons.j")."""
         x = check_inputs(x, self.nin, "Layer")  # once here, not again in each neuron
+        if len(self._scopes) != len(self.neurons):  # neurons were added or removed since
+            self._scopes = [name_scope(f"neurons.{j}") for j in range(len(self.neurons))]
         outputs = []
-        for neuron, scope in zip(self.neurons, self._scopes, strict=True):
+        for neuron, scope in zip(self.neurons, self._scopes):
             with scope:
                 outputs.append(neuron._output(x))
         return outputs

@@ -98,16 +98,6 @@ def test_topological_order_without_leaves_keeps_the_order_of_the_other_nodes():
     assert topological_order(Value(1.0), leaves=False) == []
 
 
-def test_backward_leaves_leaf_gradients_accumulating_and_resets_the_rest():
-    x = Value(3.0)
-    y = (x * 2.0).tanh() * x
-    y.backward()
-    first = {"x": x.grad, "y": y.grad, "product": y.inputs[0].grad}
-    y.backward()
-    assert x.grad == pytest.approx(2 * first["x"], rel=1e-15)  # a leaf accumulates
-    assert y.grad == first["y"] == 1.0 and y.inputs[0].grad == first["product"]
-
-
 def test_chain_rule_edges_come_in_reverse_topological_order():
     a = Value(2.0)
     b = a * 3.0

@@ -90,7 +90,8 @@ def test_the_memory_benchmark_backpropagates_a_deep_chain_and_lets_it_go(case):
     report = json.loads(out.stdout)
     assert report["n"] == 20000 and report["grad"] == 1.0
     assert report["freed_at_once"]  # the graph went with its last name, no collector needed
-    assert 0 < report["rss_trimmed_mb"] <= report["peak_mb"]  # glibc (Linux) hands memory back
+    if report["rss_trimmed_mb"] is not None:  # glibc, as on Linux: freed memory handed back
+        assert 0 < report["rss_trimmed_mb"] <= report["peak_mb"]
 
 
 def test_the_chainrule_benchmark_worker_answers_each_case():
@@ -123,3 +124,7 @@ def test_benchmark_ratios_are_taken_round_by_round():
     assert ratios == {"micrograd": 1.0, "eager": pytest.approx(10.0)}
     medians = run.medians(times)
     assert medians["micrograd"] / medians["eager"] == pytest.approx(5.0)
+    # time / reference, round by round: with an even number of rounds, the median of these
+    # is not 1 / the median of the speed-ups
+    even = {"numpy": [1.0, 1.0, 1.0, 1.0], "replay": [4.0, 4.0, 5.0, 6.0]}
+    assert run.round_ratios(even, "numpy", speed_up=False)["replay"] == pytest.approx(4.5)

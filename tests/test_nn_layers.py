@@ -236,3 +236,14 @@ def test_inputs_that_are_not_numbers_or_values_are_type_errors(x, message):
 def test_bad_constructor_arguments_say_what_is_wrong(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+def test_a_layer_tags_each_neurons_work_with_its_scope_also_after_its_neurons_change():
+    layer = Layer(2, 2, seed=0)
+    first = [out.scope for out in layer([1.0, 2.0])]
+    assert first == ["neurons.0", "neurons.1"]
+    layer.neurons.append(Neuron(2, seed=1))
+    outputs = layer([1.0, 2.0])
+    assert [out.scope for out in outputs] == ["neurons.0", "neurons.1", "neurons.2"]
+    layer.neurons.pop(0)
+    assert len(layer([1.0, 2.0])) == 2

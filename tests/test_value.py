@@ -226,5 +226,8 @@ def test_constant_is_a_leaf_marked_constant_and_checks_its_number():
     assert (Value(3.0) * 2.0).inputs[1].constant  # an operator's number is one, too
     with pytest.raises(TypeError, match="not a Value"):
         constant(Value(1.0))
-    with pytest.raises(TypeError, match="str"):
+    with pytest.raises(TypeError, match="constant\\(\\) takes a real number, got str"):
         constant("2")
+    assert constant(np.array(2.5)).data == 2.5  # a 0-d array is a number
+    with no_grad():
+        assert constant(1.0).constant  # the same leaf with recording off
