@@ -2,18 +2,17 @@
 
 run.py starts this script with benchmarks/.venv-micrograd/bin/python and talks to it over
 stdin/stdout, one JSON object a line, so micrograd's steps can be interleaved with chainrule's
-in the same run. It imports nothing but micrograd, the standard library and timing.py (no
+in the same run. It imports nothing but micrograd, the standard library and worker.py (no
 numpy there).
 """
 
-import gc
 import json
 import sys
 from functools import partial
 
 from micrograd.engine import Value
 from micrograd.nn import MLP
-from timing import timed  # benchmarks/timing.py: this script's folder is on sys.path
+from worker import engine_cases, serve  # benchmarks/worker.py: this script's folder is on sys.path
 
 
 def moons_model(setup: dict) -> tuple:
@@ -39,15 +38,6 @@ def moons_step(model, points: list, labels: list, alpha: float, lr: float) -> fl
     return total.data
 
 
-def build_nodes(n: int) -> Value:
-    """Create about n nodes (the same loop as run.py's throughput case) and return the
-    last, which holds them all: the worker frees them after the timing."""
-    a, b = Value(0.5), Value(-0.25)
-    for _ in range(n // 2):
-        a = a * b + b
-    return a
-
-
 def deep_chain(n: int) -> str:
     """Build and backpropagate a chain of n additions; micrograd recurses, so it may fail."""
     x = Value(1.0)
@@ -65,22 +55,9 @@ def main() -> None:
     setup = json.loads(sys.stdin.readline())
     model, points, labels = moons_model(setup)
     step = partial(moons_step, model, points, labels, setup["alpha"], setup["lr"])
-    for line in sys.stdin:
-        request = json.loads(line)
-        kind = request["case"]
-        reply: dict = {}
-        if kind in ("moons", "moons_gc_off"):
-            reply["loss"], reply["seconds"] = timed(step, kind == "moons_gc_off")
-        elif kind in ("nodes", "nodes_gc_off"):
-            n = request["n"]
-            last, reply["seconds"] = timed(partial(build_nodes, n), kind == "nodes_gc_off")
-            del last
-            gc.collect()  # micrograd's nodes are cycles: freed here, after the timing
-        elif kind == "chain":
-            reply["result"] = deep_chain(request["n"])
-        elif kind == "quit":
-            break
-        print(json.dumps(reply), flush=True)
+    cases = engine_cases(step, Value)
+    cases["chain"] = lambda request: {"result": deep_chain(request["n"])}
+    serve(cases)
 
 
 if __name__ == "__main__":
