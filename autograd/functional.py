@@ -15,7 +15,7 @@ from numbers import Real
 from .functions import total
 from .graph import topological_order
 from .modes import enable_grad
-from .value import Value, _as_value, chain_term, local_grads_as_values
+from .value import Value, chain_term, constant, local_grads_as_values
 
 
 def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -> list:
@@ -50,7 +50,7 @@ def gradients(output: Value, wrt: Sequence[Value], create_graph: bool = False) -
                 grads[id(inp)] = grads[id(inp)] + term if id(inp) in grads else term
     result = [grads.get(id(x), 0.0) for x in wrt]
     if create_graph:  # a gradient that did not depend on anything is still a Value
-        return [g if isinstance(g, Value) else _as_value(g) for g in result]
+        return [g if isinstance(g, Value) else constant(g) for g in result]
     return [float(g) for g in result]
 
 

@@ -281,8 +281,9 @@ def _apply_binary(op: Primitive, a: Value, b: Value | float) -> Value:
         if b is None:
             return NotImplemented  # Python then tries b's reflected operator
     x, y = a.data, b.data
-    out = op.forward(x, y)
-    return _record(op, out, (a, b), op.local_grads(x, y, out))
+    data = op.forward(x, y)
+    local_grads = op.local_grads(x, y, data) if switches.grad_enabled else ()
+    return _record(op, data, (a, b), local_grads)
 
 
 _new_value = Value.__new__  # a bare Value, for _record to fill in
@@ -390,4 +391,4 @@ def _backward_with_graph(order: list[Value]) -> None:
                     raise _gradient_anomaly(out, inp.grad, local_grad)
     for node in order:  # a rule's plain number (a sum's 1, relu's 0) becomes a constant Value
         if not isinstance(node.grad, Value):
-            node.grad = _as_value(node.grad)
+            node.grad = constant(node.grad)
