@@ -21,6 +21,7 @@ from .functions import (
     sqrt,
     tanh,
     total,
+    weighted_sum,
 )
 from .gradcheck import GradcheckResult, gradcheck
 from .graph import chain_rule_edges, topological_order
@@ -44,7 +45,7 @@ __all__ = [
     "gradients", "hessian", "hvp", "is_anomaly_enabled", "jvp", "value_and_grad",
     "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp", "name_scope", "no_grad",
     "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax", "softplus", "sqrt", "tanh",
-    "topological_order", "total",
+    "topological_order", "total", "weighted_sum",
 ]
 
 # Drawing and the expression language load on first use: computing gradients needs neither,

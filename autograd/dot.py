@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import topological_order
+from .ops import WEIGHTED_SUM
 from .value import Value
 
 DIRECTIONS = ("LR", "TB", "RL", "BT")
@@ -158,7 +159,8 @@ def to_dot(
     parameters: a model (anything with named_parameters()), a dict of name -> Value or some
         Values, drawn as parameters. Without it, a leaf made inside a name_scope is one.
     show_constants: False folds each constant (and each node computed from constants only)
-        into the label of the op that uses it: "* 2", "+ -1".
+        into the label of the op that uses it: "* 2", "+ -1". Those a weighted sum uses (a
+        fused neuron's inputs) stay drawn: they are factors, which its label cannot show.
     max_nodes: raise GraphTooLargeError rather than draw more nodes; None for no limit.
     id_prefix: put before every element id, for several drawings in one page.
     """
@@ -196,8 +198,13 @@ def _select(root, focus, parameters, show_constants, collapse) -> _View:
         view.focus = _find_focus(focus, view)
         _keep_paths_from_focus(view)
     if not show_constants:  # constants, and nodes computed from constants only (-1 = 1 * -1)
+        # A weighted sum's label has no place for a number: its inputs are the factors of
+        # products (the 0.5 in w0 * 0.5), not terms. What it uses stays drawn: in a network
+        # those are the inputs x, drawn once and shared by every neuron of the first layer.
+        factors = {id(inp) for node in view.shown if node.op is WEIGHTED_SUM
+                   for inp in node.inputs}
         for node in view.shown:
-            if node is root or node is view.focus:
+            if node is root or node is view.focus or id(node) in factors:
                 continue
             if node.constant or (node.inputs and all(id(i) in view.hidden for i in node.inputs)):
                 view.hidden.add(id(node))
@@ -467,7 +474,8 @@ def _op_line(node: Value, view: _View, prefix: str) -> str:
     hidden = [(k, format_number(inp.data)) for k, inp in enumerate(node.inputs)
               if id(inp) in view.hidden]
     if node.op.arity is None:  # a sum of many terms: x + 2 + y + 3 shows as "+ 2 + 3"
-        # (the order of the terms does not change a sum, so the numbers can all go last)
+        # (the order of the terms does not change a sum, so the numbers can all go last; a
+        # weighted sum, the other op of any arity, never has hidden inputs: see _select)
         text += "".join(f" {number}" if j == 0 else f" + {number}"
                         for j, (_, number) in enumerate(hidden))
     else:  # 2 * x shows as "2 *", x * 2 as "* 2"

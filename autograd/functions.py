@@ -8,7 +8,7 @@ Every function also takes a plain number, which it treats as a constant.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from . import ops
 from .value import Value, _apply, _as_value
@@ -104,6 +104,33 @@ def total(terms: Iterable[Value | float]) -> Value:
     if not values:
         raise ValueError("total() needs at least one term, got none")
     return values[0] if len(values) == 1 else _apply(ops.SUM, values)
+
+
+def weighted_sum(weights: Sequence[Value | float], inputs: Sequence[Value | float],
+                 bias: Value | float) -> Value:
+    """bias + w0 * x0 + w1 * x1 + ... as one node, with the bias and every weight and input as
+    its inputs (in the order bias, w0, x0, w1, x1, ...).
+
+    The number is exactly what total([bias] + [w * x for ...]) gives, added in the same order,
+    and so are the gradients; that records n + 1 nodes (a product per weight, then the sum)
+    where this records one. A neuron built on it (`nn.Neuron(..., fused=True)`) draws as one
+    node per neuron and trains about twice as fast; its products no longer show as nodes.
+    Numbers among the arguments become constants.
+    """
+    for name, xs in (("weights", weights), ("inputs", inputs)):
+        if type(xs) is not list and type(xs) is not tuple:
+            raise TypeError(f"weighted_sum() takes its {name} as a list or tuple, got "
+                            f"{type(xs).__name__}")
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum() needs one input per weight, got {len(weights)} "
+                         f"weights and {len(inputs)} inputs")
+    if not weights:
+        raise ValueError("weighted_sum() needs at least one weight, got none")
+    operands = [_value(bias, "weighted_sum")]
+    for w, x in zip(weights, inputs):
+        operands += (w if type(w) is Value else _value(w, "weighted_sum"),
+                     x if type(x) is Value else _value(x, "weighted_sum"))
+    return _apply(ops.WEIGHTED_SUM, tuple(operands))
 
 
 def logsumexp(xs: Iterable[Value | float]) -> Value:

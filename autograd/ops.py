@@ -60,6 +60,23 @@ def _sum(terms: tuple[float, ...]) -> float:
     return total
 
 
+def _weighted_sum(bias: float, pairs: tuple[float, ...]) -> float:
+    # b + w0 * x0 + w1 * x1 + ..., added left to right: exactly the number a neuron gets from
+    # a product node per weight and a sum node, total([b, w0 * x0, w1 * x1, ...]).
+    result = bias
+    for k in range(0, len(pairs), 2):
+        result = result + pairs[k] * pairs[k + 1]
+    return result
+
+
+def _weighted_sum_slopes(pairs: tuple) -> tuple:
+    # d out/db = 1; d out/dwi = xi and d out/dxi = wi: in each product, the other factor.
+    slopes = [1.0]
+    for k in range(0, len(pairs), 2):
+        slopes += (pairs[k + 1], pairs[k])
+    return tuple(slopes)
+
+
 def _sigmoid(x: float) -> float:
     # Two algebraically equal forms, each used where exp() cannot overflow.
     if x >= 0:
@@ -174,6 +191,16 @@ MUL = Primitive(
     rule="d(a * b)/da = b and d(a * b)/db = a: each factor's slope is the other factor",
 )
 
+WEIGHTED_SUM = Primitive(
+    name="weighted_sum", symbol="w·x+b", arity=None,  # 1 + 2n inputs: b, w0, x0, w1, x1, ...
+    # out = b + w0 * x0 + w1 * x1 + ...: a neuron's weighted sum as one node, where MUL and SUM
+    # would make n + 1 (the numbers are the same). The rule gets the inputs and then out.
+    forward=lambda bias, *pairs: _weighted_sum(bias, pairs),
+    local_grads=lambda bias, *pairs_then_out: _weighted_sum_slopes(pairs_then_out[:-1]),
+    rule="d(b + w0 * x0 + w1 * x1 + ...)/dwi = xi, /dxi = wi and /db = 1: "
+         "each weight's slope is its input, each input's slope its weight",
+)
+
 POW = Primitive(
     name="pow", symbol="**", arity=1, params=("n",),
     forward=lambda a, n: _pow(a, n),
@@ -271,6 +298,6 @@ ABS = Primitive(
 # The table itself, in the order the README and the tests list it.
 PRIMITIVES: dict[str, Primitive] = {
     op.name: op
-    for op in (ADD, SUM, MUL, POW, VPOW, EXP, LOG, TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS,
-               SIN, COS, ABS)
+    for op in (ADD, SUM, MUL, WEIGHTED_SUM, POW, VPOW, EXP, LOG, TANH, SIGMOID, RELU,
+               LEAKY_RELU, SOFTPLUS, SIN, COS, ABS)
 }

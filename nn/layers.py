@@ -24,6 +24,7 @@ from autograd import (
     softplus,
     tanh,
     total,
+    weighted_sum,
 )
 
 from .checks import positive_int
@@ -63,6 +64,10 @@ class Neuron(Module):
     activation: a name from ACTIVATIONS or a function of one Value. init: a name from INITS.
     seed or rng: where the initial weights come from (the same seed gives the same weights).
     fan_out: how many neurons share this neuron's layer (only "xavier" uses it).
+    fused: record the weighted sum as one node (autograd.weighted_sum) instead of a product
+    node per weight and a sum node. The numbers and gradients are the same; the graph has a
+    node per neuron where it had nin + 1, so training runs about twice as fast, but drawings
+    and the stepper no longer show the products.
     """
 
     def __init__(
@@ -73,9 +78,11 @@ class Neuron(Module):
         seed: int | None = None,
         rng: np.random.Generator | None = None,
         fan_out: int = 1,
+        fused: bool = False,
     ) -> None:
         self.nin = positive_int(nin, "nin")
         self.activation = activation
+        self.fused = _flag(fused, "fused")
         self._activate = _activation_function(activation)
         weights = _initial_weights(
             init, activation, nin, positive_int(fan_out, "fan_out"), make_rng(seed, rng)
@@ -94,17 +101,21 @@ class Neuron(Module):
 
     def _output(self, x: list[Value | float]) -> Value:
         """activation(w . x + b) for inputs already checked (Layer checks once for all neurons)."""
-        z = total([self.b] + [wi * xi for wi, xi in zip(self.w, x)])  # b + w0*x0 + w1*x1 + ...
+        if self.fused:  # one node: b + w0*x0 + w1*x1 + ...
+            z = weighted_sum(self.w, x, self.b)
+        else:  # a product node per weight, then one sum node: the same number
+            z = total([self.b] + [wi * xi for wi, xi in zip(self.w, x)])
         return self._activate(z)
 
     def extra_repr(self) -> str:
-        return f"{self.nin}, activation={_activation_repr(self.activation)}"
+        return f"{self.nin}, activation={_activation_repr(self.activation)}{_fused_repr(self)}"
 
 
 class Layer(Module):
     """nout neurons reading the same nin inputs; calling it always returns a list of nout Values.
 
     (micrograd's Layer returns a bare Value when nout is 1; this one keeps one return type.)
+    fused: each neuron records its weighted sum as one node (see Neuron).
     """
 
     def __init__(
@@ -115,13 +126,16 @@ class Layer(Module):
         init: str = "auto",
         seed: int | None = None,
         rng: np.random.Generator | None = None,
+        fused: bool = False,
     ) -> None:
         self.nin = positive_int(nin, "nin")
         self.nout = positive_int(nout, "nout")
         self.activation = activation
+        self.fused = _flag(fused, "fused")
         rng = make_rng(seed, rng)  # one generator for all neurons: they draw one after another
         self.neurons = [
-            Neuron(nin, activation, init, rng=rng, fan_out=nout) for _ in range(self.nout)
+            Neuron(nin, activation, init, rng=rng, fan_out=nout, fused=fused)
+            for _ in range(self.nout)
         ]
         # The name scope each neuron's work is recorded in, made once (a call of the layer
         # enters one per neuron; making them anew each time cost 4% of the forward pass).
@@ -144,7 +158,8 @@ class Layer(Module):
         return outputs
 
     def extra_repr(self) -> str:
-        return f"{self.nin}, {self.nout}, activation={_activation_repr(self.activation)}"
+        return (f"{self.nin}, {self.nout}, activation={_activation_repr(self.activation)}"
+                f"{_fused_repr(self)}")
 
 
 class MLP(Module):
@@ -157,6 +172,9 @@ class MLP(Module):
     Calling the model returns what micrograd's MLP returns, so that switching is an import
     change: a single Value when the last layer has one output, else a list of Values. The type
     depends only on the architecture, never on the call. `forward(x)` always returns a list.
+
+    fused=True records each neuron's weighted sum as one node (see Neuron): the same numbers,
+    about twice as fast to train, without the per-weight products in drawings and steps.
     """
 
     def __init__(
@@ -168,8 +186,10 @@ class MLP(Module):
         init: str = "auto",
         seed: int | None = None,
         rng: np.random.Generator | None = None,
+        fused: bool = False,
     ) -> None:
         self.nin = positive_int(nin, "nin")
+        self.fused = _flag(fused, "fused")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
             raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}")
         self.nouts = [positive_int(n, "each layer size in nouts") for n in nouts]
@@ -181,7 +201,7 @@ class MLP(Module):
         rng = make_rng(seed, rng)
         sizes = [self.nin] + self.nouts
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activations[i], init, rng=rng)
+            Layer(sizes[i], sizes[i + 1], activations[i], init, rng=rng, fused=fused)
             for i in range(len(self.nouts))
         ]
         self.tag_parameters()
@@ -206,10 +226,11 @@ class MLP(Module):
     def extra_repr(self) -> str:
         if isinstance(self.activation, (list, tuple)):
             names = ", ".join(_activation_repr(a) for a in self.activation)
-            return f"{self.nin}, {self.nouts}, activation=[{names}]"
+            return f"{self.nin}, {self.nouts}, activation=[{names}]{_fused_repr(self)}"
         return (
             f"{self.nin}, {self.nouts}, activation={_activation_repr(self.activation)}, "
             f"output_activation={_activation_repr(self.output_activation or 'linear')}"
+            f"{_fused_repr(self)}"
         )
 
 
@@ -238,6 +259,18 @@ def check_inputs(x: object, nin: int, who: str) -> list[Value]:
             )
         x[i] = constant(xi)
     return x
+
+
+def _flag(x: object, name: str) -> bool:
+    """x if it is True or False, else a TypeError naming the argument."""
+    if not isinstance(x, bool):
+        raise TypeError(f"{name} must be True or False, got {type(x).__name__}: {x!r}")
+    return x
+
+
+def _fused_repr(module: Module) -> str:
+    """", fused=True" for a fused module: the default, False, is not shown."""
+    return ", fused=True" if module.fused else ""
 
 
 def _activation_function(activation: object) -> Callable[[Value], Value]:

@@ -2,7 +2,8 @@
 
 Every primitive of ops.PRIMITIVES has an array rule that matches its scalar rule, and a
 replayed function gives the eager losses and gradients within 1e-12 relative: for each
-primitive, for MLPs over several training steps, for reused nodes, with and without fusion.
+primitive, for MLPs (fused neurons too) over several training steps, for reused nodes, with and
+without fusion.
 Graphs that change with the numbers are caught, and bad input fails with a clear error.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import PRIMITIVES, Value, detect_anomaly, no_grad, ops, relu, total
+from autograd import PRIMITIVES, Value, detect_anomaly, no_grad, ops, relu, total, weighted_sum
 from autograd.compiled import TraceMismatch, UnsupportedGraph, supported_ops, trace
 from autograd.compiled.rules import ARRAY_RULES
 
@@ -78,7 +79,7 @@ def test_array_rule_matches_the_scalar_rule(name):
         inputs = [(a,) for a in SPECIAL]
     elif op.arity == 2:
         inputs = [(a, b) for a in SPECIAL for b in SPECIAL]
-    else:  # any number of inputs (sum): three, enough to see the order of the additions
+    else:  # any number of inputs (sum, weighted_sum): three, b + w0 * x0 for weighted_sum
         inputs = [(a, b, c) for a in SPECIAL for b in SPECIAL for c in SPECIAL]
     for params in PARAMS.get(name, [()]):
         columns = [np.array(column) for column in zip(*inputs)]
@@ -91,6 +92,26 @@ def test_array_rule_matches_the_scalar_rule(name):
             for slope, want in zip(slopes, op.local_grads(*xs, expected, *params)):
                 got = slope[m] if isinstance(slope, np.ndarray) else slope
                 assert_close([float(got)], [float(want)])
+
+
+def test_the_weighted_sum_rule_adds_from_the_left_as_the_scalar_rule():
+    # b + w0 * x0 + w1 * x1 with b = 1e16 and both products 1.0: from the left each + 1.0
+    # rounds away (1e16 + 1 is a tie, rounded to the even 1e16), so the sum is 1e16; adding
+    # the products first would give 1e16 + 2. Other columns mix in signs, zeros and inf.
+    rule, op = ARRAY_RULES["weighted_sum"], PRIMITIVES["weighted_sum"]
+    rows = [(1e16, 1.0, 1.0, 2.0, 0.5), (-0.0, -0.0, 1.0, 0.0, -3.0),
+            (0.3, -0.7, 2.5, math.inf, 0.0), (1.0, 30.0, -800.0, -1.0, math.nan)]
+    columns = [np.array(column) for column in zip(*rows)]
+    with np.errstate(all="ignore"):
+        out = rule.forward(*columns)
+        slopes = rule.local_grads(*columns, out)
+    assert out[0] == 1e16
+    for m, xs in enumerate(rows):
+        expected = op.forward(*xs)
+        assert repr(float(out[m])) == repr(expected)  # the same bits, -0.0 and nan included
+        want = op.local_grads(*xs, expected)  # (1, x0, w0, x1, w1)
+        got = [s[m] if isinstance(s, np.ndarray) else s for s in slopes]
+        assert [repr(float(g)) for g in got] == [repr(float(g)) for g in want]
 
 
 # --- each primitive, replayed over a batch ---------------------------------------------------
@@ -117,6 +138,8 @@ def _primitive_loss(name: str, w: Value, b: Value):
                 y = (z * z + 1.0).log()
             elif name == "leaky_relu":
                 y = z.leaky_relu(0.1)
+            elif name == "weighted_sum":  # w a weight and an input, z read thrice, a constant
+                y = weighted_sum([w, z, 2.0], [z, w, z], b)
             else:
                 y = getattr(z, name)()
             out = out + y * x
@@ -172,13 +195,53 @@ def test_mlp_step_equals_eager_in_loss_and_every_gradient():
     assert_close(replayed[1], eager[1])
 
 
+@pytest.mark.parametrize("fused", [False, True], ids=["neurons", "fused neurons"])
+@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "op-by-op"])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_a_fused_neuron_mlp_step_equals_eager_in_loss_and_every_gradient(activation, fuse,
+                                                                         fused):
+    # nn.MLP(..., fused=True) records each neuron's b + w0*x0 + ... as one weighted_sum node.
+    X, y = nn.make_moons(30, noise=0.1, seed=2)
+    labels = [2 * int(label) - 1 for label in y]
+    model = nn.MLP(2, [16, 16, 1], activation=activation, seed=5, fused=fused)
+
+    def step_loss(points):
+        return nn.hinge([model(p) for p in points], labels) + nn.l2_penalty(
+            model.parameters(), 1e-4)
+
+    eager, replayed = eager_and_replayed(step_loss, model.parameters(), X, fuse=fuse)
+    assert_close([replayed[0]], [eager[0]])
+    assert_close(replayed[1], eager[1])
+    if activation == "relu":  # only +, * and relu: the same numbers to the last bit
+        assert replayed == eager
+
+
+def test_a_fused_neuron_mlp_compiles_to_the_program_of_the_unfused_one():
+    # With fuse, the unfused neuron's products and sum node become one sum of products, which
+    # is what a weighted_sum node is: the same program, traced from far fewer nodes.
+    X, labels, _ = _moons_setup()
+
+    def hinge_loss(model):
+        return lambda points: nn.hinge([model(p) for p in points], labels)
+
+    fused_model = nn.MLP(2, [16, 16, 1], seed=0, fused=True)
+    unfused = trace(hinge_loss(nn.MLP(2, [16, 16, 1], seed=0))).trace(X)
+    fused = trace(hinge_loss(fused_model)).trace(X)
+    assert fused.n_traced < unfused.n_traced / 3  # a node per neuron, not 2 * 16 + 1 of them
+    assert (len(fused.groups), fused.levels) == (len(unfused.groups), unfused.levels)
+    assert len(fused.reads) == len(unfused.reads)  # computed nodes
+    # op by op, the weighted sums are a primitive of their own
+    assert "weighted_sum" in trace(hinge_loss(fused_model), fuse=False).trace(X).summary()
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["neurons", "fused neurons"])
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "softplus", "leaky_relu"])
-def test_mlp_training_with_compiled_steps_follows_the_eager_run(activation):
+def test_mlp_training_with_compiled_steps_follows_the_eager_run(activation, fused):
     X, y = nn.make_moons(24, noise=0.1, seed=3)
     targets = [float(t) for t in y]
 
     def run(compiled: bool) -> tuple[list[float], list[float]]:
-        model = nn.MLP(2, [6, 1], activation=activation, seed=4)
+        model = nn.MLP(2, [6, 1], activation=activation, seed=4, fused=fused)
         optimizer = nn.Adam(model.parameters(), lr=0.05)
 
         def step_loss(points, ts):
@@ -244,6 +307,41 @@ def test_a_node_read_by_many_nodes_and_a_diamond():
     eager, replayed = eager_and_replayed(f, [w, v], [0.3, -0.8, 1.7])
     assert_close([replayed[0]], [eager[0]])
     assert_close(replayed[1], eager[1])
+
+
+@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "op-by-op"])
+def test_weighted_sums_with_reused_weights_and_shared_inputs(fuse):
+    w, v, b = Value(0.5), Value(-1.25), Value(0.1)
+
+    def f(xs):
+        # w is two weights of each node and v both a weight and an input; x and the hidden
+        # values are read by several nodes, and the last sum's bias is a weighted sum as well.
+        hidden = [weighted_sum([w, v, w], [x, x, v], b).tanh() for x in xs]
+        bias = weighted_sum([v, w], [hidden[0], hidden[1]], hidden[2])
+        return weighted_sum(hidden, [h * w for h in hidden], bias) + total(hidden)
+
+    eager, replayed = eager_and_replayed(f, [w, v, b], [0.3, -0.8, 1.7], fuse=fuse)
+    assert_close([replayed[0]], [eager[0]])
+    assert_close(replayed[1], eager[1])
+
+
+@pytest.mark.parametrize("fuse", [True, False], ids=["fused", "op-by-op"])
+def test_a_sum_that_starts_with_a_weighted_sum_keeps_the_eager_order(fuse):
+    # (v + w) + v*x + w*y + x = 1 + 1e16 + 1 - 1e16 + 1. From the left both ones before
+    # -1e16 round away (1e16 + 1 is a tie, rounded to the even 1e16), so the loss is 1.0;
+    # with the two products swapped it would be 1e16 - 1e16 + 1 + 1 = 2.0. Fused, the add
+    # unrolls the weighted sum (read by nothing else) and that unrolls its bias, a sum read
+    # only by it: one sum of five terms.
+    w, v = Value(1e16), Value(1.0)
+
+    def f(x, y):
+        return weighted_sum([v, w], [x, y], total([v, w])) + x
+
+    eager, replayed = eager_and_replayed(f, [w, v], 1.0, -1.0, fuse=fuse)
+    assert replayed == eager
+    assert replayed[0] == 1.0
+    if fuse:
+        assert len(trace(f).trace(1.0, -1.0).reads) == 1  # one computed node
 
 
 def test_sums_whose_right_operand_is_also_a_sum_keep_the_eager_order():

@@ -38,6 +38,8 @@ def test_second_derivatives_match_pytorch_double_backward(name):
         "softplus": torch.nn.functional.softplus, "abs": torch.abs, "exp": torch.exp,
         "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "sin": torch.sin,
         "cos": torch.cos, "sum": lambda *terms: torch.stack(terms).sum(),
+        "weighted_sum": lambda b, w0, x0, w1, x1: torch.dot(torch.stack([w0, w1]),
+                                                            torch.stack([x0, x1])) + b,
     }.get(name, fn)  # the operator ops (+, *, **) are the same code for both
     for point in points:
         xs = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
@@ -47,7 +49,8 @@ def test_second_derivatives_match_pytorch_double_backward(name):
                 expected = [0.0] * len(xs)
             else:
                 expected = [0.0 if g is None else g.item()
-                            for g in torch.autograd.grad(d_dxi, xs, allow_unused=True)]
+                            for g in torch.autograd.grad(d_dxi, xs, allow_unused=True,
+                                                         retain_graph=True)]
             ours = hessian(fn)(*point)[i]
             assert ours == pytest.approx(expected, rel=1e-11, abs=1e-12), (name, point, i)
 

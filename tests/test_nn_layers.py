@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from autograd import Value, gradcheck, topological_order
-from nn import ACTIVATIONS, MLP, Layer, Neuron
+from nn import ACTIVATIONS, MLP, Layer, Neuron, to_torch
+from tests.conftest import require_module
 
 # --- what they compute -----------------------------------------------------------------------
 
@@ -247,3 +248,74 @@ def test_a_layer_tags_each_neurons_work_with_its_scope_also_after_its_neurons_ch
     assert [out.scope for out in outputs] == ["neurons.0", "neurons.1", "neurons.2"]
     layer.neurons.pop(0)
     assert len(layer([1.0, 2.0])) == 2
+
+
+# --- fused neurons: the weighted sum as one node ---------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_a_fused_mlp_gives_the_same_numbers_and_gradients_bit_for_bit(activation):
+    plain = MLP(3, [8, 8, 2], activation=activation, seed=4)
+    fused = MLP(3, [8, 8, 2], activation=activation, seed=4, fused=True)
+    points = np.random.default_rng(0).normal(0.0, 2.0, size=(5, 3)).tolist()
+    losses = []
+    for model in (plain, fused):
+        loss = sum((out - 0.5) ** 2 for x in points for out in model(x))
+        loss.backward()
+        losses.append(loss)
+    assert repr(losses[0].data) == repr(losses[1].data)
+    for p, q in zip(plain.parameters(), fused.parameters()):
+        assert repr(p.grad) == repr(q.grad)
+
+
+def test_a_fused_neuron_is_one_node_reading_bias_weights_and_inputs():
+    neuron = Neuron(3, activation="linear", seed=0, fused=True)
+    x = [Value(1.0), Value(2.0), Value(-1.0)]
+    out = neuron(x)
+    assert out.op.name == "weighted_sum"
+    assert out.inputs == (neuron.b, neuron.w[0], x[0], neuron.w[1], x[1], neuron.w[2], x[2])
+    plain = Neuron(3, activation="linear", seed=0)
+    nodes = {"fused": topological_order(out), "plain": topological_order(plain(x))}
+    # a product per weight and the sum (4 op nodes) against one
+    assert sum(1 for n in nodes["plain"] if n.inputs) == 4
+    assert sum(1 for n in nodes["fused"] if n.inputs) == 1
+
+
+def test_fused_gradients_match_central_differences():
+    model = MLP(2, [4, 1], activation="tanh", seed=3, fused=True)
+    result = gradcheck(lambda a, b: model([a, b]), 0.3, -0.8)
+    assert result.ok, str(result)
+
+
+def test_fused_gradients_match_pytorch_in_float64():
+    torch = require_module("torch")
+    model = MLP(2, [4, 4, 1], activation="tanh", seed=3, fused=True)
+    point = [0.3, -0.8]
+    model(point).backward()
+    exported = to_torch(model)  # the same weights in torch.nn.Linear layers, float64
+    exported(torch.tensor(point, dtype=torch.float64)).sum().backward()
+    for layer, linear in zip(model.layers, exported[::2]):
+        ours = [[w.grad for w in neuron.w] for neuron in layer.neurons]
+        assert np.allclose(ours, linear.weight.grad.numpy(), rtol=1e-12, atol=1e-15)
+        assert np.allclose([n.b.grad for n in layer.neurons], linear.bias.grad.numpy(),
+                           rtol=1e-12, atol=1e-15)
+
+
+def test_fused_shows_in_the_repr_and_must_be_a_bool():
+    assert repr(MLP(2, [1], fused=True)).startswith(
+        "MLP(2, [1], activation='relu', output_activation='linear', fused=True)")
+    assert "fused" not in repr(MLP(2, [1]))
+    assert repr(Layer(2, 3, fused=True)).startswith("Layer(2, 3, activation='relu', fused=True)")
+    for make in (lambda: MLP(2, [1], fused=1), lambda: Layer(2, 1, fused="yes"),
+                 lambda: Neuron(2, fused=None)):
+        with pytest.raises(TypeError, match="fused must be True or False"):
+            make()
+
+
+def test_a_model_saved_fused_loads_into_a_plain_one(tmp_path):
+    # fused changes how the graph is recorded, not the parameters
+    fused = MLP(2, [3, 1], seed=5, fused=True)
+    fused.save(tmp_path / "model.json")
+    plain = MLP(2, [3, 1], seed=6)
+    plain.load(tmp_path / "model.json")
+    assert plain([0.5, -1.0]).data == fused([0.5, -1.0]).data

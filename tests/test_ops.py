@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from autograd import PRIMITIVES, Value, gradcheck, total
+from autograd import PRIMITIVES, Value, gradcheck, total, weighted_sum
 from autograd.ops import _pow
 
 # name -> (function of Values that applies the primitive, points to check it at)
@@ -17,6 +17,9 @@ CASES = {
     "sum": (lambda a, b, c: total([a, b, c]), [(1.5, -2.0, 0.25), (0.0, -0.0, 3.0),
                                                 (-7.25, 1e-3, 4.0)]),
     "mul": (lambda a, b: a * b, [(1.5, -2.0), (0.0, 3.0), (-7.25, 1e-3)]),
+    "weighted_sum": (lambda b, w0, x0, w1, x1: weighted_sum([w0, w1], [x0, x1], b),
+                     [(0.5, 1.5, -2.0, 0.25, 4.0), (0.0, 0.0, 3.0, -1.0, -0.0),
+                      (-7.25, 1e-3, 2.0, -3.0, 0.5)]),
     "pow": (lambda a: a**3, [(1.5,), (-2.0,), (0.3,)]),
     "vpow": (lambda a, b: a**b, [(1.5, 2.0), (0.7, -1.3), (3.0, 0.5)]),
     "exp": (lambda a: a.exp(), [(0.0,), (1.3,), (-4.0,)]),

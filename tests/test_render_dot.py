@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from autograd import GraphTooLargeError, Value, format_number, name_scope, to_dot, total
+from autograd import (
+    GraphTooLargeError,
+    Value,
+    constant,
+    format_number,
+    name_scope,
+    to_dot,
+    total,
+    weighted_sum,
+)
 from autograd.dot import html_text, quoted, scope_steps
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -145,6 +154,23 @@ def test_a_sum_of_many_terms_is_one_op_with_an_edge_per_term_in_order():
     assert edges == ["n0 -> n4_op", "n3 -> n4_op", "n2 -> n4_op"]  # b, w * x, x: in order
     for k in range(3):  # each edge carries d sum/d term = 1
         assert f'[id="e4_{k}" class="input" label="1"]' in text
+
+
+def test_a_weighted_sum_is_one_op_with_an_edge_per_input_in_order():
+    b, w0, x0 = Value(0.5, label="b"), Value(2.0, label="w0"), Value(-1.0, label="x0")
+    w1, x1 = Value(-3.0, label="w1"), Value(0.25, label="x1")
+    z = weighted_sum([w0, w1], [x0, x1], b)  # n0 b, n1 w0, n2 x0, n3 w1, n4 x1, n5 z
+    z.backward()
+    text = to_dot(z, local_grads=True)
+    ops = [line.split(" [")[0].strip() for line in text.splitlines() if 'class="op ' in line]
+    assert ops == ["n5_op"]  # no product nodes: one op for b + w0 * x0 + w1 * x1
+    # "w·x+b" is longer than a circle holds
+    assert 'class="op op-weighted_sum" shape=ellipse' in text and 'label="w·x+b"' in text
+    edges = [line.split(" [")[0].strip() for line in text.splitlines() if " -> n5_op " in line]
+    assert edges == [f"n{k} -> n5_op" for k in range(5)]  # b, w0, x0, w1, x1: in order
+    # dz/db = 1, dz/dw0 = x0 = -1, dz/dx0 = w0 = 2, dz/dw1 = x1 = 0.25, dz/dx1 = w1 = -3
+    for k, local in enumerate(["1", "-1", "2", "0.25", "-3"]):
+        assert f'[id="e5_{k}" class="input" label="{local}"]' in text
 
 
 def test_a_term_used_twice_in_a_sum_has_two_edges():
@@ -347,6 +373,27 @@ def test_hidden_constants_of_a_sum_are_added_at_the_end_of_its_label():
     text = to_dot(total([1.5, x, y, 3.0]), show_constants=False)
     assert 'label="+ 1.5 + 3"' in text  # 1.5 + x + y + 3: x and y come in on edges
     assert "value constant" not in text
+
+
+def test_constants_of_a_weighted_sum_stay_drawn_as_factors_cannot_be_folded():
+    # b + w0 * 0.5 + w1 * 3: a label "w·x+b 0.5 + 3" would read as b + w·x + 0.5 + 3
+    b, w0, w1 = Value(0.1, label="b"), Value(2.0, label="w0"), Value(-1.0, label="w1")
+    y = (weighted_sum([w0, w1], [0.5, 3.0], b) * 2.0) ** 2
+    y.backward()
+    text = to_dot(y, show_constants=False)
+    assert 'label="w·x+b"' in text  # its label is its symbol only
+    drawn = [line for line in text.splitlines() if "value constant" in line]
+    assert [line.split(" label=")[1].split()[0] for line in drawn] == ['"0.5"', '"3"']
+    assert 'label="* 2"' in text and 'label="** 2"' in text  # other constants still fold
+
+
+def test_a_constant_that_a_weighted_sum_uses_is_drawn_for_its_other_ops_too():
+    w, x = Value(2.0, label="w"), constant(0.5)
+    y = weighted_sum([w], [x], 1.0) * x  # x is a factor inside the sum and a factor of *
+    y.backward()
+    text = to_dot(y, show_constants=False)
+    assert text.count("value constant") == 2  # x and the bias 1, each drawn once
+    assert 'label="*"' in text  # x comes into * on an edge, not folded in as "* 0.5"
 
 
 # --- collapse ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd import DotNotFoundError, Drawing, Value, draw, name_scope
+from autograd import DotNotFoundError, Drawing, Value, draw, format_number, name_scope
 from tests.conftest import require_program
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -125,6 +125,49 @@ def test_an_mlp_collapsed_to_neurons_renders(dot):
     assert len(boxes) == 16 + 16 + 1
     # b, w0, w1, the two products w * x, their sum (one + node for all terms) and relu
     assert texts(boxes[0])[:2] == ["layers.0.neurons.0", "7 nodes, 3 parameters"]
+
+
+def fused_mlp():
+    """A fused MLP on one point: each neuron's b + w0*x0 + w1*x1 is one weighted_sum node."""
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0, fused=True)
+    loss = nn.mse(model([0.5, -1.0]), 1.0)  # the inputs 0.5 and -1 become constants
+    loss.backward()
+    return model, loss
+
+
+def test_a_fused_mlp_renders_one_op_per_neuron(dot):
+    model, loss = fused_mlp()
+    found = elements(draw(loss, parameters=model, local_grads=True).svg())
+    ops = sorted(g.get("class").split()[-1] for g in found.values()
+                 if "op" in (g.get("class") or "").split())
+    # three neurons, one weighted sum each (two with tanh); then mse: - 1, ** 2, * 1 (the mean)
+    assert ops == ["op-add", "op-mul", "op-pow", "op-tanh", "op-tanh"] + ["op-weighted_sum"] * 3
+    fused = [i[:-3] for i, g in found.items() if g.get("class") == "node op op-weighted_sum"]
+    assert all(texts(found[f"{i}_op"]) == ["w·x+b"] for i in fused)
+    # the edges into each: b, w0, x0, w1, x1, carrying d out/d input = 1, x0, w0, x1, w1
+    edges = {i: [texts(found[f"e{i[1:]}_{k}"]) for k in range(5)] for i in fused}
+    assert all(f"e{i[1:]}_5" not in found for i in fused)
+    assert all(labels[0] == ["1"] for labels in edges.values())
+    first_layer = [labels for labels in edges.values() if labels[1] == ["0.5"]]
+    assert len(first_layer) == 2 and all(labels[3] == ["-1"] for labels in first_layer)
+    weights = [(format_number(neuron.w[0].data), format_number(neuron.w[1].data))
+               for layer in model.layers for neuron in layer.neurons]
+    assert sorted((labels[2][0], labels[4][0]) for labels in edges.values()) == sorted(weights)
+
+
+def test_a_fused_mlp_renders_without_constants_and_collapsed(dot):
+    model, loss = fused_mlp()
+    found = elements(draw(loss, parameters=model, show_constants=False).svg())
+    fused = [g for g in found.values() if g.get("class") == "node op op-weighted_sum"]
+    assert [texts(g) for g in fused] == [["w·x+b"]] * 3  # no " 0.5 + -1" folded in
+    inputs = [texts(g) for g in found.values() if "value constant" in (g.get("class") or "")]
+    assert sorted(inputs) == [["-1"], ["0.5"]]  # the network's inputs, drawn once each
+    svg = draw(loss, parameters=model, collapse="neurons").svg()
+    boxes = [g for g in elements(svg).values() if "module" in (g.get("class") or "").split()]
+    # b, w0, w1, the weighted sum and tanh; the output neuron is linear: no tanh
+    assert sorted(texts(g)[1] for g in boxes) == [
+        "4 nodes, 3 parameters", "5 nodes, 3 parameters", "5 nodes, 3 parameters"]
 
 
 # --- saving ------------------------------------------------------------------------------------

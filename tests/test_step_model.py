@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+import autograd
 from autograd import PRIMITIVES, Value, detect_anomaly, name_scope, total
 from autograd.stepper import explain, grade, snapshot, walkthrough
 from autograd.stepper.model import local_formula
@@ -29,6 +30,19 @@ def weighted_sum():
     w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
     w1, x1 = Value(-3.0, label="w1"), Value(0.25, label="x1")
     z = total([b, w0 * x0, w1 * x1])  # t1 = w0 * x0 = -2.0, t2 = w1 * x1 = -0.75
+    z.label = "z"
+    L = z * 2.0
+    L.label = "L"
+    return L, dict(b=b, w0=w0, x0=x0, w1=w1, x1=x1, z=z)
+
+
+def fused_neuron():
+    """L = 2 * z with z = b + w0*x0 + w1*x1 as one weighted_sum node, as nn.Neuron(fused=True)
+    makes it: the numbers of weighted_sum() above, without the product nodes t1 and t2."""
+    b = Value(0.5, label="b")
+    w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
+    w1, x1 = Value(-3.0, label="w1"), Value(0.25, label="x1")
+    z = autograd.weighted_sum([w0, w1], [x0, x1], b)  # inputs b, w0, x0, w1, x1
     z.label = "z"
     L = z * 2.0
     L.label = "L"
@@ -81,6 +95,16 @@ def test_a_sum_node_is_written_as_its_terms_joined_by_plus():
     assert step.rule == PRIMITIVES["sum"].rule
 
 
+def test_a_weighted_sum_node_is_written_as_the_bias_plus_one_product_per_weight():
+    L, _ = fused_neuron()
+    walk = walkthrough(L)
+    step = walk[walk.find("z", kind="forward")]
+    assert step.title == "z = b + w0 * x0 + w1 * x1"  # not w·x+b(b, w0, x0, w1, x1)
+    # 0.5 + 2.0 * -1.0 + -3.0 * 0.25 = 0.5 - 2.0 - 0.75 = -2.25, negative numbers in ( )
+    assert step.lines[0] == "z = b + w0 * x0 + w1 * x1 = 0.5 + 2.0 * (-1.0) + (-3.0) * 0.25 = -2.25"
+    assert step.rule == PRIMITIVES["weighted_sum"].rule
+
+
 def test_values_appear_only_once_computed():
     L, _ = karpathy()
     walk = walkthrough(L)
@@ -96,7 +120,7 @@ def test_values_appear_only_once_computed():
 
 
 @pytest.mark.parametrize("build", ["karpathy", "neuron", "reuse", "composites", "diamond",
-                                   "sum"])
+                                   "sum", "weighted_sum"])
 def test_after_the_last_step_every_gradient_equals_backward(build):
     out = graph_named(build)
     walk = walkthrough(out)
@@ -118,6 +142,8 @@ def graph_named(name):
         return x * x * x  # x feeds three edges
     if name == "sum":
         return total([x, x.exp(), x * x, x])  # x is two of the terms, and inside two more
+    if name == "weighted_sum":  # x is the bias, a weight and an input; 2.0 a constant weight
+        return autograd.weighted_sum([x, 2.0], [x.exp(), x * x], x).tanh()
     if name == "composites":
         y = Value(-0.5, label="y")
         return (x / y - y.exp() + (x - y) ** 2).sigmoid().log() + abs(y) + x.softplus()
@@ -195,6 +221,72 @@ def test_a_sum_node_passes_the_gradient_to_each_term_with_a_local_derivative_of_
     assert through[0].lines[1] == f"because z = b + t1 + t2, and {PRIMITIVES['sum'].rule}"
 
 
+def test_a_weighted_sum_gives_each_weight_its_input_and_each_input_its_weight():
+    L, v = fused_neuron()
+    walk = walkthrough(L)
+    through = [s for s in walk if s.kind == "backward" and walk.graph.nodes[s.edge[0]].name == "z"]
+    # z = b + w0 * x0 + w1 * x1: dz/db = 1, dz/dw0 = x0 = -1, dz/dx0 = w0 = 2, dz/dw1 = x1 =
+    # 0.25, dz/dx1 = w1 = -3; each times dL/dz = 2.0, in the order of z's inputs
+    assert [s.lines[0] for s in through] == [
+        "dL/db += dz/db * dL/dz = 1 * 2.0 = 2.0",
+        "dL/dw0 += dz/dw0 * dL/dz = x0 * 2.0 = -1.0 * 2.0 = -2.0",
+        "dL/dx0 += dz/dx0 * dL/dz = w0 * 2.0 = 2.0 * 2.0 = 4.0",
+        "dL/dw1 += dz/dw1 * dL/dz = x1 * 2.0 = 0.25 * 2.0 = 0.5",
+        "dL/dx1 += dz/dx1 * dL/dz = w1 * 2.0 = -3.0 * 2.0 = -6.0",
+    ]
+    assert [s.edge[2] for s in through] == [0, 1, 2, 3, 4]
+    assert [s.local_grad for s in through] == [1.0, -1.0, 2.0, 0.25, -3.0]
+    rule = PRIMITIVES["weighted_sum"].rule
+    assert through[1].lines[1] == f"because z = b + w0 * x0 + w1 * x1, and {rule}"
+    L.backward()  # the same gradients as backward, and as the unfused neuron's
+    assert walk.grads() == {name: value.grad for name, value in [("L", L), *v.items()]}
+    assert walk.grads()["w1"] == walkthrough(weighted_sum()[0]).grads()["w1"] == 0.5
+
+
+def test_a_fused_mlp_narrates_each_neuron_as_b_plus_w_times_x():
+    nn = pytest.importorskip("nn")
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0, fused=True)
+    chosen = [[(0.1, [0.5, -0.25]), (-0.2, [1.5, 0.75])], [(0.3, [2.0, -0.5])]]
+    for layer, numbers in zip(model.layers, chosen):  # numbers that do not depend on the seed
+        for neuron, (bias, weights) in zip(layer.neurons, numbers):
+            neuron.b.data = bias
+            for w, number in zip(neuron.w, weights):
+                w.data = number
+    loss = nn.mse(model([2.0, -1.0]), 1.0)  # the inputs 2 and -1 become constants
+    loss.label = "loss"
+    walk = walkthrough(loss)
+    fused = [n for n in walk.graph.nodes if n.op == "weighted_sum"]
+    assert [n.scope for n in fused] == ["layers.0.neurons.0", "layers.0.neurons.1",
+                                        "layers.1.neurons.0"]
+    first = walk[walk.find(fused[0].id, kind="forward")]
+    p = "layers.0.neurons.0."
+    # 0.1 + 0.5 * 2 + -0.25 * -1 = 0.1 + 1.0 + 0.25 = 1.35
+    assert first.lines[0] == (f"{fused[0].name} = {p}b + {p}w0 * 2 + {p}w1 * (-1) = "
+                              f"0.1 + 0.5 * 2 + (-0.25) * (-1) = 1.35")
+    # the second layer's neuron reads the first layer's tanh outputs, by name
+    h0, h1 = (walk.graph.nodes[n.id + 1] for n in fused[:2])  # tanh right after each sum
+    q = "layers.1.neurons.0."
+    assert walk[walk.find(fused[2].id, kind="forward")].title == (
+        f"{fused[2].name} = {q}b + {q}w0 * {h0.name} + {q}w1 * {h1.name}")
+    # backward: a weight's local derivative is its input, an input's is its weight
+    z = fused[2].name
+    w0 = walk[walk.find(f"{q}w0", kind="backward")]
+    assert w0.local_grad == h0.data
+    assert w0.lines[0].startswith(f"dloss/d{q}w0 += d{z}/d{q}w0 * dloss/d{z} = {h0.name} * ")
+    into_h0 = walk[walk.find(h0.id, kind="backward")]
+    assert into_h0.local_grad == 2.0  # layers.1.neurons.0.w0
+    assert into_h0.lines[0].startswith(f"dloss/d{h0.name} += d{z}/d{h0.name} * dloss/d{z} = "
+                                       f"{q}w0 * ")
+    w1 = walk[walk.find(f"{p}w1", kind="backward")]  # its input is the constant -1
+    assert w1.local_grad == -1.0
+    # the upstream gradient is positive: out = 0.3 + 2 * tanh(1.35) - 0.5 * tanh(2.05) > 1
+    assert w1.lines[0] == (f"dloss/d{p}w1 += d{fused[0].name}/d{p}w1 * dloss/d{fused[0].name} = "
+                           f"-1 * {fmt(w1.upstream)} = {fmt(-w1.upstream)}")
+    loss.backward()
+    for value in model.parameters():
+        assert walk.grads()[walk.graph.find(value).name] == value.grad
+
+
 def test_a_term_that_appears_twice_in_a_sum_gets_a_gradient_from_each():
     a = Value(2.0, label="a")
     out = total([a, a, a * 3.0])  # dout/da = 1 + 1 + 3
@@ -232,13 +324,23 @@ def test_every_rule_in_the_op_table_can_be_written_down(name):
     out = {
         "add": lambda: x + y, "mul": lambda: x * y, "pow": lambda: x**3, "vpow": lambda: x**y,
         "sum": lambda: total([x, y, x * y]), "leaky_relu": lambda: x.leaky_relu(0.1),
-        "abs": lambda: abs(x),
+        "abs": lambda: abs(x), "weighted_sum": lambda: autograd.weighted_sum([x, y], [y, 2.0], x),
     }.get(name, lambda: getattr(x, name)())()
     graph = snapshot(out)
     for slot in range(len(graph.root.inputs)):
         formula = local_formula(graph, graph.root, slot)
         assert formula is not None, f"{name} input {slot}"
         assert formula.value == pytest.approx(graph.root.local_grads[slot])
+
+
+def test_a_weighted_sums_rule_on_symbols_reads_as_the_other_factor():
+    L, _ = fused_neuron()
+    graph = snapshot(L)
+    z = graph.find("z")
+    formulas = [local_formula(graph, z, slot) for slot in range(len(z.inputs))]
+    # d(b + w0 * x0 + w1 * x1)/d(b, w0, x0, w1, x1) = 1, x0, w0, x1, w1
+    assert [f.names for f in formulas] == ["1", "x0", "w0", "x1", "w1"]
+    assert [f.numbers for f in formulas] == ["1", "-1.0", "2.0", "0.25", "-3.0"]
 
 
 def test_local_formulas_read_like_the_rule():
@@ -497,6 +599,18 @@ def test_a_sum_of_many_terms_gets_parentheses_only_where_two_terms_would():
     # two operands read as the binary ops always did; other ops are calls
     assert operation("*", [x, y], -6.0).names == "x * y"
     assert operation("tanh", [b], 0.4621).names == "tanh(b)"
+
+
+def test_a_weighted_sum_is_written_as_a_sum_of_products():
+    symbol = PRIMITIVES["weighted_sum"].symbol
+    b, w, x = Sym.named("b", -0.5), Sym.named("w", 2.0), Sym.named("x", -1.0)
+    z = operation(symbol, [b, w, x, x, w], -0.5 + 2.0 * -1.0 + -1.0 * 2.0)  # b, w0, x0, w1, x1
+    assert z.names == "b + w * x + x * w"
+    assert lead(z.numbers) == "-0.5 + 2.0 * (-1.0) + (-1.0) * 2.0"  # the bias leads the line
+    assert z.value == -4.5
+    # one weight: bias plus one product; an input that is itself a sum keeps its parentheses
+    assert operation(symbol, [b, w, x + b], 0.0).names == "b + w * (x + b)"
+    assert lead(operation(symbol, [b, w, Sym.number(3.0)], 5.5).numbers) == "-0.5 + 2.0 * 3"
 
 
 def test_the_stepper_uses_only_autograd():

@@ -4,6 +4,7 @@ Keys go in one at a time (arrow keys as escape sequences), the screen comes back
 colours; a second test scripts the stepper through a pipe, one command per line.
 """
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -29,6 +30,20 @@ KARPATHY = textwrap.dedent("""
     step(L, title="L = (a*b + c) * f")
     print("grads untouched:", a.grad, b.grad)
 """)
+
+# A fused MLP: each neuron's b + w0*x0 + w1*x1 is one weighted_sum node. Its inputs 2 and -1
+# become constants; the first neuron's numbers are set so that its sum is 0.1 + 1.0 + 0.25.
+FUSED_MLP = textwrap.dedent("""
+    import nn
+    from autograd.stepper.terminal import step
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0, fused=True)
+    first = model.layers[0].neurons[0]
+    first.b.data, first.w[0].data, first.w[1].data = 0.1, 0.5, -0.25
+    loss = nn.mse(model([2.0, -1.0]), 1.0)
+    loss.label = "loss"
+    step(loss, title="fused MLP")
+""")
+FIRST_SUM = "layers.0.neurons.0.b + layers.0.neurons.0.w0 * 2 + layers.0.neurons.0.w1 * (-1)"
 
 RIGHT_ARROW, LEFT_ARROW = "\x1b[C", "\x1b[D"
 
@@ -104,6 +119,42 @@ def test_commands_can_come_from_a_pipe():
     assert "stopped at b" in result.stdout
     assert "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
     assert "\x1b[" not in result.stdout  # no colours into a pipe
+
+
+def test_a_fused_neuron_steps_as_b_plus_w_times_x():
+    pexpect = require_module("pexpect")
+    child = pexpect.spawn(sys.executable, ["-c", FUSED_MLP], cwd=str(ROOT),
+                          dimensions=(40, 200), env={"TERM": "xterm-256color",
+                                                     "PATH": "/usr/bin:/bin"},
+                          encoding="utf-8", timeout=10)
+    try:
+        child.expect("step 0 of 26")
+        child.send("n")  # t1, the first neuron's weighted sum: one node, one step
+        child.expect(r"step 1 of 26 \(forward\)")
+        child.expect(re.escape(f"t1 = {FIRST_SUM} = 0.1 + 0.5 * 2 + (-0.25) * (-1) = 1.35"))
+        child.send("g")
+        child.expect("go to")
+        child.sendline("layers.0.neurons.0.w0")  # its backward step: dt1/dw0 = x0, the 2
+        child.expect(r"step \d+ of 26 \(backward\)")
+        child.expect(re.escape("dloss/dlayers.0.neurons.0.w0 += dt1/dlayers.0.neurons.0.w0 * "
+                               "dloss/dt1 = 2 * "))
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_a_fused_mlps_tape_writes_each_neuron_out():
+    result = subprocess.run([sys.executable, "-c", FUSED_MLP], input="t\nq\n",
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    tape = " ".join(result.stdout.split())  # long statements are wrapped to the screen width
+    assert f" 1 t1 = {FIRST_SUM} = 0.1 + 0.5 * 2 + (-0.25) * (-1) = 1.35 " in tape
+    # the weight of the constant input -1 gets d t1/d w1 = -1 times the upstream gradient
+    assert " dloss/dlayers.0.neurons.0.w1 += dt1/dlayers.0.neurons.0.w1 * dloss/dt1 = -1 * " in tape
+    # the second layer's neuron: d t5/d w0 is its input t2, d t5/d t2 its weight w0
+    assert " dloss/dlayers.1.neurons.0.w0 += dt5/dlayers.1.neurons.0.w0 * dloss/dt5 = t2 * " in tape
+    assert " dloss/dt2 += dt5/dt2 * dloss/dt5 = layers.1.neurons.0.w0 * " in tape
 
 
 def test_a_graph_taller_than_the_screen_shows_a_window_around_the_current_node():

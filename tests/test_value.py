@@ -5,7 +5,20 @@ import math
 import numpy as np
 import pytest
 
-from autograd import Value, constant, exp, log, no_grad, ops, sigmoid, sqrt, tanh, total
+from autograd import (
+    Value,
+    constant,
+    exp,
+    gradients,
+    log,
+    no_grad,
+    ops,
+    sigmoid,
+    sqrt,
+    tanh,
+    total,
+    weighted_sum,
+)
 
 
 @pytest.mark.parametrize("data", [3, 3.0, np.float64(3.0), np.float32(3.0), np.int64(3),
@@ -193,12 +206,59 @@ def test_total_of_one_term_is_the_term_and_bad_input_is_named():
         total(np.array(3.0))
 
 
+def test_weighted_sum_is_one_node_with_the_number_and_gradients_of_products_and_a_total():
+    # the same floats as b + w0*x0 + w1*x1 + ... recorded as products and one sum node, bit for
+    # bit (values chosen so that the order of the additions matters)
+    numbers = [(1e16, 1.0), (0.3, -0.1), (-1e16, 1.0), (0.7, 0.2), (-0.0, 5.0)]
+    fused_w = [Value(w) for w, _ in numbers]
+    fused_x = [Value(x) for _, x in numbers]
+    fused_b = Value(0.1)
+    node = weighted_sum(fused_w, fused_x, fused_b)
+    assert node.op is ops.WEIGHTED_SUM and len(node.inputs) == 1 + 2 * len(numbers)
+    assert node.inputs[:3] == (fused_b, fused_w[0], fused_x[0])  # b, then w0, x0, w1, x1, ...
+    w, x, b = [Value(w) for w, _ in numbers], [Value(x) for _, x in numbers], Value(0.1)
+    reference = total([b] + [wi * xi for wi, xi in zip(w, x)])
+    assert repr(node.data) == repr(reference.data)
+    (node * node).backward()
+    (reference * reference).backward()
+    for fused, plain in zip(fused_w + fused_x + [fused_b], w + x + [b]):
+        assert repr(fused.grad) == repr(plain.grad)
+
+
+def test_weighted_sum_takes_numbers_as_constants_and_names_bad_input():
+    w, x = Value(2.0), Value(3.0)
+    node = weighted_sum([w, 4], [x, 0.5], 1)
+    assert node.data == 1.0 + 6.0 + 2.0
+    assert [v.constant for v in node.inputs] == [True, False, False, True, True]
+    node.backward()
+    assert (w.grad, x.grad) == (3.0, 2.0)
+    x.grad = 0.0
+    weighted_sum([w], [x], 0.0).backward()  # the same Value twice: both edges count
+    with pytest.raises(ValueError, match="one input per weight, got 2 weights and 1 inputs"):
+        weighted_sum([w, w], [x], 0.0)
+    with pytest.raises(ValueError, match="at least one weight"):
+        weighted_sum([], [], 0.0)
+    with pytest.raises(TypeError, match="weights as a list or tuple, got Value"):
+        weighted_sum(w, [x], 0.0)
+    with pytest.raises(TypeError, match="weighted_sum.*str"):
+        weighted_sum([w], ["x"], 0.0)
+    with no_grad():
+        assert weighted_sum([w], [x], 1.0).inputs == ()
+
+
+def test_weighted_sum_differentiates_twice():
+    # d/dw (w * x + b) = x, and d/dx of that is 1: the rule run on Values records its graph
+    w, x = Value(2.0), Value(3.0)
+    (dw,) = gradients(weighted_sum([w], [x], 1.0), [w], create_graph=True)
+    assert dw.data == 3.0
+    (ddx,) = gradients(dw, [x])
+    assert ddx == 1.0
+
+
 def test_a_learner_who_edits_a_rule_in_the_op_table_sees_it_everywhere(monkeypatch):
     # + and * call their op's rules directly (not through _apply), but still the table's:
     # a deliberately wrong d(a*b)/da = 2b shows up in backward and in gradients of gradients.
     import dataclasses
-
-    from autograd import gradients
 
     wrong = dataclasses.replace(ops.MUL, local_grads=lambda a, b, out: (2 * b, a))
     monkeypatch.setattr(ops, "MUL", wrong)

@@ -1,10 +1,10 @@
 """From a recorded graph of Values to a program of a few dozen numpy operations.
 
 Nodes are grouped by (topological level, op): nodes of one level never depend on each other,
-so one numpy call computes them all, for every sample and neuron at once. Sum nodes and chains
-of additions are fused into sums of products added left to right, as the eager engine adds
-them. Backward runs the groups in reverse: each pushes local_grad * upstream onto its edges,
-each node pulls.
+so one numpy call computes them all, for every sample and neuron at once. Sum nodes, chains
+of additions and weighted sums (a fused neuron's b + w0*x0 + ...) are fused into sums of
+products added left to right, as the eager engine adds them. Backward runs the groups in
+reverse: each pushes local_grad * upstream onto its edges, each node pulls.
 """
 
 from __future__ import annotations
@@ -100,8 +100,8 @@ MIXED = "mixed"  # the sample of a node that reads several samples (a mean over 
 
 def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
                  samples: list | None = None) -> Graph:
-    """Number the traced graph and, with fuse, turn sum nodes and chains of additions into
-    sums of products.
+    """Number the traced graph and, with fuse, turn sum nodes, chains of additions and
+    weighted sums into sums of products.
 
     samples gives each input's sample (the row of the argument it came from); a node that
     reads one sample's inputs (and parameters) belongs to that sample.
@@ -128,8 +128,8 @@ def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
                 f"autograd/compiled/rules.py or run this function eagerly"
             )
         inputs_i = tuple(index[inp] for inp in node.inputs)
-        if fuse and node.op.name in ("add", "sum"):
-            records[i] = _fused_sum(i, inputs_i, records, raw_uses, is_output)
+        if fuse and node.op.name in ("add", "sum", "weighted_sum"):
+            records[i] = _fused_sum(i, node.op.name, inputs_i, records, raw_uses, is_output)
         else:
             records[i] = Record(i, node.op.name, node.params, inputs_i)
 
@@ -145,7 +145,7 @@ def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
                  sample)
 
 
-def _fused_sum(i: int, inputs: tuple[int, ...], records: dict[int, Record],
+def _fused_sum(i: int, op: str, inputs: tuple[int, ...], records: dict[int, Record],
                uses: list[int], is_output: set[int]) -> Record:
     """out = x0 + x1 + ... (an add node, or a sum node with any number of inputs) as a sum of
     terms: x0's terms (if x0 is a sum used only here), then x1, x2, ... one term each.
@@ -153,6 +153,12 @@ def _fused_sum(i: int, inputs: tuple[int, ...], records: dict[int, Record],
     Both ops add from the left, so only the first input is unrolled and the terms are added in
     the eager order: a chain of adds ((t0 + t1) + t2) + t3 and total([t0 + t1, t2, t3]) both
     become t0 + t1 + t2 + t3. A product a * b used only by this sum becomes a product term.
+
+    A weighted_sum node, out = b + w0 * x0 + w1 * x1 + ... with inputs (b, w0, x0, w1, x1, ...),
+    is already such a sum, added from the left too: b is its first input (unrolled as x0 is),
+    then a product term per pair. Their factors are edges of the weighted_sum node itself, so
+    their ranks are (this node, 1) and (this node, 2), then 3 and 4, ...: the order in which
+    the eager backward adds their contributions.
     """
 
     def private(j: int) -> bool:  # a node nothing else reads can be folded into this sum
@@ -169,7 +175,12 @@ def _fused_sum(i: int, inputs: tuple[int, ...], records: dict[int, Record],
         terms = records.pop(first).terms
     else:
         terms = [term(first, 0)]
-    return Record(i, None, terms=terms + [term(j, p) for p, j in enumerate(inputs[1:], 1)])
+    if op == "weighted_sum":  # wk * xk: inputs 2k + 1 and 2k + 2, never folded further
+        rest = [Term((inputs[p], inputs[p + 1]), ((i, p), (i, p + 1)))
+                for p in range(1, len(inputs), 2)]
+    else:
+        rest = [term(j, p) for p, j in enumerate(inputs[1:], 1)]
+    return Record(i, None, terms=terms + rest)
 
 
 # --- 2. the program: buffers and groups ------------------------------------------------------

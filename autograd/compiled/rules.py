@@ -85,6 +85,13 @@ ARRAY_RULES: dict[str, ArrayRule] = {
         forward=lambda a, b: a * b,
         local_grads=lambda a, b, out: (b, a),
     ),
+    # out = b + w0 * x0 + w1 * x1 + ..., added left to right by ops._weighted_sum, which runs
+    # on arrays as it is; slopes 1 for b, xi for wi and wi for xi. As with "sum", the fused
+    # replay computes these nodes as SumGroups (program.py); this entry runs them op by op.
+    "weighted_sum": ArrayRule(
+        forward=lambda bias, *pairs: ops._weighted_sum(bias, pairs),
+        local_grads=lambda bias, *pairs_and_out: ops._weighted_sum_slopes(pairs_and_out[:-1]),
+    ),
     "pow": ArrayRule(  # out = a ** n, n a constant; for n = 0 the slope is 0, also at a = 0
         forward=lambda a, n: _pow(a, n),
         local_grads=lambda a, out, n: (0.0 if n == 0 else n * _pow(a, n - 1),),
