@@ -21,7 +21,8 @@ from autograd import Value  # noqa: E402
 
 def main() -> None:
     setup = json.loads(sys.stdin.readline())
-    engine = moons.ChainruleEager(setup["points"], setup["labels"], setup["weights"])
+    engine = moons.ChainruleEager(setup["points"], setup["labels"], setup["weights"],
+                                  fused=setup.get("fused", False))
     serve(engine_cases(engine.step, Value))
 
 

@@ -39,10 +39,15 @@ def initial_weights(seed: int = 2) -> list[float]:
 
 
 class ChainruleEager:
-    """chainrule's eager engine: the graph is rebuilt on every step (the readable core)."""
+    """chainrule's eager engine: the graph is rebuilt on every step (the readable core).
 
-    def __init__(self, points: list, labels: list, weights: list[float]) -> None:
-        self.model = nn.MLP(2, SIZES[1:])
+    fused: each neuron's weighted sum as one node (nn.MLP(..., fused=True)) rather than a
+    product node per weight and a sum node; the same numbers.
+    """
+
+    def __init__(self, points: list, labels: list, weights: list[float],
+                 fused: bool = False) -> None:
+        self.model = nn.MLP(2, SIZES[1:], fused=fused)
         self.model.load_state_dict(dict(zip(self.model.state_dict(), weights)))
         self.points, self.labels = points, labels
         self.optimizer = nn.SGD(self.model.parameters(), lr=LR)

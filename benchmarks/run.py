@@ -35,6 +35,7 @@ PAUSED = "chainrule eager, GC paused (as nn.fit runs it)"
 # collector paused they pile up; the worker collects them after each step, outside the timing.
 MICROGRAD_PAUSED = "micrograd, GC paused (its cycles collected after, untimed)"
 MICROGRAD_VENV = HERE / ".venv-micrograd"
+FUSED = "chainrule eager, fused neurons"  # nn.MLP(..., fused=True): a node per neuron
 
 
 # --- the reference engine in its own environment ---------------------------------------------
@@ -175,6 +176,8 @@ def throughput_cases(rounds: int, workers: dict[str, Worker],
     median rate, and the rate as a multiple of micrograd's in the same round (median)."""
     cases = {}
     for name, worker in workers.items():
+        if worker.engine == FUSED:  # the same nodes as the plain eager engine's
+            continue
         case = "nodes_gc_off" if worker.paused else "nodes"
         name = worker.engine + (", GC paused" if worker.paused else "")
         cases[name] = lambda worker=worker, case=case: worker.ask(case, n=n)["seconds"]
@@ -194,10 +197,13 @@ def start_workers(setup: dict) -> dict[str, Worker]:
     for name, engine, paused in (("micrograd", "micrograd", False),
                                  (MICROGRAD_PAUSED, "micrograd", True),
                                  ("chainrule eager", "chainrule eager", False),
-                                 (PAUSED, "chainrule eager", True)):
+                                 (PAUSED, "chainrule eager", True),
+                                 (FUSED, FUSED, False),
+                                 (FUSED + ", GC paused", FUSED, True)):
         python, script = ((micrograd_python(), "micrograd_worker.py") if engine == "micrograd"
                           else (sys.executable, "chainrule_worker.py"))
-        workers[name] = Worker(engine, python, script, setup, paused)
+        workers[name] = Worker(engine, python, script, setup | {"fused": engine == FUSED},
+                               paused)
     return workers
 
 
@@ -286,10 +292,12 @@ def main() -> None:
         print(f"| {name} | {milliseconds(seconds)} | {milliseconds(best[name])} | "
               f"{speedup[name]:.1f}x | {vs_numpy[name]:.1f}x |")
     eager_ratio = step["micrograd"] / step[PAUSED]
+    fused_ratio = step["micrograd"] / step[FUSED + ", GC paused"]
     compiled_ratio = step["chainrule compiled"] / step["batched numpy"]
     print("\nEach ratio is the median over rounds of the ratio of the two cases' times in the "
           f"same round. As ratios of medians instead: {eager_ratio:.1f}x for the eager step as "
-          f"nn.fit runs it, {compiled_ratio:.1f}x numpy's time for the compiled replay.")
+          f"nn.fit runs it ({fused_ratio:.1f}x with fused neurons), {compiled_ratio:.1f}x "
+          f"numpy's time for the compiled replay.")
     gc_share = {"micrograd": 1 - step[MICROGRAD_PAUSED] / step["micrograd"],
                 "chainrule eager": 1 - step[PAUSED] / step["chainrule eager"]}
     print(f"\nShare of the step spent in the garbage collector: micrograd "

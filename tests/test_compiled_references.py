@@ -94,13 +94,16 @@ def test_the_memory_benchmark_backpropagates_a_deep_chain_and_lets_it_go(case):
         assert 0 < report["rss_trimmed_mb"] <= report["peak_mb"]
 
 
-def test_the_chainrule_benchmark_worker_answers_each_case():
+@pytest.mark.parametrize("fused", [False, True])
+def test_the_chainrule_benchmark_worker_answers_each_case(fused):
     # benchmarks/chainrule_worker.py as run.py drives it: a setup line, then one request a
     # line; its moons step is the eager step (the same first loss), its node case builds.
+    # With fused neurons the worker's model is fused, and the losses are the same.
     import json
 
     points, labels = moons.moons_data()
-    setup = {"points": points, "labels": labels, "weights": moons.initial_weights()}
+    setup = {"points": points, "labels": labels, "weights": moons.initial_weights(),
+             "fused": fused}
     requests = [{"case": "moons"}, {"case": "moons_gc_off"}, {"case": "nodes", "n": 2000},
                 {"case": "nodes_gc_off", "n": 2000}, {"case": "quit"}]
     out = subprocess.run(
@@ -109,9 +112,27 @@ def test_the_chainrule_benchmark_worker_answers_each_case():
         capture_output=True, text=True, timeout=120)
     replies = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(replies) == 4 and all(reply["seconds"] > 0 for reply in replies)
-    eager = moons.ChainruleEager(points, labels, moons.initial_weights())
+    eager = moons.ChainruleEager(points, labels, moons.initial_weights())  # unfused
     assert replies[0]["loss"] == eager.step()
     assert replies[1]["loss"] == eager.step()  # the second step, from the updated weights
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_the_chainrule_benchmark_worker_builds_the_model_its_setup_asks_for(fused, monkeypatch):
+    import io
+    import json
+
+    import chainrule_worker
+
+    points, labels = moons.moons_data()
+    setup = {"points": points, "labels": labels, "weights": moons.initial_weights(),
+             "fused": fused}
+    served = {}
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(setup) + "\n"))
+    monkeypatch.setattr(chainrule_worker, "serve", served.update)
+    chainrule_worker.main()
+    step = served["moons"].args[0]  # the engine's bound step method
+    assert step.__self__.model.fused is fused
 
 
 def test_benchmark_ratios_are_taken_round_by_round():
