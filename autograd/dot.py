@@ -22,7 +22,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import topological_order
-from .ops import WEIGHTED_SUM
 from .value import Value
 
 DIRECTIONS = ("LR", "TB", "RL", "BT")
@@ -201,7 +200,8 @@ def _select(root, focus, parameters, show_constants, collapse) -> _View:
         # A weighted sum's label has no place for a number: its inputs are the factors of
         # products (the 0.5 in w0 * 0.5), not terms. What it uses stays drawn: in a network
         # those are the inputs x, drawn once and shared by every neuron of the first layer.
-        factors = {id(inp) for node in view.shown if node.op is WEIGHTED_SUM
+        factors = {id(inp) for node in view.shown
+                   if node.op is not None and node.op.name == "weighted_sum"
                    for inp in node.inputs}
         for node in view.shown:
             if node is root or node is view.focus or id(node) in factors:

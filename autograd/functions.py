@@ -8,7 +8,7 @@ Every function also takes a plain number, which it treats as a constant.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from . import ops
 from .value import Value, _apply, _as_value
@@ -80,6 +80,18 @@ def _values(xs: Iterable[Value | float], fn: str) -> list[Value]:
     return values
 
 
+def _in_order(xs: Iterable, fn: str, what: str) -> tuple:
+    """xs, a list, tuple or other ordered collection, as a tuple; else a TypeError naming fn."""
+    if type(xs) is not list and type(xs) is not tuple:  # (the common cases pass fast)
+        if (isinstance(xs, (Value, str, bytes)) or not isinstance(xs, Iterable)
+                or getattr(xs, "ndim", None) == 0):  # a 0-d numpy array is one number
+            raise TypeError(f"{fn}() takes a list of {what}, got {type(xs).__name__}: {xs!r}")
+        if isinstance(xs, (set, frozenset, dict)):  # their order, so the sum's, may vary
+            raise TypeError(f"{fn}() needs its {what} in order (a list or tuple), got a "
+                            f"{type(xs).__name__}")
+    return tuple(xs)
+
+
 def total(terms: Iterable[Value | float]) -> Value:
     """t0 + t1 + ... + tn as one sum node with an input per term.
 
@@ -88,15 +100,7 @@ def total(terms: Iterable[Value | float]) -> Value:
     neuron's weighted sum draws as one circle, and backward has half as many nodes to walk.
     Numbers among the terms become constants; a single term is returned as it is.
     """
-    if type(terms) is not list and type(terms) is not tuple:  # (the common cases pass fast)
-        if (isinstance(terms, (Value, str, bytes)) or not isinstance(terms, Iterable)
-                or getattr(terms, "ndim", None) == 0):  # a 0-d numpy array is one number
-            raise TypeError(
-                f"total() takes a list of terms, got {type(terms).__name__}: {terms!r}")
-        if isinstance(terms, (set, frozenset, dict)):  # their order, so the sum's, may vary
-            raise TypeError(f"total() needs its terms in order (a list or tuple), got a "
-                            f"{type(terms).__name__}")
-    values = tuple(terms)
+    values = _in_order(terms, "total", "terms")
     for term in values:
         if type(term) is not Value:  # numbers (or something wrong) among the terms
             values = tuple(_value(t, "total") for t in values)
@@ -106,31 +110,41 @@ def total(terms: Iterable[Value | float]) -> Value:
     return values[0] if len(values) == 1 else _apply(ops.SUM, values)
 
 
-def weighted_sum(weights: Sequence[Value | float], inputs: Sequence[Value | float],
+def weighted_sum(weights: Iterable[Value | float], inputs: Iterable[Value | float],
                  bias: Value | float) -> Value:
     """bias + w0 * x0 + w1 * x1 + ... as one node, with the bias and every weight and input as
     its inputs (in the order bias, w0, x0, w1, x1, ...).
 
-    The number is exactly what total([bias] + [w * x for ...]) gives, added in the same order,
-    and so are the gradients; that records n + 1 nodes (a product per weight, then the sum)
-    where this records one. A neuron built on it (`nn.Neuron(..., fused=True)`) draws as one
-    node per neuron and trains about twice as fast; its products no longer show as nodes.
-    Numbers among the arguments become constants.
+    The number is exactly what total([bias] + [w * x for ...]) gives, added in the same order.
+    That records n + 1 nodes (a product per weight, then the sum) where this records one. The
+    gradients are the same too, to the last bit when no input depends on another (as in a
+    layer, whose inputs all come from the layer before); otherwise backward may add a shared
+    node's contributions in another order, which can change the last bit. A neuron built on
+    it (`nn.Neuron(..., fused=True)`) draws as one node per neuron and trains about twice as
+    fast; its products no longer show as nodes. Numbers among the arguments become constants.
     """
-    for name, xs in (("weights", weights), ("inputs", inputs)):
-        if type(xs) is not list and type(xs) is not tuple:
-            raise TypeError(f"weighted_sum() takes its {name} as a list or tuple, got "
-                            f"{type(xs).__name__}")
+    weights = _in_order(weights, "weighted_sum", "weights")
+    inputs = _in_order(inputs, "weighted_sum", "inputs")
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum() needs one input per weight, got {len(weights)} "
                          f"weights and {len(inputs)} inputs")
     if not weights:
         raise ValueError("weighted_sum() needs at least one weight, got none")
-    operands = [_value(bias, "weighted_sum")]
-    for w, x in zip(weights, inputs):
-        operands += (w if type(w) is Value else _value(w, "weighted_sum"),
-                     x if type(x) is Value else _value(x, "weighted_sum"))
+    operands = [_operand(bias, "bias")]
+    for i, (w, x) in enumerate(zip(weights, inputs)):
+        # (a neuron's weights and inputs are Values already: checked inline, without a call)
+        operands += (w if type(w) is Value else _operand(w, f"weight {i}"),
+                     x if type(x) is Value else _operand(x, f"input {i}"))
     return _apply(ops.WEIGHTED_SUM, tuple(operands))
+
+
+def _operand(x: object, what: str) -> Value:
+    """An argument of weighted_sum as a Value, or a TypeError naming which one it was."""
+    v = _as_value(x)
+    if v is None:
+        raise TypeError(f"weighted_sum() {what} must be a Value or a real number, got "
+                        f"{type(x).__name__}: {x!r}")
+    return v
 
 
 def logsumexp(xs: Iterable[Value | float]) -> Value:

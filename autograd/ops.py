@@ -154,7 +154,7 @@ class Primitive:
 
     forward(*inputs, *params) -> the output number.
     local_grads(*inputs, out, *params) -> one local derivative d out/d input per input.
-    arity is how many inputs it takes; None for any number (sum).
+    arity is how many inputs it takes; None for any number (sum; weighted_sum takes 1 + 2n).
     params names the constants an op carries besides its inputs (the n of a ** n).
     rule is the derivative in words, for people.
     """

@@ -27,7 +27,7 @@ from autograd import (
     weighted_sum,
 )
 
-from .checks import positive_int
+from .checks import flag, positive_int
 from .module import Module
 from .rng import make_rng
 
@@ -82,7 +82,7 @@ class Neuron(Module):
     ) -> None:
         self.nin = positive_int(nin, "nin")
         self.activation = activation
-        self.fused = _flag(fused, "fused")
+        self.fused = flag(fused, "fused")
         self._activate = _activation_function(activation)
         weights = _initial_weights(
             init, activation, nin, positive_int(fan_out, "fan_out"), make_rng(seed, rng)
@@ -131,7 +131,7 @@ class Layer(Module):
         self.nin = positive_int(nin, "nin")
         self.nout = positive_int(nout, "nout")
         self.activation = activation
-        self.fused = _flag(fused, "fused")
+        self.fused = flag(fused, "fused")
         rng = make_rng(seed, rng)  # one generator for all neurons: they draw one after another
         self.neurons = [
             Neuron(nin, activation, init, rng=rng, fan_out=nout, fused=fused)
@@ -189,7 +189,7 @@ class MLP(Module):
         fused: bool = False,
     ) -> None:
         self.nin = positive_int(nin, "nin")
-        self.fused = _flag(fused, "fused")
+        self.fused = flag(fused, "fused")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
             raise TypeError(f"nouts must be a list of layer sizes, got {type(nouts).__name__}")
         self.nouts = [positive_int(n, "each layer size in nouts") for n in nouts]
@@ -258,13 +258,6 @@ def check_inputs(x: object, nin: int, who: str) -> list[Value]:
                 f"{who} input {i} must be a number or a Value, got {type(xi).__name__}: {xi!r}"
             )
         x[i] = constant(xi)
-    return x
-
-
-def _flag(x: object, name: str) -> bool:
-    """x if it is True or False, else a TypeError naming the argument."""
-    if not isinstance(x, bool):
-        raise TypeError(f"{name} must be True or False, got {type(x).__name__}: {x!r}")
     return x
 
 

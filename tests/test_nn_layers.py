@@ -312,10 +312,14 @@ def test_fused_shows_in_the_repr_and_must_be_a_bool():
             make()
 
 
-def test_a_model_saved_fused_loads_into_a_plain_one(tmp_path):
+def test_a_model_saved_fused_loads_into_a_plain_one_and_the_other_way_round(tmp_path):
     # fused changes how the graph is recorded, not the parameters
     fused = MLP(2, [3, 1], seed=5, fused=True)
-    fused.save(tmp_path / "model.json")
+    fused.save(tmp_path / "fused.json")
     plain = MLP(2, [3, 1], seed=6)
-    plain.load(tmp_path / "model.json")
+    plain.load(tmp_path / "fused.json")
     assert plain([0.5, -1.0]).data == fused([0.5, -1.0]).data
+    saved = MLP(2, [3, 1], seed=7)
+    saved.save(tmp_path / "plain.json")
+    fused.load(tmp_path / "plain.json")
+    assert fused([0.5, -1.0]).data == saved([0.5, -1.0]).data

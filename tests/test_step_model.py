@@ -24,7 +24,7 @@ def neuron():
     return (x1 * w1 + x2 * w2 + b).tanh(), [x1, x2, w1, w2, b]
 
 
-def weighted_sum():
+def neuron_sum():
     """L = 2 * (b + w0*x0 + w1*x1), the sum one node with three inputs, as nn.Neuron makes it."""
     b = Value(0.5, label="b")
     w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
@@ -38,7 +38,7 @@ def weighted_sum():
 
 def fused_neuron():
     """L = 2 * z with z = b + w0*x0 + w1*x1 as one weighted_sum node, as nn.Neuron(fused=True)
-    makes it: the numbers of weighted_sum() above, without the product nodes t1 and t2."""
+    makes it: the numbers of neuron_sum() above, without the product nodes t1 and t2."""
     b = Value(0.5, label="b")
     w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
     w1, x1 = Value(-3.0, label="w1"), Value(0.25, label="x1")
@@ -87,7 +87,7 @@ def test_forward_narration_plugs_the_numbers_in():
 
 
 def test_a_sum_node_is_written_as_its_terms_joined_by_plus():
-    L, _ = weighted_sum()
+    L, _ = neuron_sum()
     walk = walkthrough(L)
     step = walk[walk.find("z", kind="forward")]
     assert step.title == "z = b + t1 + t2"  # not +(b, t1, t2)
@@ -207,7 +207,7 @@ def test_accumulation_is_spelled_out_when_a_node_feeds_several_others():
 
 
 def test_a_sum_node_passes_the_gradient_to_each_term_with_a_local_derivative_of_1():
-    L, _ = weighted_sum()
+    L, _ = neuron_sum()
     walk = walkthrough(L)
     through = [s for s in walk if s.kind == "backward" and walk.graph.nodes[s.edge[0]].name == "z"]
     # one step per term, in the order of the terms, each dL/dterm = 1 * dL/dz = 1 * 2.0
@@ -240,7 +240,7 @@ def test_a_weighted_sum_gives_each_weight_its_input_and_each_input_its_weight():
     assert through[1].lines[1] == f"because z = b + w0 * x0 + w1 * x1, and {rule}"
     L.backward()  # the same gradients as backward, and as the unfused neuron's
     assert walk.grads() == {name: value.grad for name, value in [("L", L), *v.items()]}
-    assert walk.grads()["w1"] == walkthrough(weighted_sum()[0]).grads()["w1"] == 0.5
+    assert walk.grads()["w1"] == walkthrough(neuron_sum()[0]).grads()["w1"] == 0.5
 
 
 def test_a_fused_mlp_narrates_each_neuron_as_b_plus_w_times_x():
@@ -414,7 +414,7 @@ def test_paths_through_a_sum_node_go_through_one_term_each():
 
 
 def test_explaining_a_weight_walks_through_the_neurons_sum():
-    L, _ = weighted_sum()
+    L, _ = neuron_sum()
     result = walkthrough(L).explain("w1")
     assert [str(p) for p in result.paths] == [
         "w1 -> t2 -> z -> L: dt2/dw1 * dz/dt2 * dL/dz = 0.25 * 1.0 * 2.0 = 0.5"]

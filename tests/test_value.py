@@ -233,15 +233,22 @@ def test_weighted_sum_takes_numbers_as_constants_and_names_bad_input():
     node.backward()
     assert (w.grad, x.grad) == (3.0, 2.0)
     x.grad = 0.0
-    weighted_sum([w], [x], 0.0).backward()  # the same Value twice: both edges count
+    weighted_sum([x], [x], 0.0).backward()  # x * x: the same Value twice, both edges count
+    assert x.grad == 6.0
+    assert weighted_sum(np.array([1.0, 2.0]), (v for v in [x, x]), w).data == 2.0 + 9.0
     with pytest.raises(ValueError, match="one input per weight, got 2 weights and 1 inputs"):
         weighted_sum([w, w], [x], 0.0)
     with pytest.raises(ValueError, match="at least one weight"):
         weighted_sum([], [], 0.0)
-    with pytest.raises(TypeError, match="weights as a list or tuple, got Value"):
+    with pytest.raises(TypeError, match="weighted_sum\\(\\) takes a list of weights, got Value"):
         weighted_sum(w, [x], 0.0)
-    with pytest.raises(TypeError, match="weighted_sum.*str"):
-        weighted_sum([w], ["x"], 0.0)
+    with pytest.raises(TypeError, match="inputs in order.*set"):
+        weighted_sum([w], {x}, 0.0)
+    with pytest.raises(TypeError, match="weighted_sum\\(\\) input 1 must be a Value or a real "
+                                        "number, got str"):
+        weighted_sum([w, w], [x, "x"], 0.0)
+    with pytest.raises(TypeError, match="bias must be a Value or a real number, got NoneType"):
+        weighted_sum([w], [x], None)
     with no_grad():
         assert weighted_sum([w], [x], 1.0).inputs == ()
 
