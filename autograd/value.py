@@ -276,8 +276,8 @@ def _apply(op: Primitive, inputs: tuple[Value, ...], params: tuple = ()) -> Valu
 
 def _apply_binary(op: Primitive, a: Value, b: Value | float) -> Value:
     """_apply(op, (a, b)) for an op of two inputs and no params, without building lists."""
-    if type(b) is float:  # a number: its constant leaf, as constant(b) makes it (y + 1.0)
-        b = _record(None, b, (), (), (), True)
+    if type(b) is float:  # a number (the 1.0 of y + 1.0): straight to its constant leaf
+        b = constant(b)
     elif type(b) is not Value:
         b = _as_value(b)
         if b is None:
