@@ -36,6 +36,8 @@ PAUSED = "chainrule eager, GC paused (as nn.fit runs it)"
 MICROGRAD_PAUSED = "micrograd, GC paused (its cycles collected after, untimed)"
 MICROGRAD_VENV = HERE / ".venv-micrograd"
 FUSED = "chainrule eager, fused neurons"  # nn.MLP(..., fused=True): a node per neuron
+FUSED_PAUSED = FUSED + ", GC paused"
+CHAIN_RUNS = 3  # fresh processes per collector setting for the deep chain
 
 
 # --- the reference engine in its own environment ---------------------------------------------
@@ -199,7 +201,7 @@ def start_workers(setup: dict) -> dict[str, Worker]:
                                  ("chainrule eager", "chainrule eager", False),
                                  (PAUSED, "chainrule eager", True),
                                  (FUSED, FUSED, False),
-                                 (FUSED + ", GC paused", FUSED, True)):
+                                 (FUSED_PAUSED, FUSED, True)):
         python, script = ((micrograd_python(), "micrograd_worker.py") if engine == "micrograd"
                           else (sys.executable, "chainrule_worker.py"))
         workers[name] = Worker(engine, python, script, setup | {"fused": engine == FUSED},
@@ -271,7 +273,7 @@ def main() -> None:
         for worker in workers.values():
             worker.close()
     length = 300_000 if args.quick else 1_000_000
-    chains = chain_cases(length, 3)
+    chains = chain_cases(length, CHAIN_RUNS)
     flat = memory_case("steps", 200 if args.quick else 1000)
     drawing = drawing_case(rounds)
 
@@ -292,7 +294,7 @@ def main() -> None:
         print(f"| {name} | {milliseconds(seconds)} | {milliseconds(best[name])} | "
               f"{speedup[name]:.1f}x | {vs_numpy[name]:.1f}x |")
     eager_ratio = step["micrograd"] / step[PAUSED]
-    fused_ratio = step["micrograd"] / step[FUSED + ", GC paused"]
+    fused_ratio = step["micrograd"] / step[FUSED_PAUSED]
     compiled_ratio = step["chainrule compiled"] / step["batched numpy"]
     print("\nEach ratio is the median over rounds of the ratio of the two cases' times in the "
           f"same round. As ratios of medians instead: {eager_ratio:.1f}x for the eager step as "
@@ -309,7 +311,7 @@ def main() -> None:
         print(f"| {name} | {rate / 1e6:.2f} million | {ratio:.1f}x |")
 
     print(f"\n## A chain of {length:,} additions (chainrule eager, fresh processes; the median "
-          f"of 3 runs each)\n")
+          f"of {CHAIN_RUNS} runs each)\n")
     print("| collector | build | backward | total | free | peak memory | memory after | "
           "after malloc_trim |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
