@@ -161,6 +161,9 @@ def test_written_out_add_and_mul_record_what_the_op_table_records(op, operator):
     # Value.__add__ and __mul__ skip _apply for speed; they must build the very same node.
     from autograd.value import _apply
 
+    method = getattr(Value, operator)
+    assert method.__name__ == operator and op.rule in method.__doc__  # for help(Value)
+
     for a in SPECIAL:
         for b in SPECIAL:
             x, y = Value(a), Value(b)
@@ -263,12 +266,16 @@ def test_weighted_sum_differentiates_twice():
 
 
 def test_a_learner_who_edits_a_rule_in_the_op_table_sees_it_everywhere(monkeypatch):
-    # + and * call their op's rules directly (not through _apply), but still the table's:
-    # a deliberately wrong d(a*b)/da = 2b shows up in backward and in gradients of gradients.
+    # + and * are made from their table entries when autograd is imported; so is every other
+    # op, through _apply. A deliberately wrong d(a*b)/da = 2b, in the table when * is made (as
+    # after an edit of ops.py), shows up in backward and in gradients of gradients.
     import dataclasses
+
+    from autograd.value import _binary_operator
 
     wrong = dataclasses.replace(ops.MUL, local_grads=lambda a, b, out: (2 * b, a))
     monkeypatch.setattr(ops, "MUL", wrong)
+    monkeypatch.setattr(Value, "__mul__", _binary_operator(ops.MUL))  # what an import does
     x, y = Value(3.0), Value(2.0)
     z = x * y
     assert z.op is wrong
