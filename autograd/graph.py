@@ -32,14 +32,15 @@ def topological_order(root: Node, leaves: bool = True) -> list:
         return []
     order = []
     visited = set()  # the nodes themselves: a node hashes by identity (no __eq__ or __hash__)
-    # Two stacks side by side: a node, and whether its inputs are already in `order`. (A stack
-    # of (node, flag) tuples is as clear, but on a deep graph the garbage collector keeps
-    # re-scanning those tuples, which makes the walk several times slower.)
-    stack, inputs_done = [root], [False]
+    # The nodes still to visit, on one stack. A node being expanded goes back on the stack
+    # with a None above it, and its inputs above that: when the None comes up, every input is
+    # in `order`, so the node goes in. (A marker, not (node, flag) tuples: on a deep graph the
+    # garbage collector keeps re-scanning tuples, which makes the walk several times slower.)
+    stack = [root]
     while stack:
-        node, done = stack.pop(), inputs_done.pop()
-        if done:
-            order.append(node)
+        node = stack.pop()
+        if node is None:  # the marker: the node under it has all its inputs in order now
+            order.append(stack.pop())
             continue
         if node in visited:
             continue
@@ -48,11 +49,10 @@ def topological_order(root: Node, leaves: bool = True) -> list:
             order.append(node)
             continue
         stack.append(node)
-        inputs_done.append(True)
+        stack.append(None)
         for inp in reversed(node.inputs):  # reversed, so the first input is visited first
             if (leaves or inp.inputs) and inp not in visited:
                 stack.append(inp)
-                inputs_done.append(False)
     return order
 
 
