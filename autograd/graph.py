@@ -33,13 +33,14 @@ def topological_order(root: Node, leaves: bool = True) -> list:
     order = []
     visited = set()  # the nodes themselves: a node hashes by identity (no __eq__ or __hash__)
     # The nodes still to visit, on one stack. A node being expanded goes back on the stack
-    # with a None above it, and its inputs above that: when the None comes up, every input is
-    # in `order`, so the node goes in. (A marker, not (node, flag) tuples: on a deep graph the
-    # garbage collector keeps re-scanning tuples, which makes the walk several times slower.)
+    # with a None above it, and its inputs above that: when the None comes up, each of its
+    # inputs that belongs in the order is in `order`, so the node goes in. (A marker, not
+    # (node, flag) tuples: on a deep graph the garbage collector keeps re-scanning tuples,
+    # which makes the walk several times slower.)
     stack = [root]
     while stack:
         node = stack.pop()
-        if node is None:  # the marker: the node under it has all its inputs in order now
+        if node is None:  # the marker: the node under it has its inputs in order now
             order.append(stack.pop())
             continue
         if node in visited:
@@ -62,7 +63,7 @@ def chain_rule_edges(order: Sequence[Node] | Node) -> Iterator[tuple]:
     `order` is a topological order (or the output node, whose order is then computed);
     walking it backwards yields each node's edges once all its consumers are done, so
     out.grad is final when its edges come up. (Value.backward writes the same walk out as
-    two nested loops, which saves a third of its time on big graphs.)
+    two nested loops, without a generator or zip(), which costs far fewer instructions.)
     """
     if hasattr(order, "inputs"):  # the output node itself
         order = topological_order(order)

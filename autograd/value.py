@@ -18,49 +18,6 @@ from .modes import AnomalyError, creation_site, enable_grad, switches
 from .ops import Primitive
 
 
-def _binary_operator(op: Primitive) -> Callable[[Value, Value | float], Value]:
-    """Value's method for the operator of `op`, a primitive of two inputs and no params: ADD
-    gives `__add__`. It is _apply(op, (a, b)) without the lists, with op's two rules bound once.
-
-    The rules are taken from the op table when this module is imported, so an edit to a rule
-    in autograd/ops.py takes effect at the next import, as any edit to the code does.
-    """
-    forward, local_grads = op.forward, op.local_grads
-
-    def operator(self: Value, other: Value | float) -> Value:
-        if type(other) is not Value:
-            if type(other) is float:  # a number (the 1.0 of y + 1.0): straight to its leaf
-                other = constant(other)
-            else:
-                other = _as_value(other)
-                if other is None:
-                    return NotImplemented  # Python then tries other's reflected operator
-        x, y = self.data, other.data
-        data = forward(x, y)
-        if switches.anomaly or not switches.grad_enabled:  # the rare cases, as _record has them
-            grads = local_grads(x, y, data) if switches.grad_enabled else ()
-            return _record(op, data, (self, other), grads)
-        # The common case: the node _record makes, filled in here, which saves a call and 12%
-        # of a node's cost. Every slot is set, as in _record (a test compares them slot by slot).
-        out = _new_value(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out.scope = switches.scope
-        out.constant = False
-        out.params = ()
-        out.site = None
-        out.op = op
-        out.inputs = (self, other)
-        out.local_grads = local_grads(x, y, data)
-        return out
-
-    operator.__name__ = f"__{op.name}__"
-    operator.__qualname__ = f"Value.__{op.name}__"
-    operator.__doc__ = f"self {op.symbol} other, as a new node: {op.rule}."
-    return operator
-
-
 class Value:
     """A scalar node of a computation graph.
 
@@ -98,11 +55,10 @@ class Value:
 
     # --- building the graph ------------------------------------------------------------------
 
-    # + and * make nearly every node of a network, so each is a function made from its op
-    # table entry (see _binary_operator) instead of a method that calls _apply: the same rules,
-    # the same node (a test checks), in half the time. Every other operation goes through _apply.
-    __add__ = _binary_operator(ops.ADD)  # self + other
-    __mul__ = _binary_operator(ops.MUL)  # self * other
+    # self + other and self * other make nearly every node of a network, so their methods,
+    # __add__ and __mul__, are not written here: _binary_operator, after the class, makes each
+    # from its op table entry (ADD, MUL), with fewer steps than _apply. Every other operation
+    # goes through _apply.
 
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
@@ -234,8 +190,8 @@ class Value:
             _backward_checked(order)
         else:
             # The edges of graph.chain_rule_edges(order), walked without a generator, and
-            # with an index k instead of zip(out.inputs, out.local_grads), whose objects cost
-            # as much again as the arithmetic: the loop takes half the time.
+            # with an index k instead of zip(out.inputs, out.local_grads): a zip object and a
+            # tuple per edge cost as much as the multiply-add (half the loop's instructions).
             for out in reversed(order):  # each node after every node that consumed it
                 upstream = out.grad  # d self/d out, complete by now
                 local_grads = out.local_grads
@@ -331,7 +287,7 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
     of user code that made it, and an operation's non-finite result raises here.
     """
     # Not Value(data): data is a float already. Every slot is set here, as in Value.__init__
-    # and in + and *'s common case (_binary_operator): a new slot goes into all three.
+    # and in _binary_operator (the methods of + and *): a new slot goes into all three.
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
@@ -356,6 +312,54 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
                 f" at {out.site or 'an unknown place'}"
             )
     return out
+
+
+def _binary_operator(op: Primitive) -> Callable[[Value, Value | float], Value]:
+    """Value's method for `op`, a primitive of two inputs and no params: ADD gives __add__.
+
+    It makes the node _apply(op, (self, other)) makes (a test compares them slot by slot), with
+    fewer steps: no lists, op's two rules looked up once, and the node filled in here rather
+    than by _record, which saves a call per node. The rules are taken from the op table when
+    this module is imported, so an edited rule in autograd/ops.py takes effect at the next
+    import (restart the Python session or notebook kernel), as any edit to the code does.
+    """
+    if op.arity != 2 or op.params:
+        raise ValueError(f"{op.name}: an operator method needs an op of two inputs, no params")
+    forward, local_grads = op.forward, op.local_grads
+
+    def method(self: Value, other: Value | float) -> Value:
+        if type(other) is not Value:
+            if type(other) is float:  # a number (the 1.0 of y + 1.0): straight to its leaf
+                other = constant(other)
+            else:
+                other = _as_value(other)
+                if other is None:
+                    return NotImplemented  # Python then tries other's reflected operator
+        if switches.anomaly or not switches.grad_enabled:  # the rare cases: _apply has them
+            return _apply(op, (self, other))
+        x, y = self.data, other.data
+        data = forward(x, y)
+        out = _new_value(Value)  # every slot set, as _record sets them
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.scope = switches.scope
+        out.constant = False
+        out.params = ()
+        out.site = None
+        out.op = op
+        out.inputs = (self, other)
+        out.local_grads = local_grads(x, y, data)
+        return out
+
+    method.__name__ = f"__{op.name}__"
+    method.__qualname__ = f"Value.__{op.name}__"
+    method.__doc__ = f"self {op.symbol} other, as a new node: {op.rule}."
+    return method
+
+
+Value.__add__ = _binary_operator(ops.ADD)  # self + other
+Value.__mul__ = _binary_operator(ops.MUL)  # self * other
 
 
 def _describe(inputs: tuple[Value, ...], params: tuple = ()) -> str:

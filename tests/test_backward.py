@@ -84,7 +84,18 @@ def test_topological_order_puts_inputs_first_and_is_deterministic():
     assert order[-1] is e
     assert len(order) == 5
     assert [n.data for n in order] == [n.data for n in topological_order(e)]
-    assert order[:2] == [a, b]  # first inputs first
+    assert order == [a, b, c, d, e]  # first inputs first, each node once
+
+
+def test_topological_order_is_depth_first_through_the_first_input():
+    # u is shared: the walk meets it inside v (the first input of the root) before it would
+    # meet it as the root's second input, so it comes where v needs it, and only once.
+    z, w = Value(1.0, label="z"), Value(2.0, label="w")
+    u = z.exp()
+    v = w * u
+    root = v + u
+    assert topological_order(root) == [w, z, u, v, root]
+    assert topological_order(root, leaves=False) == [u, v, root]
 
 
 def test_topological_order_without_leaves_keeps_the_order_of_the_other_nodes():

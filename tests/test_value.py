@@ -1,13 +1,17 @@
 """Value: construction, operators, errors, and the micrograd-compatible surface."""
 
+import contextlib
+import inspect
 import math
 
 import numpy as np
 import pytest
 
 from autograd import (
+    AnomalyError,
     Value,
     constant,
+    detect_anomaly,
     exp,
     gradients,
     log,
@@ -157,24 +161,49 @@ def test_micrograd_names_for_inputs_and_op():
 SPECIAL = [0.0, -0.0, 1.5, -2.25, 1e308, -1e-320, math.inf, -math.inf, math.nan]
 
 
+@pytest.mark.parametrize("mode", ["recording", "no_grad", "anomaly"])
 @pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
-def test_written_out_add_and_mul_record_what_the_op_table_records(op, operator):
+def test_written_out_add_and_mul_record_what_the_op_table_records(op, operator, mode):
     # Value.__add__ and __mul__ skip _apply for speed; they must build the very same node.
     from autograd.value import _apply
 
-    method = getattr(Value, operator)
-    assert method.__name__ == operator and op.rule in method.__doc__  # for help(Value)
-
-    for a in SPECIAL:
-        for b in SPECIAL:
+    switch = {"recording": contextlib.nullcontext, "no_grad": no_grad,
+              "anomaly": detect_anomaly}[mode]
+    # (anomaly mode raises at a non-finite result: there, only numbers whose results are finite)
+    numbers = [x for x in SPECIAL if abs(x) < 1e300] if mode == "anomaly" else SPECIAL
+    for a in numbers:
+        for b in numbers:
             x, y = Value(a), Value(b)
-            with name_scope("neuron"):
-                fast, table = getattr(x, operator)(y), _apply(op, (x, y))
-            assert fast.op is table.op is op and fast.inputs == table.inputs == (x, y)
-            assert fast.scope == "neuron"
+            with switch(), name_scope("neuron"):
+                fast, table = getattr(x, operator)(y), _apply(op, (x, y))  # (one line: one site)
+            recorded = mode != "no_grad"
+            assert fast.op is (op if recorded else None)
+            assert fast.inputs == ((x, y) if recorded else ())
+            assert fast.scope == "neuron" and (fast.site is not None) == (mode == "anomaly")
             for slot in Value.__slots__:  # every slot set, and set alike
                 if slot != "__weakref__":  # (repr: bit for bit, nan and -0.0 included)
                     assert repr(getattr(fast, slot)) == repr(getattr(table, slot)), slot
+
+
+@pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
+def test_add_and_mul_read_as_methods_in_help_and_tracebacks(op, operator):
+    method = getattr(Value, operator)
+    assert (method.__name__, method.__qualname__) == (operator, f"Value.{operator}")
+    assert method.__module__ == "autograd.value" and op.rule in method.__doc__
+    assert list(inspect.signature(method).parameters) == ["self", "other"]
+
+
+def test_an_operator_method_is_made_only_from_an_op_of_two_inputs():
+    from autograd.value import _binary_operator
+
+    for op in (ops.SUM, ops.POW, ops.TANH):
+        with pytest.raises(ValueError, match="two inputs"):
+            _binary_operator(op)
+
+
+def test_anomaly_mode_stops_at_a_product_that_overflows():
+    with detect_anomaly(), pytest.raises(AnomalyError, match="mul produced inf"):
+        Value(1e308) * 10.0
 
 
 def test_total_is_one_node_with_the_number_a_chain_of_plus_gives():
@@ -268,10 +297,11 @@ def test_weighted_sum_differentiates_twice():
     assert ddx == 1.0
 
 
-def test_a_learner_who_edits_a_rule_in_the_op_table_sees_it_everywhere(monkeypatch):
-    # + and * are made from their table entries when autograd is imported; so is every other
-    # op, through _apply. A deliberately wrong d(a*b)/da = 2b, in the table when * is made (as
-    # after an edit of ops.py), shows up in backward and in gradients of gradients.
+def test_an_edited_rule_in_the_op_table_reaches_backward_and_second_derivatives(monkeypatch):
+    # + and * take their rules from the table when autograd is imported (every other op, through
+    # _apply, at each call). A deliberately wrong d(a*b)/da = 2b, in the table when * is made
+    # (as after an edit of ops.py and a restart), shows up in backward and in gradients of
+    # gradients.
     import dataclasses
 
     from autograd.value import _binary_operator
