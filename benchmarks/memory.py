@@ -12,7 +12,6 @@ import ctypes
 import gc
 import json
 import os
-import resource
 import sys
 import time
 import weakref
@@ -33,8 +32,14 @@ def rss_mb() -> float:
 
 
 def peak_mb() -> float:
-    """The largest resident set size this process has had, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+    """The largest resident set size this process has had, in MB: the kernel's high-water mark
+    VmHWM. (Not getrusage's ru_maxrss, which also holds the parent's resident set at the fork
+    that started this process: run.py's, hundreds of MB once PyTorch is loaded.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6  # reported in kB, which are KiB
+    raise RuntimeError("/proc/self/status has no VmHWM line")
 
 
 def chain(n: int) -> dict:

@@ -94,6 +94,19 @@ def test_the_memory_benchmark_backpropagates_a_deep_chain_and_lets_it_go(case):
         assert 0 < report["rss_trimmed_mb"] <= report["peak_mb"]
 
 
+def test_the_memory_benchmark_peak_is_its_own_not_its_parents():
+    # run.py, which starts memory.py, holds hundreds of MB; a small chain's peak stays small.
+    import json
+
+    parent = bytearray(300_000_000)
+    parent[::4096] = b"x" * len(parent[::4096])  # touch every page: all of it resident
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "memory.py"),
+                          "chain-paused", "20000"], capture_output=True, text=True, check=True)
+    report = json.loads(out.stdout)
+    assert report["rss_before_mb"] <= report["peak_mb"] < 200  # (the process: about 40 MB)
+    del parent
+
+
 @pytest.mark.parametrize("fused", [False, True])
 def test_the_chainrule_benchmark_worker_answers_each_case(fused):
     # benchmarks/chainrule_worker.py as run.py drives it: a setup line, then one request a
