@@ -275,7 +275,7 @@ def _apply(op: Primitive, inputs: tuple[Value, ...], params: tuple = ()) -> Valu
     return _record(op, data, inputs, local_grads, params)
 
 
-_new_value = Value.__new__  # a bare Value, for _record to fill in
+_new_value = Value.__new__  # a bare Value, for _record (and _binary_operator) to fill in
 
 
 def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple,
