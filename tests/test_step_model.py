@@ -206,10 +206,15 @@ def test_accumulation_is_spelled_out_when_a_node_feeds_several_others():
     assert "x.grad = 2.0 (from c) + -6.0 (from d) = -4.0  (complete)" in walk[second].lines
 
 
+def backward_steps_through(walk, name: str) -> list:
+    """The backward steps along the edges out of the node called `name`, in walk order."""
+    return [s for s in walk if s.kind == "backward" and walk.graph.nodes[s.edge[0]].name == name]
+
+
 def test_a_sum_node_passes_the_gradient_to_each_term_with_a_local_derivative_of_1():
     L, _ = neuron_sum()
     walk = walkthrough(L)
-    through = [s for s in walk if s.kind == "backward" and walk.graph.nodes[s.edge[0]].name == "z"]
+    through = backward_steps_through(walk, "z")
     # one step per term, in the order of the terms, each dL/dterm = 1 * dL/dz = 1 * 2.0
     assert [s.lines[0] for s in through] == [
         "dL/db += dz/db * dL/dz = 1 * 2.0 = 2.0",
@@ -224,7 +229,7 @@ def test_a_sum_node_passes_the_gradient_to_each_term_with_a_local_derivative_of_
 def test_a_weighted_sum_gives_each_weight_its_input_and_each_input_its_weight():
     L, v = fused_neuron()
     walk = walkthrough(L)
-    through = [s for s in walk if s.kind == "backward" and walk.graph.nodes[s.edge[0]].name == "z"]
+    through = backward_steps_through(walk, "z")
     # z = b + w0 * x0 + w1 * x1: dz/db = 1, dz/dw0 = x0 = -1, dz/dx0 = w0 = 2, dz/dw1 = x1 =
     # 0.25, dz/dx1 = w1 = -3; each times dL/dz = 2.0, in the order of z's inputs
     assert [s.lines[0] for s in through] == [
