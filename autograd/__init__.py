@@ -27,6 +27,7 @@ from .gradcheck import GradcheckResult, gradcheck
 from .graph import chain_rule_edges, topological_order
 from .modes import (
     AnomalyError,
+    Notes,
     detect_anomaly,
     enable_grad,
     gc_paused,
@@ -40,7 +41,8 @@ from .ops import PRIMITIVES, Primitive
 from .value import Value, constant
 
 __all__ = [
-    "AnomalyError", "GradcheckResult", "PRIMITIVES", "Primitive", "Value", "chain_rule_edges",
+    "AnomalyError", "GradcheckResult", "Notes", "PRIMITIVES", "Primitive", "Value",
+    "chain_rule_edges",
     "constant", "cos", "detect_anomaly", "enable_grad", "exp", "gc_paused", "grad", "gradcheck",
     "gradients", "hessian", "hvp", "is_anomaly_enabled", "jvp", "value_and_grad",
     "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp", "name_scope", "no_grad",

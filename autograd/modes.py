@@ -16,17 +16,40 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import ContextDecorator, contextmanager
+from typing import NamedTuple
+
+
+class Notes(NamedTuple):
+    """What a node tells people rather than backward: its name, the module that made it, the
+    line of code that made it, and whether it is a constant. Notes are immutable and shared:
+    the nodes made in one name scope hold the same Notes, and a node given a label gets Notes
+    of its own. So a Value keeps one slot for all four (see Value.label, .scope, .site and
+    .constant), where four slots would make every node of a big graph a quarter larger.
+    """
+
+    label: str = ""
+    scope: str = ""  # dotted name of the module whose work made the node (see name_scope)
+    site: str | None = None  # "file:line" of the user code that made it (anomaly mode)
+    constant: bool = False  # a number that an operator turned into a node
 
 
 class _Switches:
     """The current state of every switch; one instance, `switches`."""
 
-    __slots__ = ("grad_enabled", "anomaly", "scope")
+    __slots__ = ("grad_enabled", "anomaly", "notes", "constant_notes")
 
     def __init__(self) -> None:
         self.grad_enabled = True  # record a graph for backward?
         self.anomaly = False  # check every value and gradient for inf and nan?
-        self.scope = ""  # dotted name of the module whose work is being recorded
+        # The Notes of the nodes made now, and of the constants made now: both follow the
+        # current name scope (name_scope changes them).
+        self.notes = Notes()
+        self.constant_notes = Notes(constant=True)
+
+    @property
+    def scope(self) -> str:
+        """The dotted name of the module whose work is being recorded ("" outside modules)."""
+        return self.notes.scope
 
 
 switches = _Switches()
@@ -99,15 +122,22 @@ class name_scope(ContextDecorator):  # lower case, like the other switches
         if not isinstance(name, str) or not name:
             raise TypeError(f"name_scope needs a non-empty str name, got {name!r}")
         self.name = name
-        self.outer: list[str] = []  # the scopes to go back to (one per nested entry of self)
+        self.outer: list[tuple[Notes, Notes]] = []  # switches' notes to go back to, per entry
+        # The notes this scope gives nodes, made once for each enclosing scope it is entered
+        # from (nearly always one), so that entering a scope allocates nothing.
+        self.inner: dict[str, tuple[Notes, Notes]] = {}
 
     def __enter__(self) -> None:
-        previous = switches.scope
-        self.outer.append(previous)
-        switches.scope = f"{previous}.{self.name}" if previous else self.name
+        outer = switches.notes.scope
+        self.outer.append((switches.notes, switches.constant_notes))
+        inner = self.inner.get(outer)
+        if inner is None:
+            scope = f"{outer}.{self.name}" if outer else self.name
+            inner = self.inner[outer] = (Notes(scope=scope), Notes(scope=scope, constant=True))
+        switches.notes, switches.constant_notes = inner
 
     def __exit__(self, *exc_info: object) -> None:
-        switches.scope = self.outer.pop()
+        switches.notes, switches.constant_notes = self.outer.pop()
 
 
 @contextmanager

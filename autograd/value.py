@@ -14,7 +14,7 @@ from numbers import Real
 
 from . import ops
 from .graph import chain_rule_edges, topological_order
-from .modes import AnomalyError, creation_site, enable_grad, switches
+from .modes import AnomalyError, Notes, creation_site, enable_grad, switches
 from .ops import Primitive
 
 
@@ -25,11 +25,13 @@ class Value:
     after backward(create_graph=True): use float(v.grad) where either may come);
     inputs: the Values this one was computed from; local_grads: d(this)/d(each input);
     op: the Primitive that made it (None for leaves); params: that op's constants;
-    label: a name for people; scope: the module that made it; site: file:line (anomaly mode).
+    notes: what the node tells people (a Notes, shared by the nodes made in one name scope),
+    each field also an attribute: label, a name for people; scope, the module that made it;
+    site, file:line (anomaly mode); constant, True for a number an operator made a node.
     """
 
-    __slots__ = ("data", "grad", "inputs", "local_grads", "op", "params", "label", "scope",
-                 "site", "constant", "__weakref__")
+    __slots__ = ("data", "grad", "inputs", "local_grads", "op", "params", "notes",
+                 "__weakref__")
 
     # Let numpy scalars defer to Value's reflected operators: np.float64(2) * v is a Value.
     __array_ufunc__ = None
@@ -48,10 +50,44 @@ class Value:
         self.local_grads: tuple = ()
         self.op: Primitive | None = None
         self.params: tuple = ()
-        self.label = label
-        self.scope = switches.scope
-        self.site = creation_site() if switches.anomaly else None
-        self.constant = False  # True for numbers an operator turned into Values
+        self.notes: Notes = switches.notes  # shared with the other nodes of this scope
+        if label or switches.anomaly:  # then notes of its own
+            site = creation_site() if switches.anomaly else None
+            self.notes = self.notes._replace(label=label, site=site)
+
+    # --- what a node tells people: its notes, read (and label and scope set) one by one -----
+
+    @property
+    def label(self) -> str:
+        """A name for people ("" for none): drawings and the stepper show it."""
+        return self.notes.label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"Value label must be a str, got {type(text).__name__}: {text!r}")
+        self.notes = self.notes._replace(label=text)  # new notes: shared ones never change
+
+    @property
+    def scope(self) -> str:
+        """The dotted name of the module that made this node ("" outside modules)."""
+        return self.notes.scope
+
+    @scope.setter
+    def scope(self, path: str) -> None:  # nn sets each parameter's to its module's path
+        if not isinstance(path, str):
+            raise TypeError(f"Value scope must be a str, got {type(path).__name__}: {path!r}")
+        self.notes = self.notes._replace(scope=path)
+
+    @property
+    def site(self) -> str | None:
+        """The "file:line" of the user code that made this node, in anomaly mode; else None."""
+        return self.notes.site
+
+    @property
+    def constant(self) -> bool:
+        """True for a number an operator (or constant()) turned into a node."""
+        return self.notes.constant
 
     # --- building the graph ------------------------------------------------------------------
 
@@ -291,11 +327,8 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
-    out.scope = switches.scope
-    out.constant = is_constant
     out.params = params
-    out.site = None
+    out.notes = switches.constant_notes if is_constant else switches.notes
     if switches.grad_enabled:
         out.op = op
         out.inputs = inputs
@@ -305,7 +338,7 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
         out.inputs = ()
         out.local_grads = ()
     if switches.anomaly:
-        out.site = creation_site()
+        out.notes = out.notes._replace(site=creation_site())
         if op is not None and not math.isfinite(data):  # (op is None for a constant)
             raise AnomalyError(
                 f"{op.name} produced {data} from inputs {_describe(inputs, params)}"
@@ -342,11 +375,8 @@ def _binary_operator(op: Primitive) -> Callable[[Value, Value | float], Value]:
         out = _new_value(Value)  # every slot set, as _record sets them
         out.data = data
         out.grad = 0.0
-        out.label = ""
-        out.scope = switches.scope
-        out.constant = False
         out.params = ()
-        out.site = None
+        out.notes = switches.notes
         out.op = op
         out.inputs = (self, other)
         out.local_grads = local_grads(x, y, data)

@@ -39,7 +39,7 @@ class Module:
     calls submodule "layers.0" inside `autograd.name_scope("layers.0")`, so every node computed
     there has `.scope` "layers.0..." (relative to where the outermost model was called), and
     `tag_parameters()`, called at the end of `__init__`, sets each parameter's own `.scope` to
-    the path of the module that owns it (a Value's `.scope` is a plain attribute).
+    the path of the module that owns it (setting a Value's `.scope` changes that Value alone).
     """
 
     training = True  # the default; train() and eval() set it on each module instance

@@ -8,7 +8,9 @@ import pytest
 
 from autograd import (
     AnomalyError,
+    Notes,
     Value,
+    constant,
     detect_anomaly,
     enable_grad,
     gc_paused,
@@ -118,6 +120,55 @@ def test_name_scope_restores_after_errors_reuse_and_works_as_a_decorator():
         return x * 3
 
     assert head(a).scope == "head" and (a * 2).scope == ""
+
+
+def test_the_nodes_of_one_scope_share_one_notes_record():
+    # What makes a node smaller: the nodes made in one place hold the same immutable Notes.
+    a, block = Value(1.0), name_scope("neuron")
+    with name_scope("layer"):
+        with block:
+            made = [a * 2.0, a + a, a.tanh(), a**2]
+            constants = [m.inputs[1] for m in made[:1]] + [constant(3.0)]
+    assert all(m.notes is made[0].notes for m in made)
+    assert made[0].notes == Notes(scope="layer.neuron")
+    assert all(c.notes is constants[0].notes for c in constants)
+    assert constants[0].notes == Notes(scope="layer.neuron", constant=True)
+    with name_scope("other"), block:  # the same scope entered from another: notes of its own
+        elsewhere = a * 2.0
+    assert elsewhere.scope == "other.neuron" and made[0].scope == "layer.neuron"
+
+
+def test_a_label_or_scope_given_to_one_node_is_that_node_s_alone():
+    a, b = Value(1.0), Value(2.0)
+    with name_scope("neuron"):
+        x, y, c = a * b, a * b, constant(1.0)
+    x.label, c.label = "x", "c"
+    y.scope = "moved"
+    assert (x.label, y.label, c.label, constant(2.0).label) == ("x", "", "c", "")
+    assert (x.scope, y.scope, c.scope) == ("neuron", "moved", "neuron") and c.constant
+    assert (a * b).notes == Notes() and Value(3.0, "w").notes == Notes(label="w")
+
+
+def test_a_label_or_scope_that_is_not_a_str_is_refused_by_name():
+    v = Value(1.0)
+    with pytest.raises(TypeError, match="label must be a str, got int"):
+        v.label = 3
+    with pytest.raises(TypeError, match="scope must be a str, got NoneType"):
+        v.scope = None
+    assert v.notes == Notes()  # nothing changed
+    with pytest.raises(AttributeError):
+        v.constant = True  # what made a node is not for setting
+
+
+def test_anomaly_mode_gives_each_node_its_site_and_keeps_its_label():
+    with detect_anomaly(), name_scope("neuron"):
+        w = Value(2.0, "w")
+        y = w * 3.0
+    lines = open(THIS_FILE).read().splitlines()
+    assert w.label == "w" and lines[int(w.site.split(":")[-1]) - 1].strip() == 'w = Value(2.0, "w")'
+    assert lines[int(y.site.split(":")[-1]) - 1].strip() == "y = w * 3.0"
+    assert y.scope == "neuron" and y.site.startswith(f"{THIS_FILE}:")
+    assert y.inputs[1].site == y.site and y.inputs[1].constant  # the 3.0, made on that line
 
 
 def test_name_scope_needs_a_name():
