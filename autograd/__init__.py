@@ -42,12 +42,11 @@ from .value import Value, constant
 
 __all__ = [
     "AnomalyError", "GradcheckResult", "Notes", "PRIMITIVES", "Primitive", "Value",
-    "chain_rule_edges",
-    "constant", "cos", "detect_anomaly", "enable_grad", "exp", "gc_paused", "grad", "gradcheck",
-    "gradients", "hessian", "hvp", "is_anomaly_enabled", "jvp", "value_and_grad",
-    "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp", "name_scope", "no_grad",
-    "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax", "softplus", "sqrt", "tanh",
-    "topological_order", "total", "weighted_sum",
+    "chain_rule_edges", "constant", "cos", "detect_anomaly", "enable_grad", "exp", "gc_paused",
+    "grad", "gradcheck", "gradients", "hessian", "hvp", "is_anomaly_enabled", "jvp",
+    "value_and_grad", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
+    "name_scope", "no_grad", "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax",
+    "softplus", "sqrt", "tanh", "topological_order", "total", "weighted_sum",
 ]
 
 # Drawing and the expression language load on first use: computing gradients needs neither,

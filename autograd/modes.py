@@ -5,6 +5,9 @@ These are the only global state in chainrule, one documented switch each:
 - `detect_anomaly()`: the first non-finite value or gradient raises, naming where it came from;
 - `name_scope(name)`: nodes created inside are tagged with the name (nn tags each module's work).
 
+`Notes`, the record of what a node tells people (its label, scope, creation site and whether it
+is a constant), lives here too: the switches decide what new nodes' notes say.
+
 `gc_paused()` is the one block that touches Python's own state: it rests the cyclic garbage
 collector while a graph is built and walked.
 """
@@ -21,10 +24,13 @@ from typing import NamedTuple
 
 class Notes(NamedTuple):
     """What a node tells people rather than backward: its name, the module that made it, the
-    line of code that made it, and whether it is a constant. Notes are immutable and shared:
-    the nodes made in one name scope hold the same Notes, and a node given a label gets Notes
-    of its own. So a Value keeps one slot for all four (see Value.label, .scope, .site and
-    .constant), where four slots would make every node of a big graph a quarter larger.
+    line of code that made it, and whether it is a constant.
+
+    Notes are immutable and shared: the nodes made in one name scope (or outside all scopes)
+    hold the same Notes, and a node given a label or a scope gets Notes of its own, as does
+    every node made in anomaly mode (each has its own site). So a Value keeps one slot for
+    all four (read as Value.label, .scope, .site and .constant): four slots of its own would
+    make each of the million nodes of a big graph a third larger.
     """
 
     label: str = ""
@@ -42,14 +48,9 @@ class _Switches:
         self.grad_enabled = True  # record a graph for backward?
         self.anomaly = False  # check every value and gradient for inf and nan?
         # The Notes of the nodes made now, and of the constants made now: both follow the
-        # current name scope (name_scope changes them).
+        # current name scope (name_scope changes them; notes.scope is the scope's dotted name).
         self.notes = Notes()
         self.constant_notes = Notes(constant=True)
-
-    @property
-    def scope(self) -> str:
-        """The dotted name of the module whose work is being recorded ("" outside modules)."""
-        return self.notes.scope
 
 
 switches = _Switches()
@@ -122,22 +123,24 @@ class name_scope(ContextDecorator):  # lower case, like the other switches
         if not isinstance(name, str) or not name:
             raise TypeError(f"name_scope needs a non-empty str name, got {name!r}")
         self.name = name
-        self.outer: list[tuple[Notes, Notes]] = []  # switches' notes to go back to, per entry
-        # The notes this scope gives nodes, made once for each enclosing scope it is entered
-        # from (nearly always one), so that entering a scope allocates nothing.
-        self.inner: dict[str, tuple[Notes, Notes]] = {}
+        self.saved: list[tuple[Notes, Notes]] = []  # switches' notes to go back to, per entry
+        # The notes this scope gives nodes and constants, and the enclosing scope they were
+        # made for: made again only when entered from another one. (A neuron's scope is
+        # entered from its layer's, thousands of times per training step.)
+        self.made_for: str | None = None
+        self.made = (Notes(), Notes())
 
     def __enter__(self) -> None:
-        outer = switches.notes.scope
-        self.outer.append((switches.notes, switches.constant_notes))
-        inner = self.inner.get(outer)
-        if inner is None:
-            scope = f"{outer}.{self.name}" if outer else self.name
-            inner = self.inner[outer] = (Notes(scope=scope), Notes(scope=scope, constant=True))
-        switches.notes, switches.constant_notes = inner
+        outer_scope = switches.notes.scope
+        self.saved.append((switches.notes, switches.constant_notes))
+        if outer_scope != self.made_for:
+            scope = f"{outer_scope}.{self.name}" if outer_scope else self.name
+            self.made = (Notes(scope=scope), Notes(scope=scope, constant=True))
+            self.made_for = outer_scope
+        switches.notes, switches.constant_notes = self.made
 
     def __exit__(self, *exc_info: object) -> None:
-        switches.notes, switches.constant_notes = self.outer.pop()
+        switches.notes, switches.constant_notes = self.saved.pop()
 
 
 @contextmanager

@@ -27,7 +27,8 @@ class Value:
     op: the Primitive that made it (None for leaves); params: that op's constants;
     notes: what the node tells people (a Notes, shared by the nodes made in one name scope),
     each field also an attribute: label, a name for people; scope, the module that made it;
-    site, file:line (anomaly mode); constant, True for a number an operator made a node.
+    site, file:line (anomaly mode); constant, True for a number an operator turned into a
+    node. Set label or scope (never notes itself): the node then gets notes of its own.
     """
 
     __slots__ = ("data", "grad", "inputs", "local_grads", "op", "params", "notes",
@@ -54,40 +55,6 @@ class Value:
         if label or switches.anomaly:  # then notes of its own
             site = creation_site() if switches.anomaly else None
             self.notes = self.notes._replace(label=label, site=site)
-
-    # --- what a node tells people: its notes, read (and label and scope set) one by one -----
-
-    @property
-    def label(self) -> str:
-        """A name for people ("" for none): drawings and the stepper show it."""
-        return self.notes.label
-
-    @label.setter
-    def label(self, text: str) -> None:
-        if not isinstance(text, str):
-            raise TypeError(f"Value label must be a str, got {type(text).__name__}: {text!r}")
-        self.notes = self.notes._replace(label=text)  # new notes: shared ones never change
-
-    @property
-    def scope(self) -> str:
-        """The dotted name of the module that made this node ("" outside modules)."""
-        return self.notes.scope
-
-    @scope.setter
-    def scope(self, path: str) -> None:  # nn sets each parameter's to its module's path
-        if not isinstance(path, str):
-            raise TypeError(f"Value scope must be a str, got {type(path).__name__}: {path!r}")
-        self.notes = self.notes._replace(scope=path)
-
-    @property
-    def site(self) -> str | None:
-        """The "file:line" of the user code that made this node, in anomaly mode; else None."""
-        return self.notes.site
-
-    @property
-    def constant(self) -> bool:
-        """True for a number an operator (or constant()) turned into a node."""
-        return self.notes.constant
 
     # --- building the graph ------------------------------------------------------------------
 
@@ -243,6 +210,40 @@ class Value:
         grad = self.grad
         grad = f"Value(data={grad.data!r})" if isinstance(grad, Value) else repr(grad)
         return f"Value(data={self.data!r}, grad={grad}{label})"
+
+    # --- notes for people: label, scope, site, constant (kept together in self.notes) --------
+
+    @property
+    def label(self) -> str:
+        """A name for people ("" for none): drawings and the stepper show it."""
+        return self.notes.label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"Value label must be a str, got {type(text).__name__}: {text!r}")
+        self.notes = self.notes._replace(label=text)  # new notes: shared ones never change
+
+    @property
+    def scope(self) -> str:
+        """The dotted name of the module that made this node ("" outside modules)."""
+        return self.notes.scope
+
+    @scope.setter
+    def scope(self, path: str) -> None:  # nn sets each parameter's to its module's path
+        if not isinstance(path, str):
+            raise TypeError(f"Value scope must be a str, got {type(path).__name__}: {path!r}")
+        self.notes = self.notes._replace(scope=path)
+
+    @property
+    def site(self) -> str | None:
+        """The "file:line" of the user code that made this node, in anomaly mode; else None."""
+        return self.notes.site
+
+    @property
+    def constant(self) -> bool:
+        """True for a number an operator (or constant()) turned into a node."""
+        return self.notes.constant
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import gc
 import math
 import weakref
+from pathlib import Path
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_name_scope_restores_after_errors_reuse_and_works_as_a_decorator():
         with block:  # the same scope object entered twice
             assert (a * 2).scope == "enc.enc"
             raise KeyError("inside")
-    assert (a * 2).scope == ""
+    assert (a * 2).scope == "" and constant(1.0).notes == Notes(constant=True)
 
     @name_scope("head")
     def head(x):
@@ -128,14 +129,28 @@ def test_the_nodes_of_one_scope_share_one_notes_record():
     with name_scope("layer"):
         with block:
             made = [a * 2.0, a + a, a.tanh(), a**2]
-            constants = [m.inputs[1] for m in made[:1]] + [constant(3.0)]
+            constants = [made[0].inputs[1], constant(3.0)]
+        with block:  # entered again from the same scope: the same notes, not new ones
+            made.append(a * a)
     assert all(m.notes is made[0].notes for m in made)
     assert made[0].notes == Notes(scope="layer.neuron")
-    assert all(c.notes is constants[0].notes for c in constants)
+    assert constants[0].notes is constants[1].notes
     assert constants[0].notes == Notes(scope="layer.neuron", constant=True)
     with name_scope("other"), block:  # the same scope entered from another: notes of its own
         elsewhere = a * 2.0
-    assert elsewhere.scope == "other.neuron" and made[0].scope == "layer.neuron"
+    assert elsewhere.notes == Notes(scope="other.neuron") and made[0].scope == "layer.neuron"
+    assert elsewhere.inputs[1].notes == Notes(scope="other.neuron", constant=True)
+    outside = a * 2.0  # out of every scope: the notes of the start again
+    assert outside.notes == Notes() and outside.inputs[1].notes == Notes(constant=True)
+
+
+def test_a_scope_entered_from_many_others_keeps_no_notes_for_each():
+    block = name_scope("neuron")
+    for k in range(100):
+        with name_scope(f"example{k}"), block:
+            assert (Value(1.0) * 2.0).scope == f"example{k}.neuron"
+    kept = [v for v in vars(block).values() if isinstance(v, (list, dict, set))]
+    assert sum(map(len, kept)) <= 2  # not one entry per enclosing scope
 
 
 def test_a_label_or_scope_given_to_one_node_is_that_node_s_alone():
@@ -156,18 +171,23 @@ def test_a_label_or_scope_that_is_not_a_str_is_refused_by_name():
     with pytest.raises(TypeError, match="scope must be a str, got NoneType"):
         v.scope = None
     assert v.notes == Notes()  # nothing changed
-    with pytest.raises(AttributeError):
-        v.constant = True  # what made a node is not for setting
+    for recorded in ("constant", "site"):  # how a node was made is not for setting
+        with pytest.raises(AttributeError, match=recorded):
+            setattr(v, recorded, True)
 
 
 def test_anomaly_mode_gives_each_node_its_site_and_keeps_its_label():
     with detect_anomaly(), name_scope("neuron"):
         w = Value(2.0, "w")
         y = w * 3.0
-    lines = open(THIS_FILE).read().splitlines()
-    assert w.label == "w" and lines[int(w.site.split(":")[-1]) - 1].strip() == 'w = Value(2.0, "w")'
-    assert lines[int(y.site.split(":")[-1]) - 1].strip() == "y = w * 3.0"
-    assert y.scope == "neuron" and y.site.startswith(f"{THIS_FILE}:")
+    lines = Path(THIS_FILE).read_text().splitlines()
+
+    def line_at(site: str) -> str:
+        assert site.startswith(f"{THIS_FILE}:")
+        return lines[int(site.rsplit(":", 1)[1]) - 1].strip()
+
+    assert (w.label, w.scope, line_at(w.site)) == ("w", "neuron", 'w = Value(2.0, "w")')
+    assert (y.scope, line_at(y.site)) == ("neuron", "y = w * 3.0")
     assert y.inputs[1].site == y.site and y.inputs[1].constant  # the 3.0, made on that line
 
 
