@@ -43,14 +43,37 @@ CHAIN_RUNS = 3  # fresh processes per collector setting for the deep chain
 # --- the reference engine in its own environment ---------------------------------------------
 
 
+# Which interpreter a Python is: its version line (which names the build's date and compiler)
+# and where it is installed. The same CPython version can run this engine a fifth faster or
+# slower depending on how it was compiled, so the engines must share one.
+INTERPRETER = "import sys; print(sys.version); print(sys.base_prefix)"
+
+
+def interpreter() -> str:
+    """This interpreter, as INTERPRETER prints it."""
+    return f"{sys.version}\n{sys.base_prefix}\n"
+
+
+def runs_on_this_interpreter(python: Path, *modules: str) -> bool:
+    """Whether `python` exists, imports `modules`, and is this interpreter (or a venv of it)."""
+    if not python.exists():
+        return False
+    imports = "".join(f"import {module}; " for module in modules)
+    found = subprocess.run([str(python), "-c", imports + INTERPRETER], capture_output=True,
+                           text=True)
+    return found.returncode == 0 and found.stdout == interpreter()
+
+
 def micrograd_python() -> Path:
-    """The Python of benchmarks/.venv-micrograd, creating it and installing micrograd first."""
+    """The Python of benchmarks/.venv-micrograd, creating it and installing micrograd first.
+
+    It is made again if it was made by another interpreter (after `make clean` and a .venv
+    of another Python, say), so that micrograd runs on the interpreter chainrule runs on."""
     python = MICROGRAD_VENV / "bin" / "python"
-    check = [str(python), "-c", "import micrograd"]
-    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+    if runs_on_this_interpreter(python, "micrograd"):
         return python
     print(f"installing {MICROGRAD} into {MICROGRAD_VENV} ...", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "venv", str(MICROGRAD_VENV)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(MICROGRAD_VENV)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                     MICROGRAD], check=True)
     return python
@@ -284,6 +307,7 @@ def main() -> None:
     best = {name: min(times) for name, times in step_times.items()}
     speedup = round_ratios(step_times, "micrograd")
     vs_numpy = round_ratios(step_times, "batched numpy", speed_up=False)
+    print(f"\nEvery engine ran on Python {sys.version}, installed in {sys.base_prefix}.")
     print(f"\n## One training step ({rounds} interleaved rounds)\n")
     for note in notes:
         print(f"- {note}")

@@ -148,6 +148,22 @@ def test_the_chainrule_benchmark_worker_builds_the_model_its_setup_asks_for(fuse
     assert step.__self__.model.fused is fused
 
 
+def test_the_benchmark_runs_micrograd_only_on_the_interpreter_chainrule_runs_on(tmp_path):
+    # The same CPython version, compiled differently, runs these engines a fifth faster or
+    # slower: benchmarks/.venv-micrograd is made again unless it runs on this interpreter.
+    import run
+
+    assert run.runs_on_this_interpreter(Path(sys.executable), "numpy")
+    assert not run.runs_on_this_interpreter(Path(sys.executable), "no_module_of_this_name")
+    assert not run.runs_on_this_interpreter(tmp_path / "no_python_here")
+    other = tmp_path / "python"  # answers as this version would, from another installation
+    other.write_text(f"#!/bin/sh\ncat <<'END'\n{sys.version}\n/opt/another-python\nEND\n")
+    other.chmod(0o755)
+    assert subprocess.run([str(other)], capture_output=True, text=True).stdout.startswith(
+        sys.version)
+    assert not run.runs_on_this_interpreter(other)
+
+
 def test_benchmark_ratios_are_taken_round_by_round():
     # Slow spells in rounds 2 and 3 hit both cases, one in round 5 only the short one: each
     # round but the last still says 10x. The ratio of the two medians would say 5x.
