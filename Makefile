@@ -8,6 +8,9 @@
 #   make torch   install the CPU build of PyTorch into .venv, to run the parity tests locally
 #   make lint    ruff
 #   make clean   remove .venv and caches
+#
+# .venv is made from $(PYTHON), python3 unless given: `make clean`, then `make bench
+# PYTHON=/usr/bin/python3.11` (say) runs everything on another interpreter.
 
 PYTHON ?= python3
 VENV   := .venv
