@@ -9,8 +9,9 @@
 #   make lint    ruff
 #   make clean   remove .venv and caches
 #
-# .venv is made from $(PYTHON), python3 unless given: `make clean`, then `make bench
-# PYTHON=/usr/bin/python3.11` (say) runs everything on another interpreter.
+# .venv is made once, from $(PYTHON) (python3 unless given), by whichever target first needs
+# it, and keeps that interpreter until `make clean`: `make clean`, then `make bench
+# PYTHON=/usr/bin/python3.11` (say), and every target runs on that interpreter.
 
 PYTHON ?= python3
 VENV   := .venv

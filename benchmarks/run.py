@@ -44,35 +44,40 @@ CHAIN_RUNS = 3  # fresh processes per collector setting for the deep chain
 
 
 # Which interpreter a Python is: its version line (which names the build's date and compiler)
-# and where it is installed. The same CPython version can run this engine a fifth faster or
-# slower depending on how it was compiled, so the engines must share one.
-INTERPRETER = "import sys; print(sys.version); print(sys.base_prefix)"
+# and where it is installed. IDENTIFY prints, run by another Python, what interpreter()
+# returns here (a test checks that the two agree). Two builds of CPython 3.11 can run this
+# engine a fifth faster or slower depending on how they were compiled, so the engines must
+# share one.
+IDENTIFY = "import sys; print(sys.version); print(sys.base_prefix)"
 
 
 def interpreter() -> str:
-    """This interpreter, as INTERPRETER prints it."""
+    """This interpreter's version line and base prefix, as IDENTIFY prints them."""
     return f"{sys.version}\n{sys.base_prefix}\n"
 
 
 def runs_on_this_interpreter(python: Path, *modules: str) -> bool:
     """Whether `python` exists, imports `modules`, and is this interpreter (or a venv of it)."""
-    if not python.exists():
-        return False
     imports = "".join(f"import {module}; " for module in modules)
-    found = subprocess.run([str(python), "-c", imports + INTERPRETER], capture_output=True,
-                           text=True)
+    try:
+        found = subprocess.run([str(python), "-c", imports + IDENTIFY], capture_output=True,
+                               text=True)
+    except OSError:  # missing, or not a program this machine can run
+        return False
     return found.returncode == 0 and found.stdout == interpreter()
 
 
 def micrograd_python() -> Path:
     """The Python of benchmarks/.venv-micrograd, creating it and installing micrograd first.
 
-    It is made again if it was made by another interpreter (after `make clean` and a .venv
-    of another Python, say), so that micrograd runs on the interpreter chainrule runs on."""
+    It is made again if it lacks micrograd or was made by another interpreter (after `make
+    clean` and a .venv of another Python, say), so that micrograd runs on chainrule's."""
     python = MICROGRAD_VENV / "bin" / "python"
     if runs_on_this_interpreter(python, "micrograd"):
         return python
-    print(f"installing {MICROGRAD} into {MICROGRAD_VENV} ...", file=sys.stderr)
+    print(f"installing {MICROGRAD} into {MICROGRAD_VENV} (missing, without micrograd, or "
+          f"made by another interpreter) ...", file=sys.stderr)
+    # --clear: venv leaves an existing bin/python link alone, even one to another interpreter
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(MICROGRAD_VENV)], check=True)
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
                     MICROGRAD], check=True)

@@ -148,20 +148,57 @@ def test_the_chainrule_benchmark_worker_builds_the_model_its_setup_asks_for(fuse
     assert step.__self__.model.fused is fused
 
 
-def test_the_benchmark_runs_micrograd_only_on_the_interpreter_chainrule_runs_on(tmp_path):
-    # The same CPython version, compiled differently, runs these engines a fifth faster or
-    # slower: benchmarks/.venv-micrograd is made again unless it runs on this interpreter.
+def _stand_in_python(path: Path, version: str, base_prefix: str) -> Path:
+    """A program that answers run.IDENTIFY as a Python of that version and place would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\ncat <<'END'\n{version}\n{base_prefix}\nEND\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_the_benchmark_knows_the_interpreter_a_python_runs_on(tmp_path):
+    # Two builds of CPython 3.11 run these engines a fifth faster or slower: micrograd must
+    # run on chainrule's. The same version line from another place is another interpreter,
+    # and so is another build (another version line) in the same place.
     import run
 
     assert run.runs_on_this_interpreter(Path(sys.executable), "numpy")
     assert not run.runs_on_this_interpreter(Path(sys.executable), "no_module_of_this_name")
     assert not run.runs_on_this_interpreter(tmp_path / "no_python_here")
-    other = tmp_path / "python"  # answers as this version would, from another installation
-    other.write_text(f"#!/bin/sh\ncat <<'END'\n{sys.version}\n/opt/another-python\nEND\n")
-    other.chmod(0o755)
-    assert subprocess.run([str(other)], capture_output=True, text=True).stdout.startswith(
-        sys.version)
-    assert not run.runs_on_this_interpreter(other)
+    assert not run.runs_on_this_interpreter(Path(__file__))  # not a program
+    same = _stand_in_python(tmp_path / "same", sys.version, sys.base_prefix)
+    assert run.runs_on_this_interpreter(same)  # (the stand-in answers as it should)
+    elsewhere = _stand_in_python(tmp_path / "elsewhere", sys.version, "/opt/another-python")
+    rebuilt = _stand_in_python(tmp_path / "rebuilt", "3.11.2 (main, Apr 28 2025) [GCC 12.2.0]",
+                               sys.base_prefix)
+    assert not run.runs_on_this_interpreter(elsewhere)
+    assert not run.runs_on_this_interpreter(rebuilt)
+
+
+def test_the_benchmark_makes_micrograd_s_environment_again_for_another_interpreter(
+        tmp_path, monkeypatch):
+    import run
+
+    venv = tmp_path / ".venv-micrograd"
+    monkeypatch.setattr(run, "MICROGRAD_VENV", venv)
+    ran = []  # the commands that would make the environment; the check itself really runs
+    real_run = subprocess.run
+
+    def recording_run(command, **options):
+        if "-c" in command:
+            return real_run(command, **options)
+        ran.append(command)
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(run.subprocess, "run", recording_run)
+    _stand_in_python(venv / "bin" / "python", sys.version, "/opt/another-python")
+    assert run.micrograd_python() == venv / "bin" / "python"
+    assert ran[0] == [sys.executable, "-m", "venv", "--clear", str(venv)]
+    assert ran[1][1:4] == ["-m", "pip", "install"] and ran[1][-1] == run.MICROGRAD
+    ran.clear()
+    _stand_in_python(venv / "bin" / "python", sys.version, sys.base_prefix)  # as if made here
+    run.micrograd_python()
+    assert ran == []  # kept as it is
 
 
 def test_benchmark_ratios_are_taken_round_by_round():
