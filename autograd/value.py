@@ -44,8 +44,7 @@ class Value:
                 "Value(data, label) takes no inputs: an operation here is an entry of the op "
                 "table in autograd/ops.py (forward rule and local derivatives), not a closure"
             )
-        if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
+        _text(label, "label")
         self.grad = 0.0
         self.inputs: tuple[Value, ...] = ()
         self.local_grads: tuple = ()
@@ -220,9 +219,7 @@ class Value:
 
     @label.setter
     def label(self, text: str) -> None:
-        if not isinstance(text, str):
-            raise TypeError(f"Value label must be a str, got {type(text).__name__}: {text!r}")
-        self.notes = self.notes._replace(label=text)  # new notes: shared ones never change
+        self.notes = self.notes._replace(label=_text(text, "label"))  # shared notes never change
 
     @property
     def scope(self) -> str:
@@ -231,9 +228,7 @@ class Value:
 
     @scope.setter
     def scope(self, path: str) -> None:  # nn sets each parameter's to its module's path
-        if not isinstance(path, str):
-            raise TypeError(f"Value scope must be a str, got {type(path).__name__}: {path!r}")
-        self.notes = self.notes._replace(scope=path)
+        self.notes = self.notes._replace(scope=_text(path, "scope"))
 
     @property
     def site(self) -> str | None:
@@ -268,6 +263,13 @@ def _as_float(data: object) -> float:
         f"Value data must be a real number (int, float or numpy scalar), "
         f"got {type(data).__name__}: {data!r}"
     )
+
+
+def _text(text: object, field: str) -> str:
+    """text, if it is a str; else a TypeError naming the Value field it was given for."""
+    if not isinstance(text, str):
+        raise TypeError(f"Value {field} must be a str, got {type(text).__name__}: {text!r}")
+    return text
 
 
 def constant(number: float) -> Value:
