@@ -185,6 +185,32 @@ def test_written_out_add_and_mul_record_what_the_op_table_records(op, operator, 
                     assert repr(getattr(fast, slot)) == repr(getattr(table, slot)), slot
 
 
+@pytest.mark.parametrize("mode", ["recording", "no_grad", "anomaly"])
+@pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
+def test_written_out_add_and_mul_make_a_number_the_leaf_constant_makes(op, operator, mode):
+    # y + 1.0 fills in the 1.0's leaf itself, for speed: it must be the leaf constant(1.0) makes,
+    # and the node the one _apply makes from it.
+    from autograd.value import _apply
+
+    switch = {"recording": contextlib.nullcontext, "no_grad": no_grad,
+              "anomaly": detect_anomaly}[mode]
+    numbers = [x for x in SPECIAL if abs(x) < 1e300] if mode == "anomaly" else SPECIAL
+    x = Value(1.25)
+    for b in numbers:
+        with switch(), name_scope("neuron"):  # (one line: one site)
+            fast, leaf, table = getattr(x, operator)(b), constant(b), _apply(op, (x, constant(b)))
+        if mode != "no_grad":
+            assert fast.inputs[0] is x and type(fast.inputs[1]) is Value
+            assert fast.inputs[1].constant and fast.inputs[1].scope == "neuron"
+            made = fast.inputs[1]
+            for slot in Value.__slots__:
+                if slot != "__weakref__":
+                    assert repr(getattr(made, slot)) == repr(getattr(leaf, slot)), slot
+        for slot in Value.__slots__:
+            if slot != "__weakref__":
+                assert repr(getattr(fast, slot)) == repr(getattr(table, slot)), slot
+
+
 @pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
 def test_add_and_mul_read_as_methods_in_help_and_tracebacks(op, operator):
     method = getattr(Value, operator)
