@@ -357,11 +357,11 @@ def _binary_operator(op: Primitive) -> Callable[[Value, Value | float], Value]:
     It makes the node _apply(op, (self, other)) makes (a test compares them slot by slot), with
     fewer steps: no lists, op's two rules looked up once, and the node filled in here rather
     than by _record, which saves a call per node. A float operand's constant leaf is filled in
-    here too, as constant() would make it: that saves two calls per number, a tenth of what a
-    deep chain of `y + 1.0` costs to build and backpropagate. The rules are taken from the op
-    table when this module is imported, so an edited rule in autograd/ops.py takes effect at
-    the next import (restart the Python session or notebook kernel), as any edit to the code
-    does.
+    here too, as constant() would make it: that saves two calls per number, nearly a tenth of
+    what a deep chain of `y + 1.0` costs to build and backpropagate. The rules are taken from
+    the op table when this module is imported, so an edited rule in autograd/ops.py takes
+    effect at the next import (restart the Python session or notebook kernel), as any edit to
+    the code does.
     """
     if op.arity != 2 or op.params:
         raise ValueError(f"{op.name}: an operator method needs an op of two inputs, no params")

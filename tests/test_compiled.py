@@ -615,6 +615,48 @@ def test_an_mlp_step_is_the_eager_step_to_the_last_bit(as_argument):
         assert [p.grad for p in model.parameters()] == eager_grads
 
 
+def test_a_pull_reads_rows_that_step_evenly_through_strided_views():
+    from autograd.compiled.program import _tail
+
+    buffer = np.arange(3000.0)
+    rng = np.random.default_rng(0)
+    starts = 1000 + 100 * rng.permutation(16)  # 16 columns; sorted, their starts step by 100
+    head = rng.integers(1, 2000, size=(2, 16))  # two rows from anywhere: gathered
+    index = np.vstack([head, [starts - r for r in range(10)]]).astype(np.intp)
+    order, tail = _tail(buffer, index)
+    assert tail.head == 2 and len(tail.runs) == 1 and np.all(np.diff(index[2, order]) == 100)
+    tail.scratch[...] = np.nan
+    buffer.take(tail.head_edges, out=tail.head_rows)  # as Pull.run reads them
+    for first, stop, view in tail.runs:
+        tail.tail_rows[:, first:stop] = view
+    assert np.array_equal(tail.scratch, buffer[index[:, order]])
+
+
+def test_a_pull_gathers_when_strided_views_would_not_pay():
+    from autograd.compiled.program import _tail
+
+    buffer = np.arange(3000.0)
+    starts = 1000 + 100 * np.arange(16)
+    few_rows = np.array([starts - r for r in range(6)], dtype=np.intp)
+    uneven = np.array([20, 31, 55, 60, 98, 150, 153, 190, 260, 277, 300, 340, 390, 401, 470, 480])
+    scattered = np.array([uneven - r for r in range(10)], dtype=np.intp)  # starts: no even runs
+    same_slot = np.array([starts] * 10, dtype=np.intp)
+    for index in (few_rows, scattered, same_slot):
+        assert _tail(buffer, index) is None
+
+
+def test_the_parameters_of_an_mlp_step_get_their_gradients_through_strided_views():
+    from autograd.compiled.program import backward_plan
+
+    X, labels, model = _moons_setup()
+    compiled = trace(lambda xs: nn.hinge([model(p) for p in xs], labels)
+                     + nn.l2_penalty(model.parameters(), 1e-4))
+    plan = backward_plan(compiled.trace(X), 0)
+    parameter_pulls = plan.steps[-1][0]
+    assert [pull.tail is not None for pull in parameter_pulls] == [True]
+    assert parameter_pulls[0].tail.head == 2  # the L2 penalty's two edges (p * p) per parameter
+
+
 @pytest.mark.parametrize("fuse", [True, False])
 def test_argument_numbers_the_function_never_reads_are_skipped(fuse):
     w, b = Value(0.5), Value(-0.3)

@@ -566,9 +566,18 @@ class Pull:
     scratch: np.ndarray
     dst_view: np.ndarray | None  # grads[dst] when it is a slice of width max(k, 2)
     strided: np.ndarray | None = None  # contributions[edges] as a view, when edges allow one
+    tail: Tail | None = None  # rows of edges read as strided views, when they allow it
 
     def run(self, program: Program) -> None:
         """Gather the edges' contributions and add each column's rows, top to bottom."""
+        if self.tail is not None:  # gather the head rows, copy the tail rows from views
+            tail = self.tail
+            if tail.head:
+                _gather(program.contributions, tail.head_edges, out=tail.head_rows)
+            for first, stop, view in tail.runs:
+                tail.tail_rows[:, first:stop] = view
+            program.grads[self.dst] = np.add.reduce(self.scratch, axis=0)
+            return
         if self.strided is not None:  # no gather: add the rows of the view in place
             out = self.dst_view.reshape(self.strided.shape[1:])
             np.add.reduce(self.strided, axis=0, out=out)
@@ -581,6 +590,60 @@ class Pull:
             np.add.reduce(self.scratch, axis=0, out=self.dst_view)
         else:
             program.grads[self.dst] = np.add.reduce(self.scratch, axis=0)[:self.k]
+
+
+@dataclass
+class Tail:
+    """A pull whose edges, from row `head` down, step evenly in every column: rows head.. of
+    column m are contributions[start_m + d * r]. That is how a parameter's edges lie, one per
+    sample, in its layer's edge block (the rows above them are its other readers: an L2
+    penalty's). Those rows are copied from a few strided views, one per run of columns whose
+    starts also step evenly, which costs a fraction of gathering them one by one.
+    """
+
+    head: int
+    head_edges: np.ndarray  # edges[:head], gathered as before
+    scratch: np.ndarray  # the contributions of every edge, (f, k): the rows to add up
+    runs: list  # (first column, stop column, view of the contributions' tail rows there)
+
+    def __post_init__(self) -> None:
+        self.head_rows, self.tail_rows = self.scratch[:self.head], self.scratch[self.head:]
+
+
+def _tail(buffer: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, Tail] | None:
+    """How to read buffer[index] with a Tail, when it pays (at least 8 rows that step evenly,
+    and runs of 8 columns or more on average): the order to put the columns in, so that the
+    runs are long, and the Tail that reads them in that order. Else None."""
+    f, k = index.shape
+    if f < 9 or k < 2:
+        return None
+    d = int(index[-1, 0] - index[-2, 0])
+    steps_evenly = (np.diff(index, axis=0) == d).all(axis=1)  # row r to r + 1, in every column
+    head = f - 1
+    while head > 0 and steps_evenly[head - 1]:
+        head -= 1
+    if d == 0 or f - head < 8:
+        return None
+    order = np.argsort(index[head], kind="stable")  # columns by where their tail starts
+    index = index[:, order]
+    starts = index[head].tolist()
+    runs, first = [], 0
+    while first < k:  # the longest run from `first` whose starts step evenly
+        stop, step = first + 1, 1
+        if stop < k:
+            step = starts[stop] - starts[first]
+            while stop + 1 < k and starts[stop + 1] - starts[stop] == step:
+                stop += 1
+            stop += 1
+        runs.append((first, stop, step))
+        first = stop
+    if len(runs) * 8 > k:
+        return None
+    size = buffer.itemsize
+    views = [(first, stop, np.lib.stride_tricks.as_strided(
+        buffer[starts[first]:], shape=(f - head, stop - first),
+        strides=(d * size, step * size), writeable=False)) for first, stop, step in runs]
+    return order, Tail(head, np.ascontiguousarray(index[:head]), np.zeros(index.shape), views)
 
 
 @dataclass
@@ -629,6 +692,12 @@ def backward_plan(program: Program, output: int) -> BackwardPlan:
             dst = as_index([slot[j] for j, _ in entries])
             view = program.grads[dst] if isinstance(dst, slice) and k > 1 else None
             strided = _strided(program.contributions, index) if view is not None else None
+            tail = _tail(program.contributions, index) if strided is None and k > 1 else None
+            if tail is not None:  # the columns reordered: the destinations follow
+                order, tail = tail
+                dst = as_index([slot[entries[m][0]] for m in order.tolist()])
+                result.append(Pull(dst, k, index[:, order], tail.scratch, None, tail=tail))
+                continue
             result.append(Pull(dst, k, index, np.zeros(index.shape), view, strided))
         return result
 
