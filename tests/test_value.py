@@ -161,16 +161,32 @@ def test_micrograd_names_for_inputs_and_op():
 SPECIAL = [0.0, -0.0, 1.5, -2.25, 1e308, -1e-320, math.inf, -math.inf, math.nan]
 
 
-@pytest.mark.parametrize("mode", ["recording", "no_grad", "anomaly"])
-@pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
+MODES = ["recording", "no_grad", "anomaly"]
+OPERATORS = [(ops.ADD, "__add__"), (ops.MUL, "__mul__")]
+
+
+def switch_and_numbers(mode: str) -> tuple:
+    """The switch that puts the engine in `mode`, and the numbers to try there: anomaly mode
+    raises at a non-finite result, so there only numbers whose results are finite."""
+    switch = {"recording": contextlib.nullcontext, "no_grad": no_grad,
+              "anomaly": detect_anomaly}[mode]
+    return switch, [x for x in SPECIAL if abs(x) < 1e300] if mode == "anomaly" else SPECIAL
+
+
+def assert_same_slots(node: Value, expected: Value) -> None:
+    """Every slot of node set, and set as in expected (repr: bit for bit, nan and -0.0 too)."""
+    for slot in Value.__slots__:
+        if slot != "__weakref__":
+            assert repr(getattr(node, slot)) == repr(getattr(expected, slot)), slot
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("op, operator", OPERATORS)
 def test_written_out_add_and_mul_record_what_the_op_table_records(op, operator, mode):
     # Value.__add__ and __mul__ skip _apply for speed; they must build the very same node.
     from autograd.value import _apply
 
-    switch = {"recording": contextlib.nullcontext, "no_grad": no_grad,
-              "anomaly": detect_anomaly}[mode]
-    # (anomaly mode raises at a non-finite result: there, only numbers whose results are finite)
-    numbers = [x for x in SPECIAL if abs(x) < 1e300] if mode == "anomaly" else SPECIAL
+    switch, numbers = switch_and_numbers(mode)
     for a in numbers:
         for b in numbers:
             x, y = Value(a), Value(b)
@@ -180,21 +196,17 @@ def test_written_out_add_and_mul_record_what_the_op_table_records(op, operator, 
             assert fast.op is (op if recorded else None)
             assert fast.inputs == ((x, y) if recorded else ())
             assert fast.scope == "neuron" and (fast.site is not None) == (mode == "anomaly")
-            for slot in Value.__slots__:  # every slot set, and set alike
-                if slot != "__weakref__":  # (repr: bit for bit, nan and -0.0 included)
-                    assert repr(getattr(fast, slot)) == repr(getattr(table, slot)), slot
+            assert_same_slots(fast, table)
 
 
-@pytest.mark.parametrize("mode", ["recording", "no_grad", "anomaly"])
-@pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("op, operator", OPERATORS)
 def test_written_out_add_and_mul_make_a_number_the_leaf_constant_makes(op, operator, mode):
     # y + 1.0 fills in the 1.0's leaf itself, for speed: it must be the leaf constant(1.0) makes,
     # and the node the one _apply makes from it.
     from autograd.value import _apply
 
-    switch = {"recording": contextlib.nullcontext, "no_grad": no_grad,
-              "anomaly": detect_anomaly}[mode]
-    numbers = [x for x in SPECIAL if abs(x) < 1e300] if mode == "anomaly" else SPECIAL
+    switch, numbers = switch_and_numbers(mode)
     x = Value(1.25)
     for b in numbers:
         with switch(), name_scope("neuron"):  # (one line: one site)
@@ -202,16 +214,11 @@ def test_written_out_add_and_mul_make_a_number_the_leaf_constant_makes(op, opera
         if mode != "no_grad":
             assert fast.inputs[0] is x and type(fast.inputs[1]) is Value
             assert fast.inputs[1].constant and fast.inputs[1].scope == "neuron"
-            made = fast.inputs[1]
-            for slot in Value.__slots__:
-                if slot != "__weakref__":
-                    assert repr(getattr(made, slot)) == repr(getattr(leaf, slot)), slot
-        for slot in Value.__slots__:
-            if slot != "__weakref__":
-                assert repr(getattr(fast, slot)) == repr(getattr(table, slot)), slot
+            assert_same_slots(fast.inputs[1], leaf)
+        assert_same_slots(fast, table)
 
 
-@pytest.mark.parametrize("op, operator", [(ops.ADD, "__add__"), (ops.MUL, "__mul__")])
+@pytest.mark.parametrize("op, operator", OPERATORS)
 def test_add_and_mul_read_as_methods_in_help_and_tracebacks(op, operator):
     method = getattr(Value, operator)
     assert (method.__name__, method.__qualname__) == (operator, f"Value.{operator}")
