@@ -615,24 +615,28 @@ def test_an_mlp_step_is_the_eager_step_to_the_last_bit(as_argument):
         assert [p.grad for p in model.parameters()] == eager_grads
 
 
-def test_a_pull_reads_rows_that_step_evenly_through_strided_views():
-    from autograd.compiled.program import _tail
+@pytest.mark.parametrize("d", [-1, 1, -3])
+def test_a_pull_reads_rows_that_step_evenly_through_strided_views(d):
+    from types import SimpleNamespace
 
-    buffer = np.arange(3000.0)
+    from autograd.compiled.program import Pull, _tail
+
     rng = np.random.default_rng(0)
-    starts = 1000 + 100 * rng.permutation(16)  # 16 columns; sorted, their starts step by 100
-    head = rng.integers(1, 2000, size=(2, 16))  # two rows from anywhere: gathered
-    index = np.vstack([head, [starts - r for r in range(10)]]).astype(np.intp)
+    buffer = rng.standard_normal(5000) * 10.0 ** rng.integers(-8, 8, 5000)  # order matters
+    # 16 columns (nodes) in a shuffled order: 8 whose tails start 100 slots apart, 8 whose
+    # start 37 apart; each tail steps by d for 10 rows, below 2 rows gathered from anywhere.
+    starts = rng.permutation(np.r_[1000 + 100 * np.arange(8), 3000 + 37 * np.arange(8)])
+    head = rng.integers(1, 5000, size=(2, 16))
+    index = np.vstack([head, [starts + d * r for r in range(10)]]).astype(np.intp)
     order, tail = _tail(buffer, index)
-    assert tail.head == 2 and len(tail.runs) == 1 and np.all(np.diff(index[2, order]) == 100)
-    tail.scratch[...] = np.nan
-    buffer.take(tail.head_edges, out=tail.head_rows)  # as Pull.run reads them
-    for first, stop, view in tail.runs:
-        tail.tail_rows[:, first:stop] = view
-    assert np.array_equal(tail.scratch, buffer[index[:, order]])
+    assert tail.head == 2 and len(tail.runs) == 2
+    program = SimpleNamespace(contributions=buffer, grads=np.zeros(16))
+    Pull(order, 16, index[:, order], tail.scratch, None, tail=tail).run(program)  # node m: slot m
+    expected = np.add.reduce(buffer[index], axis=0)  # each column's rows, top to bottom
+    assert program.grads.tolist() == expected.tolist()
 
 
-def test_a_pull_gathers_when_strided_views_would_not_pay():
+def test_a_pull_gathers_when_strided_views_cannot_be_used_or_would_not_pay():
     from autograd.compiled.program import _tail
 
     buffer = np.arange(3000.0)
@@ -640,9 +644,38 @@ def test_a_pull_gathers_when_strided_views_would_not_pay():
     few_rows = np.array([starts - r for r in range(6)], dtype=np.intp)
     uneven = np.array([20, 31, 55, 60, 98, 150, 153, 190, 260, 277, 300, 340, 390, 401, 470, 480])
     scattered = np.array([uneven - r for r in range(10)], dtype=np.intp)  # starts: no even runs
-    same_slot = np.array([starts] * 10, dtype=np.intp)
-    for index in (few_rows, scattered, same_slot):
+    one_breaks = np.array([starts - r for r in range(10)], dtype=np.intp)
+    one_breaks[5:, 7] += 50  # column 7 jumps below row 4: only 5 rows step evenly in all
+    for index in (few_rows, scattered, one_breaks):
         assert _tail(buffer, index) is None
+
+
+def test_a_layer_of_several_outputs_gets_every_gradient_of_each_as_eagerly():
+    # Parameters read by every sample and by the L2 penalty, backward from each of 3 outputs,
+    # with the pulls that read their tails through views. From the first output the numbers
+    # are the eager ones to the last bit. From the others, a weight's readers are added in the
+    # order of the trace of all three outputs, which can differ from the order of one output's
+    # own walk: the last bit may differ there, so those are held to RTOL.
+    X, _ = nn.make_moons(9, noise=0.1, seed=3)
+    model = nn.MLP(2, [16, 3], seed=1)
+
+    def outputs(xs):
+        scores = [model(x) for x in xs]
+        penalty = nn.l2_penalty(model.parameters(), 1e-3)
+        return [total([s[c] for s in scores]) + penalty for c in range(3)]
+
+    compiled = trace(outputs)
+    for _ in range(3):  # the third call is unchecked
+        replayed = compiled(X)
+        for c in range(3):
+            model.zero_grad()
+            outputs(X.tolist())[c].backward()
+            eager = [p.grad for p in model.parameters()]
+            model.zero_grad()
+            replayed[c].backward()
+            if c == 0:
+                assert [p.grad for p in model.parameters()] == eager
+            assert_close([p.grad for p in model.parameters()], eager)
 
 
 def test_the_parameters_of_an_mlp_step_get_their_gradients_through_strided_views():

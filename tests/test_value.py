@@ -206,9 +206,13 @@ def test_written_out_add_and_mul_make_a_number_the_leaf_constant_makes(op, opera
     # and the node the one _apply makes from it.
     from autograd.value import _apply
 
+    class Float(float):
+        pass
+
     switch, numbers = switch_and_numbers(mode)
     x = Value(1.25)
-    for b in numbers:
+    # (and numbers that are not of type float, which take the slower way, through constant())
+    for b in [*numbers, np.float64(2.5), Float(1.5), True, 2]:
         with switch(), name_scope("neuron"):  # (one line: one site)
             fast, leaf, table = getattr(x, operator)(b), constant(b), _apply(op, (x, constant(b)))
         if mode != "no_grad":

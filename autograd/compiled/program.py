@@ -359,7 +359,10 @@ class Program:
     grads: np.ndarray = None
 
     def allocate(self) -> None:
-        """Make the four buffers and let every group take its views of them."""
+        """Make the four buffers and let every group take its views of them.
+
+        Called once, by build_program: groups, and the backward plans made later, keep views
+        of these buffers, which new buffers would leave reading the old ones."""
         self.values = np.zeros(self.n_values)
         self.values[self.constant_slots] = self.constant_values
         self.local_grads = np.zeros(self.n_edges)
@@ -604,7 +607,9 @@ class Tail:
     head: int
     head_edges: np.ndarray  # edges[:head], gathered as before
     scratch: np.ndarray  # the contributions of every edge, (f, k): the rows to add up
-    runs: list  # (first column, stop column, view of the contributions' tail rows there)
+    runs: list[tuple[int, int, np.ndarray]]  # (first column, stop column, view of the tail rows)
+    head_rows: np.ndarray = field(init=False)  # scratch[:head]
+    tail_rows: np.ndarray = field(init=False)  # scratch[head:]
 
     def __post_init__(self) -> None:
         self.head_rows, self.tail_rows = self.scratch[:self.head], self.scratch[self.head:]
@@ -615,7 +620,7 @@ def _tail(buffer: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, Tail] | No
     and runs of 8 columns or more on average): the order to put the columns in, so that the
     runs are long, and the Tail that reads them in that order. Else None."""
     f, k = index.shape
-    if f < 9 or k < 2:
+    if f < 8 or k < 2:
         return None
     d = int(index[-1, 0] - index[-2, 0])
     steps_evenly = (np.diff(index, axis=0) == d).all(axis=1)  # row r to r + 1, in every column
@@ -627,7 +632,7 @@ def _tail(buffer: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, Tail] | No
     order = np.argsort(index[head], kind="stable")  # columns by where their tail starts
     index = index[:, order]
     starts = index[head].tolist()
-    runs, first = [], 0
+    runs, first = [], 0  # (first column, stop column, step between their starts)
     while first < k:  # the longest run from `first` whose starts step evenly
         stop, step = first + 1, 1
         if stop < k:
@@ -639,6 +644,8 @@ def _tail(buffer: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, Tail] | No
         first = stop
     if len(runs) * 8 > k:
         return None
+    # The view of a run reads buffer[starts[first] + r * d + c * step] at row r, column c,
+    # which is index[head + r, first + c]: a slot of the program, never outside the buffer.
     size = buffer.itemsize
     views = [(first, stop, np.lib.stride_tricks.as_strided(
         buffer[starts[first]:], shape=(f - head, stop - first),
@@ -692,9 +699,9 @@ def backward_plan(program: Program, output: int) -> BackwardPlan:
             dst = as_index([slot[j] for j, _ in entries])
             view = program.grads[dst] if isinstance(dst, slice) and k > 1 else None
             strided = _strided(program.contributions, index) if view is not None else None
-            tail = _tail(program.contributions, index) if strided is None and k > 1 else None
-            if tail is not None:  # the columns reordered: the destinations follow
-                order, tail = tail
+            found = _tail(program.contributions, index) if strided is None and k > 1 else None
+            if found is not None:  # the columns reordered: the destinations follow
+                order, tail = found
                 dst = as_index([slot[entries[m][0]] for m in order.tolist()])
                 result.append(Pull(dst, k, index[:, order], tail.scratch, None, tail=tail))
                 continue
