@@ -81,6 +81,7 @@ class Graph:
     input_position: dict[int, int]
     records: dict[int, Record]
     sample: dict[int, object]  # node -> the sample (argument row) it belongs to, or MIXED
+    walks: list  # per output, each node's place in that output's own walk (None: `order`)
 
 
 def topological_order_of_all(roots: list[Value]) -> list[Value]:
@@ -141,8 +142,17 @@ def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
         seen = {sample[j] for j in record.reads if sample.get(j) is not None}
         if seen:
             sample[i] = seen.pop() if len(seen) == 1 else MIXED
+    # Eager backward from an output walks that output's own graph. For the first output that
+    # is `order` itself; for the others, whose nodes the first may have placed already, the
+    # order can differ, and with it the order in which a node's gradient is added up.
+    walks: list = [None]
+    for out in outputs[1:]:
+        walk = np.full(len(order), -1, dtype=np.intp)
+        own = [index[node] for node in topological_order(out)]
+        walk[own] = np.arange(len(own))
+        walks.append(walk)
     return Graph(order, [index[out] for out in outputs], leaf_kind, input_position, records,
-                 sample)
+                 sample, walks)
 
 
 def _fused_sum(i: int, op: str, inputs: tuple[int, ...], records: dict[int, Record],
@@ -353,6 +363,7 @@ class Program:
     group_nodes: list[tuple[int, ...]]  # the topological indices each group computes
     output_slots: list[int]
     edges_into: dict[int, tuple[tuple[tuple[int, int], int, int], ...]]  # (rank, edge, reader)
+    walks: list  # per output, None or each traced node's place in that output's own walk
     values: np.ndarray = None  # the buffers, made by allocate()
     local_grads: np.ndarray = None
     contributions: np.ndarray = None
@@ -453,6 +464,7 @@ def build_program(graph: Graph) -> Program:
         groups=groups, group_nodes=[tuple(nodes) for nodes in group_nodes],
         output_slots=[slot[i] for i in graph.outputs],
         edges_into={j: tuple(edges) for j, edges in edges_into.items()},
+        walks=graph.walks,
     )
     program.allocate()
     return program
@@ -680,6 +692,11 @@ def backward_plan(program: Program, output: int) -> BackwardPlan:
     root = program.outputs[output]
     cone = _depends_on(program.reads, root)
     slot = program.slot
+    walk = program.walks[output]  # where each reader comes in the eager walk from this output
+
+    def eager_order(edge: tuple) -> tuple[int, int]:  # readers latest first, inputs in order
+        (reader, position), _, _ = edge
+        return (-reader if walk is None else -walk[reader], position)
 
     def pulls(nodes: list[int]) -> list[Pull]:
         by_fan_in: dict[int, list[tuple[int, list]]] = {}
@@ -687,8 +704,7 @@ def backward_plan(program: Program, output: int) -> BackwardPlan:
             edges = [e for e in program.edges_into.get(j, ()) if e[2] in cone]
             if j == root or not edges:
                 continue
-            # eager backward visits readers latest first, and each reader's inputs in order
-            edges.sort(key=lambda e: (-e[0][0], e[0][1]))
+            edges.sort(key=eager_order)
             by_fan_in.setdefault(len(edges), []).append((j, edges))
         result = []
         for f, entries in sorted(by_fan_in.items()):
