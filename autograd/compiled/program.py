@@ -145,12 +145,11 @@ def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
     # Eager backward from an output walks that output's own graph. For the first output that
     # is `order` itself; for the others, whose nodes the first may have placed already, the
     # order can differ, and with it the order in which a node's gradient is added up.
+    # (A dict per output, the size of its own graph: outputs that each read one sample's
+    # nodes, such as per-sample losses, keep little.)
     walks: list = [None]
     for out in outputs[1:]:
-        walk = np.full(len(order), -1, dtype=np.intp)
-        own = [index[node] for node in topological_order(out)]
-        walk[own] = np.arange(len(own))
-        walks.append(walk)
+        walks.append({index[node]: k for k, node in enumerate(topological_order(out))})
     return Graph(order, [index[out] for out in outputs], leaf_kind, input_position, records,
                  sample, walks)
 
