@@ -654,8 +654,8 @@ def test_a_layer_of_several_outputs_gets_every_gradient_of_each_as_eagerly():
     # Parameters read by every sample and by the L2 penalty, backward from each of 3 outputs,
     # with the pulls that read their tails through views. Each output's backward adds a
     # weight's contributions in the order of that output's own eager walk, which for the
-    # second and third differs from the order of the trace of all three (before, the last
-    # bit of some gradients did): the numbers are the eager ones to the last bit.
+    # second and third differs from the order of the trace of all three: the numbers are the
+    # eager ones to the last bit.
     X, _ = nn.make_moons(9, noise=0.1, seed=3)
     model = nn.MLP(2, [16, 3], seed=1)
 

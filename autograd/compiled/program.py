@@ -81,7 +81,7 @@ class Graph:
     input_position: dict[int, int]
     records: dict[int, Record]
     sample: dict[int, object]  # node -> the sample (argument row) it belongs to, or MIXED
-    walks: list  # per output, each node's place in that output's own walk (None: `order`)
+    walks: list[dict[int, int] | None]  # per output: node -> place in its own walk, or None
 
 
 def topological_order_of_all(roots: list[Value]) -> list[Value]:
@@ -142,14 +142,16 @@ def record_graph(outputs: list[Value], inputs: list[Value], fuse: bool = True,
         seen = {sample[j] for j in record.reads if sample.get(j) is not None}
         if seen:
             sample[i] = seen.pop() if len(seen) == 1 else MIXED
-    # Eager backward from an output walks that output's own graph. For the first output that
-    # is `order` itself; for the others, whose nodes the first may have placed already, the
-    # order can differ, and with it the order in which a node's gradient is added up.
-    # (A dict per output, the size of its own graph: outputs that each read one sample's
-    # nodes, such as per-sample losses, keep little.)
-    walks: list = [None]
+    # Eager backward from an output walks that output's own graph, as Value.backward orders
+    # it. For the first output that is the order of `order` itself. For the others, `order`
+    # keeps the nodes they share with an earlier output where that output's walk put them,
+    # which can differ from their own walk, and with it the order in which a node's gradient
+    # is added up. (Only the nodes with inputs, which are the readers: a per-sample output
+    # keeps a dict the size of its sample's part of the graph.)
+    walks: list[dict[int, int] | None] = [None]
     for out in outputs[1:]:
-        walks.append({index[node]: k for k, node in enumerate(topological_order(out))})
+        own = topological_order(out, leaves=False)
+        walks.append({index[node]: k for k, node in enumerate(own)})
     return Graph(order, [index[out] for out in outputs], leaf_kind, input_position, records,
                  sample, walks)
 
@@ -362,7 +364,7 @@ class Program:
     group_nodes: list[tuple[int, ...]]  # the topological indices each group computes
     output_slots: list[int]
     edges_into: dict[int, tuple[tuple[tuple[int, int], int, int], ...]]  # (rank, edge, reader)
-    walks: list  # per output, None or each traced node's place in that output's own walk
+    walks: list[dict[int, int] | None]  # per output: node -> place in its own walk, or None
     values: np.ndarray = None  # the buffers, made by allocate()
     local_grads: np.ndarray = None
     contributions: np.ndarray = None
@@ -694,6 +696,9 @@ def backward_plan(program: Program, output: int) -> BackwardPlan:
     walk = program.walks[output]  # where each reader comes in the eager walk from this output
 
     def eager_order(edge: tuple) -> tuple[int, int]:  # readers latest first, inputs in order
+        # The rank's reader is a traced node: the record edge[2] itself, or a node fused into
+        # it, which it then reads alone. Either way this output depends on it, as edge[2] is
+        # in the cone, so it has a place in the output's walk.
         (reader, position), _, _ = edge
         return (-reader if walk is None else -walk[reader], position)
 
