@@ -586,14 +586,6 @@ class Pull:
 
     def run(self, program: Program) -> None:
         """Gather the edges' contributions and add each column's rows, top to bottom."""
-        if self.tail is not None:  # gather the head rows, copy the tail rows from views
-            tail = self.tail
-            if tail.head:
-                _gather(program.contributions, tail.head_edges, out=tail.head_rows)
-            for first, stop, view in tail.runs:
-                tail.tail_rows[:, first:stop] = view
-            program.grads[self.dst] = np.add.reduce(self.scratch, axis=0)
-            return
         if self.strided is not None:  # no gather: add the rows of the view in place
             out = self.dst_view.reshape(self.strided.shape[1:])
             np.add.reduce(self.strided, axis=0, out=out)
@@ -601,7 +593,10 @@ class Pull:
         if len(self.edges) == 1 and self.dst_view is not None:  # one edge: a copy, no sum
             _gather(program.contributions, self.edges[0], out=self.dst_view)
             return
-        _gather(program.contributions, self.edges, out=self.scratch)
+        if self.tail is not None:  # the same rows, most of them copied from strided views
+            self.tail.read(program.contributions)
+        else:
+            _gather(program.contributions, self.edges, out=self.scratch)
         if self.dst_view is not None:
             np.add.reduce(self.scratch, axis=0, out=self.dst_view)
         else:
@@ -627,6 +622,13 @@ class Tail:
     def __post_init__(self) -> None:
         self.head_rows, self.tail_rows = self.scratch[:self.head], self.scratch[self.head:]
 
+    def read(self, buffer: np.ndarray) -> None:
+        """scratch = buffer[edges]: the head rows gathered, the tail rows copied from views."""
+        if self.head:
+            _gather(buffer, self.head_edges, out=self.head_rows)
+        for first, stop, view in self.runs:
+            self.tail_rows[:, first:stop] = view
+
 
 def _tail(buffer: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, Tail] | None:
     """How to read buffer[index] with a Tail, when it pays (at least 8 rows that step evenly,
@@ -636,11 +638,13 @@ def _tail(buffer: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, Tail] | No
     if f < 8 or k < 2:
         return None
     d = int(index[-1, 0] - index[-2, 0])
+    if d == 0:
+        return None
     steps_evenly = (np.diff(index, axis=0) == d).all(axis=1)  # row r to r + 1, in every column
     head = f - 1
     while head > 0 and steps_evenly[head - 1]:
         head -= 1
-    if d == 0 or f - head < 8:
+    if f - head < 8:
         return None
     order = np.argsort(index[head], kind="stable")  # columns by where their tail starts
     index = index[:, order]
