@@ -416,6 +416,30 @@ def test_backward_from_one_of_several_outputs():
     assert w.grad == 5.0
 
 
+def test_a_function_may_return_a_dict_of_values():
+    w = Value(0.5)
+
+    def f(xs):
+        scores = [w * x for x in xs]
+        return {"loss": sum(s * s for s in scores), "scores": scores}
+
+    result = trace(f)([1.0, 2.0])
+    assert list(result) == ["loss", "scores"] and isinstance(result["scores"], list)
+    assert [s.data for s in result["scores"]] == [0.5, 1.0]
+    result["loss"].backward()  # d(w^2 + 4w^2)/dw = 10w = 5
+    assert w.grad == 5.0
+
+
+def test_a_dict_whose_keys_change_is_another_structure():
+    w = Value(0.5)
+    key = ["first"]
+    compiled = trace(lambda x: {key[0]: w * x})
+    assert compiled(1.0)["first"].data == 0.5
+    key[0] = "second"
+    with pytest.raises(TraceMismatch, match="same structure"):
+        compiled(2.0)  # the second call is checked: it runs the function again
+
+
 def test_infinities_and_nans_propagate_as_in_the_eager_engine():
     w = Value(-1.0)
     eager, replayed = eager_and_replayed(lambda x: (w * x).log() + (w * 0.0) ** -1.0, [w], 2.0)

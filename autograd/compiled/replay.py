@@ -293,7 +293,12 @@ def _nest(items: list, shape: tuple[int, ...]) -> Any:
 
 
 def _flatten_outputs(result: Any) -> tuple[Any, list[Value]]:
-    """The Values a function returned, in order, and a template to rebuild its structure."""
+    """The Values a function returned, in order, and a template to rebuild its structure.
+
+    The template is an output's number for a Value, ("list" or "tuple", [items]) for a list
+    or tuple, and ("dict", [(key, item), ...]) for a dict, in its order. Two calls return
+    the same structure when their templates are equal (a dict's keys included).
+    """
     outputs: list[Value] = []
 
     def walk(x: Any) -> Any:
@@ -302,8 +307,10 @@ def _flatten_outputs(result: Any) -> tuple[Any, list[Value]]:
             return len(outputs) - 1
         if isinstance(x, (list, tuple)):
             return (type(x).__name__, [walk(item) for item in x])
+        if isinstance(x, dict):
+            return ("dict", [(key, walk(item)) for key, item in x.items()])
         raise TypeError(
-            f"a compiled function must return Values (or lists and tuples of them), got "
+            f"a compiled function must return Values (or lists, tuples and dicts of them), got "
             f"{type(x).__name__}: {x!r}; a number computed from .data would be frozen at its "
             f"traced value, so return the Values and read their .data after the call"
         )
@@ -317,6 +324,8 @@ def _rebuild(template: Any, outputs: list[Replayed]) -> Any:
     if isinstance(template, int):
         return outputs[template]
     kind, items = template
+    if kind == "dict":
+        return {key: _rebuild(item, outputs) for key, item in items}
     rebuilt = [_rebuild(item, outputs) for item in items]
     return tuple(rebuilt) if kind == "tuple" else rebuilt
 
