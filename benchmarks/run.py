@@ -121,16 +121,44 @@ def per_step(step: Callable[[], object], repeat: int) -> float:
     return (time.perf_counter() - start) / repeat
 
 
-def interleaved(cases: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+def interleaved(cases: dict[str, Callable[[], float]], rounds: int,
+                probes: list[float] | None = None) -> dict[str, list[float]]:
     """The seconds of each case in every round, running every case once per round in rotating
-    order."""
+    order. With a list of probes, the machine's own speed is timed before every case too (see
+    machine_probe) and appended to it."""
     times: dict[str, list[float]] = {name: [] for name in cases}
     names = list(cases)
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
+            if probes is not None:
+                probes.append(machine_probe())
             times[name].append(cases[name]())
         print(f"  round {r + 1}/{rounds} done", file=sys.stderr)
     return times
+
+
+def machine_probe() -> float:
+    """Seconds for a fixed loop of plain Python that uses neither chainrule nor numpy.
+
+    A shared machine speeds up and slows down by itself, within seconds: timed between the
+    cases, this loop shows how far it moved during a run, which is how far a figure that is
+    not a ratio (nodes per second, the chain's seconds) can move with it.
+    """
+    start = time.perf_counter()
+    numbers = []
+    for i in range(60_000):  # a few ms: objects made and kept (floats, which the cyclic
+        numbers.append(i * 0.5)  # garbage collector never visits, so it cannot add noise)
+    return time.perf_counter() - start
+
+
+def machine_speed(probes: list[float]) -> str:
+    """One sentence on how the machine's speed moved over the probes taken during a run."""
+    fastest, slowest = min(probes), max(probes)
+    return (f"A fixed loop of plain Python, timed {len(probes)} times between the cases, took "
+            f"{milliseconds(fastest)} at its fastest, {milliseconds(statistics.median(probes))} "
+            f"(median) and {milliseconds(slowest)} at its slowest: the machine's own speed "
+            f"moved {slowest / fastest:.1f}-fold during the run. Ratios taken round by round "
+            f"mostly share a spell; times and rates move with it.")
 
 
 def medians(times: dict[str, list[float]]) -> dict[str, float]:
@@ -160,12 +188,13 @@ def milliseconds(seconds: float) -> str:
 # --- the cases -------------------------------------------------------------------------------
 
 
-def moons_cases(rounds: int, setup: dict,
-                workers: dict[str, Worker]) -> tuple[dict[str, list[float]], list[str]]:
+def moons_cases(rounds: int, setup: dict, workers: dict[str, Worker],
+                probes: list[float]) -> tuple[dict[str, list[float]], list[str]]:
     """The training step of the issue on every engine; also checks that they agree.
 
     setup holds the points, labels and starting weights the workers were given too; workers
-    has a process for each scalar engine and collector setting (see start_workers).
+    has a process for each scalar engine and collector setting (see start_workers); probes
+    gets the machine's speed before each case (see interleaved).
     """
     points, labels, weights = setup["points"], setup["labels"], setup["weights"]
     engines = {
@@ -197,13 +226,14 @@ def moons_cases(rounds: int, setup: dict,
     for name, engine in engines.items():
         repeat = fast.get(name, 1)
         cases[name] = lambda engine=engine, repeat=repeat: per_step(engine.step, repeat)
-    return interleaved(cases, rounds), notes
+    return interleaved(cases, rounds, probes), notes
 
 
-def throughput_cases(rounds: int, workers: dict[str, Worker],
-                     n: int = 200_000) -> dict[str, tuple[float, float]]:
+def throughput_cases(rounds: int, workers: dict[str, Worker], probes: list[float],
+                     n: int = 200_000) -> dict[str, tuple[float, float, float]]:
     """Nodes created per second by the same loop in each engine (a = a * b + b, n nodes): the
-    median rate, and the rate as a multiple of micrograd's in the same round (median)."""
+    median rate, the best round's, and the rate as a multiple of micrograd's in the same round
+    (median)."""
     cases = {}
     for name, worker in workers.items():
         if worker.engine == FUSED:  # the same nodes as the plain eager engine's
@@ -211,9 +241,10 @@ def throughput_cases(rounds: int, workers: dict[str, Worker],
         case = "nodes_gc_off" if worker.paused else "nodes"
         name = worker.engine + (", GC paused" if worker.paused else "")
         cases[name] = lambda worker=worker, case=case: worker.ask(case, n=n)["seconds"]
-    times = interleaved(cases, rounds)
+    times = interleaved(cases, rounds, probes)
     ratios = round_ratios(times, "micrograd")
-    return {name: (n / seconds, ratios[name]) for name, seconds in medians(times).items()}
+    return {name: (n / seconds, n / min(times[name]), ratios[name])
+            for name, seconds in medians(times).items()}
 
 
 def start_workers(setup: dict) -> dict[str, Worker]:
@@ -244,15 +275,18 @@ def memory_case(kind: str, n: int) -> dict:
     return json.loads(out.stdout)
 
 
-def chain_cases(n: int, rounds: int) -> dict[str, dict]:
+def chain_cases(n: int, rounds: int,
+                probes: list[float]) -> dict[str, tuple[dict, dict]]:
     """The deep chain with the collector paused and running, `rounds` fresh processes each,
-    interleaved; for each setting the run with the median total time."""
+    interleaved; for each setting the run with the median total time and the fastest run."""
     runs: dict[str, list[dict]] = {"GC paused (autograd.gc_paused)": [], "GC running": []}
     for _ in range(rounds):
         for name, kind in zip(runs, ("chain-paused", "chain")):
+            probes.append(machine_probe())
             runs[name].append(memory_case(kind, n))
-    return {name: sorted(results, key=lambda r: r["build_s"] + r["backward_s"])[rounds // 2]
-            for name, results in runs.items()}
+    ranked = {name: sorted(results, key=lambda r: r["build_s"] + r["backward_s"])
+              for name, results in runs.items()}
+    return {name: (results[rounds // 2], results[0]) for name, results in ranked.items()}
 
 
 def drawing_case(rounds: int) -> dict[str, float] | None:
@@ -293,15 +327,16 @@ def main() -> None:
     try:
         print("moons step: MLP(2, [16, 16, 1]), 100 points, max-margin + L2, forward + "
               "backward + SGD", file=sys.stderr)
-        step_times, notes = moons_cases(rounds, setup, workers)
+        probes: list[float] = []  # the machine's own speed, timed between the cases
+        step_times, notes = moons_cases(rounds, setup, workers, probes)
         print("node throughput", file=sys.stderr)
-        rates = throughput_cases(rounds, workers)
+        rates = throughput_cases(rounds, workers, probes)
         chain_failure = workers["micrograd"].ask("chain", n=1000)["result"]
     finally:
         for worker in workers.values():
             worker.close()
     length = 300_000 if args.quick else 1_000_000
-    chains = chain_cases(length, CHAIN_RUNS)
+    chains = chain_cases(length, CHAIN_RUNS, probes)
     flat = memory_case("steps", 200 if args.quick else 1000)
     drawing = drawing_case(rounds)
 
@@ -313,6 +348,7 @@ def main() -> None:
     speedup = round_ratios(step_times, "micrograd")
     vs_numpy = round_ratios(step_times, "batched numpy", speed_up=False)
     print(f"\nEvery engine ran on Python {sys.version}, installed in {sys.base_prefix}.")
+    print(f"\n{machine_speed(probes)}")
     print(f"\n## One training step ({rounds} interleaved rounds)\n")
     for note in notes:
         print(f"- {note}")
@@ -335,19 +371,22 @@ def main() -> None:
           f"{gc_share['micrograd']:.0%}, chainrule eager {gc_share['chainrule eager']:.0%}.")
 
     print("\n## Nodes created per second (a = a * b + b)\n")
-    print("| engine | nodes per second (median) | vs micrograd |\n| --- | ---: | ---: |")
-    for name, (rate, ratio) in rates.items():
-        print(f"| {name} | {rate / 1e6:.2f} million | {ratio:.1f}x |")
+    print("| engine | nodes per second (median) | best round | vs micrograd |\n"
+          "| --- | ---: | ---: | ---: |")
+    for name, (rate, best_rate, ratio) in rates.items():
+        print(f"| {name} | {rate / 1e6:.2f} million | {best_rate / 1e6:.2f} million | "
+              f"{ratio:.1f}x |")
 
     print(f"\n## A chain of {length:,} additions (chainrule eager, fresh processes; the median "
           f"of {CHAIN_RUNS} runs each)\n")
-    print("| collector | build | backward | total | free | peak memory | memory after | "
-          "after malloc_trim |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name, chain in chains.items():
+    print("| collector | build | backward | total | fastest run's total | free | peak memory | "
+          "memory after | after malloc_trim |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, (chain, fastest) in chains.items():
         trimmed = chain["rss_trimmed_mb"]
         print(f"| {name} | {chain['build_s']:.2f} s | {chain['backward_s']:.2f} s | "
-              f"{chain['build_s'] + chain['backward_s']:.2f} s | {chain['free_s']:.2f} s | "
+              f"{chain['build_s'] + chain['backward_s']:.2f} s | "
+              f"{fastest['build_s'] + fastest['backward_s']:.2f} s | {chain['free_s']:.2f} s | "
               f"{chain['peak_mb'] - chain['rss_before_mb']:.0f} MB over "
               f"{chain['rss_before_mb']:.0f} | {chain['rss_after_mb']:.0f} MB | "
               + (f"{trimmed:.0f} MB |" if trimmed is not None else "(no glibc) |"))

@@ -215,3 +215,20 @@ def test_benchmark_ratios_are_taken_round_by_round():
     # is not 1 / the median of the speed-ups
     even = {"numpy": [1.0, 1.0, 1.0, 1.0], "replay": [4.0, 4.0, 5.0, 6.0]}
     assert run.round_ratios(even, "numpy", speed_up=False)["replay"] == pytest.approx(4.5)
+
+
+def test_the_benchmark_times_the_machine_itself_before_every_case():
+    # The machine's own speed moves within seconds on a shared host: the report says how far
+    # it moved during the run, from a plain-Python loop timed before each case.
+    import run
+
+    ran = []
+    cases = {"one": lambda: ran.append("one") or 1.0, "two": lambda: ran.append("two") or 2.0}
+    probes = []
+    assert run.interleaved(cases, 3, probes) == {"one": [1.0] * 3, "two": [2.0] * 3}
+    assert ran == ["one", "two", "two", "one", "one", "two"]  # rotating order
+    assert len(probes) == 6 and all(0 < seconds < 1 for seconds in probes)
+    assert run.interleaved(cases, 1) == {"one": [1.0], "two": [2.0]}  # no probes asked for
+    sentence = run.machine_speed([0.004, 0.005, 0.010])
+    assert "timed 3 times" in sentence and "2.5-fold" in sentence
+    assert "4 ms at its fastest, 5 ms (median) and 10 ms at its slowest" in sentence
