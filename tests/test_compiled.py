@@ -9,6 +9,7 @@ Graphs that change with the numbers are caught, and bad input fails with a clear
 
 from __future__ import annotations
 
+import collections
 import math
 import subprocess
 import sys
@@ -421,13 +422,26 @@ def test_a_function_may_return_a_dict_of_values():
 
     def f(xs):
         scores = [w * x for x in xs]
-        return {"loss": sum(s * s for s in scores), "scores": scores}
+        return {"scores": scores, "loss": sum(s * s for s in scores)}
 
     result = trace(f)([1.0, 2.0])
-    assert list(result) == ["loss", "scores"] and isinstance(result["scores"], list)
+    assert list(result) == ["scores", "loss"] and isinstance(result["scores"], list)
     assert [s.data for s in result["scores"]] == [0.5, 1.0]
     result["loss"].backward()  # d(w^2 + 4w^2)/dw = 10w = 5
     assert w.grad == 5.0
+
+
+def test_results_in_a_namedtuple_come_back_as_a_plain_tuple():
+    w = Value(0.5)
+    pair = collections.namedtuple("Pair", "first second")
+    result = trace(lambda x: pair(w * x, [w + x]))(2.0)
+    assert type(result) is tuple and result[0].data == 1.0 and result[1][0].data == 2.5
+
+
+def test_a_dict_result_with_values_as_keys_is_an_error():
+    w = Value(0.5)
+    with pytest.raises(TypeError, match="must not have Values as keys"):
+        trace(lambda x: {w * x: w * x})(1.0)
 
 
 def test_a_dict_whose_keys_change_is_another_structure():

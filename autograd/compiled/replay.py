@@ -297,7 +297,8 @@ def _flatten_outputs(result: Any) -> tuple[Any, list[Value]]:
 
     The template is an output's number for a Value, ("list" or "tuple", [items]) for a list
     or tuple, and ("dict", [(key, item), ...]) for a dict, in its order. Two calls return
-    the same structure when their templates are equal (a dict's keys included).
+    the same structure when their templates are equal (a dict's keys included). Subclasses
+    (a namedtuple, an OrderedDict) come back as plain tuples, lists and dicts.
     """
     outputs: list[Value] = []
 
@@ -306,8 +307,12 @@ def _flatten_outputs(result: Any) -> tuple[Any, list[Value]]:
             outputs.append(x)
             return len(outputs) - 1
         if isinstance(x, (list, tuple)):
-            return (type(x).__name__, [walk(item) for item in x])
+            return ("tuple" if isinstance(x, tuple) else "list", [walk(item) for item in x])
         if isinstance(x, dict):
+            for key in x:
+                if isinstance(key, Value):  # it would hold the traced graph, and never be equal
+                    raise TypeError(f"a compiled function's dict result must not have Values "
+                                    f"as keys, got {key!r}; use names such as 'loss'")
             return ("dict", [(key, walk(item)) for key, item in x.items()])
         raise TypeError(
             f"a compiled function must return Values (or lists, tuples and dicts of them), got "
