@@ -217,18 +217,76 @@ def test_benchmark_ratios_are_taken_round_by_round():
     assert run.round_ratios(even, "numpy", speed_up=False)["replay"] == pytest.approx(4.5)
 
 
-def test_the_benchmark_times_the_machine_itself_before_every_case():
-    # The machine's own speed moves within seconds on a shared host: the report says how far
-    # it moved during the run, from a plain-Python loop timed before each case.
+def test_the_benchmark_times_the_machine_itself_before_every_case(monkeypatch):
+    # The machine's own speed moves on a shared host: the report says how far it moved during
+    # the run, from a plain-Python loop timed just before each case.
     import run
 
     ran = []
+    monkeypatch.setattr(run, "machine_probe", lambda: ran.append("probe") or 0.005)
     cases = {"one": lambda: ran.append("one") or 1.0, "two": lambda: ran.append("two") or 2.0}
     probes = []
-    assert run.interleaved(cases, 3, probes) == {"one": [1.0] * 3, "two": [2.0] * 3}
-    assert ran == ["one", "two", "two", "one", "one", "two"]  # rotating order
-    assert len(probes) == 6 and all(0 < seconds < 1 for seconds in probes)
+    assert run.interleaved(cases, 2, probes) == {"one": [1.0] * 2, "two": [2.0] * 2}
+    assert ran == ["probe", "one", "probe", "two", "probe", "two", "probe", "one"]  # rotating
+    assert probes == [0.005] * 4
+    ran.clear()
     assert run.interleaved(cases, 1) == {"one": [1.0], "two": [2.0]}  # no probes asked for
-    sentence = run.machine_speed([0.004, 0.005, 0.010])
-    assert "timed 3 times" in sentence and "2.5-fold" in sentence
-    assert "4 ms at its fastest, 5 ms (median) and 10 ms at its slowest" in sentence
+    assert ran == ["one", "two"]
+
+
+def test_the_machine_s_speed_is_told_from_the_fastest_probe_the_median_and_the_slowest_tenth():
+    import run
+
+    assert 0 < run.machine_probe() < 1  # the real loop
+    # 19 probes: the median is the 10th fastest (8 ms), the slowest tenth starts at the 18th
+    # (12 ms); the single slowest one (100 ms), one interruption, must not set the figure
+    probes = [0.004] + [0.008] * 16 + [0.012, 0.1]
+    sentence = run.machine_speed(probes)
+    assert "timed 19 times" in sentence and "took 4 ms at its fastest" in sentence
+    assert "median time was 2.0 times that, and one time in ten over 3.0 times" in sentence
+    assert "25" not in sentence
+    assert "not probed" in run.machine_speed([0.004])
+
+
+class _StandInWorker:
+    """A benchmark worker that answers every request with the next of its times."""
+
+    def __init__(self, engine: str, paused: bool, times: list[float]) -> None:
+        self.engine, self.paused, self.times = engine, paused, iter(times)
+
+    def ask(self, case: str, **arguments) -> dict:
+        return {"seconds": next(self.times)}
+
+
+def test_node_throughput_reports_the_median_and_the_best_round(monkeypatch):
+    import run
+
+    monkeypatch.setattr(run, "machine_probe", lambda: 0.005)
+    workers = {"micrograd": _StandInWorker("micrograd", False, [1.0, 4.0, 2.0]),
+               "paused": _StandInWorker("chainrule eager", True, [0.2, 0.1, 0.4]),
+               "fused": _StandInWorker(run.FUSED, False, [])}  # the same nodes: not asked
+    rates = run.throughput_cases(3, workers, [], n=100)
+    # the median round's rate, the best round's, and the median of the ratios round by round
+    # (5, 40 and 5; the ratio of the medians would say 10)
+    assert rates == {"micrograd": (50.0, 100.0, 1.0),
+                     "chainrule eager, GC paused": (500.0, 1000.0, pytest.approx(5.0))}
+
+
+def test_the_deep_chain_reports_its_median_and_its_fastest_run(monkeypatch):
+    import run
+
+    probes_before = []
+    monkeypatch.setattr(run, "machine_probe", lambda: probes_before.append(1) or 0.005)
+    totals = {"chain-paused": iter([3.0, 1.0, 2.0]), "chain": iter([6.0, 4.0, 5.0])}
+
+    def stand_in(kind, n):
+        return {"build_s": next(totals[kind]), "backward_s": 0.5, "kind": kind}
+
+    monkeypatch.setattr(run, "memory_case", stand_in)
+    probes = []
+    chains = run.chain_cases(1000, 3, probes)
+    (paused, paused_fastest), (running, running_fastest) = chains.values()
+    assert (paused["build_s"], paused_fastest["build_s"]) == (2.0, 1.0)
+    assert (running["build_s"], running_fastest["build_s"]) == (5.0, 4.0)
+    assert paused["kind"] == "chain-paused" and running["kind"] == "chain"
+    assert len(probes) == len(probes_before) == 6  # one before each run
