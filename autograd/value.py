@@ -235,10 +235,20 @@ class Value:
         """The "file:line" of the user code that made this node, in anomaly mode; else None."""
         return self.notes.site
 
+    @site.setter
+    def site(self, _: object) -> None:
+        raise AttributeError("Value.site is where the node was made, recorded in anomaly mode "
+                             "(autograd.detect_anomaly); it cannot be set")
+
     @property
     def constant(self) -> bool:
         """True for a number an operator (or constant()) turned into a node."""
         return self.notes.constant
+
+    @constant.setter
+    def constant(self, _: object) -> None:
+        raise AttributeError("Value.constant tells a number an operator turned into a node "
+                             "(autograd.constant makes one); it cannot be set")
 
 
 # --- helpers ---------------------------------------------------------------------------------

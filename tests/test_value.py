@@ -51,6 +51,14 @@ def test_label_must_be_text():
         Value(1.0, label=3)
 
 
+@pytest.mark.parametrize("field, why", [("site", "anomaly mode"), ("constant", "operator")])
+def test_the_notes_the_engine_records_cannot_be_set_and_say_why(field, why):
+    v = Value(1.0) + 2.0
+    with pytest.raises(AttributeError, match=f"Value.{field} .*{why}.*cannot be set"):
+        setattr(v, field, "x")
+    assert v.site is None and v.constant is False  # unchanged
+
+
 @pytest.mark.parametrize("bad", ["abc", None, [1], 1 + 2j])
 def test_operators_refuse_non_numbers_naming_the_type(bad):
     with pytest.raises(TypeError, match=type(bad).__name__):
