@@ -1,9 +1,12 @@
 """The engine's switches: gradient recording, anomaly detection, name scopes; and gc_paused.
 
-These are the only global state in chainrule, one documented switch each:
+Three switches, each a block to run code in:
 - `no_grad()`: operations compute numbers but record no graph (for evaluation);
 - `detect_anomaly()`: the first non-finite value or gradient raises, naming where it came from;
 - `name_scope(name)`: nodes created inside are tagged with the name (nn tags each module's work).
+
+They hold per thread and per asyncio task (a context variable keeps them), as a program that
+trains in one thread and evaluates in another needs.
 
 `Notes`, the record of what a node tells people (its label, scope, creation site and whether it
 is a constant), lives here too: the switches decide what new nodes' notes say.
@@ -19,6 +22,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import ContextDecorator, contextmanager
+from contextvars import ContextVar
 from typing import NamedTuple
 
 
@@ -39,48 +43,79 @@ class Notes(NamedTuple):
     constant: bool = False  # a number that an operator turned into a node
 
 
-class _Switches:
-    """The current state of every switch; one instance, `switches`."""
-
-    __slots__ = ("grad_enabled", "anomaly", "notes", "constant_notes")
-
-    def __init__(self) -> None:
-        self.grad_enabled = True  # record a graph for backward?
-        self.anomaly = False  # check every value and gradient for inf and nan?
-        # The Notes of the nodes made now, and of the constants made now: both follow the
-        # current name scope (name_scope changes them; notes.scope is the scope's dotted name).
-        self.notes = Notes()
-        self.constant_notes = Notes(constant=True)
+UNSCOPED, UNSCOPED_CONSTANT = Notes(), Notes(constant=True)  # the notes outside every scope
 
 
-switches = _Switches()
+class _Mode:
+    """The switches in force in one thread or task. Never changed: a switch makes a new one.
+
+    grad_enabled: record a graph for backward?  anomaly: check every value and gradient for
+    inf and nan?  notes and constant_notes: the Notes of the nodes and of the constants made
+    now (name_scope changes them; notes.scope is the scope's dotted name).  outer: the mode
+    the innermost name scope was entered from, which its exit goes back to.  ordinary:
+    recording on and anomaly off, the common case that + and * handle themselves.
+    """
+
+    __slots__ = ("grad_enabled", "anomaly", "notes", "constant_notes", "outer", "ordinary")
+
+    def __init__(self, grad_enabled: bool = True, anomaly: bool = False,
+                 notes: Notes = UNSCOPED, constant_notes: Notes = UNSCOPED_CONSTANT,
+                 outer: _Mode | None = None) -> None:
+        self.grad_enabled = grad_enabled
+        self.anomaly = anomaly
+        self.notes = notes
+        self.constant_notes = constant_notes
+        self.outer = outer
+        self.ordinary = grad_enabled and not anomaly
+
+    def switched(self, *, grad_enabled: bool | None = None,
+                 anomaly: bool | None = None) -> _Mode:
+        """This mode with one switch set otherwise, in the same name scope."""
+        return _Mode(self.grad_enabled if grad_enabled is None else grad_enabled,
+                     self.anomaly if anomaly is None else anomaly,
+                     self.notes, self.constant_notes, self.outer)
+
+
+# The mode of the running thread or asyncio task. A context variable, not a global: each
+# thread has a context of its own, and each asyncio task runs in a copy of the context of the
+# code that created it. So a no_grad() block in one thread (or task) never turns recording off
+# in another, as one shared switch would (a second thread building a graph meanwhile would get
+# no gradients, silently). A new thread starts from the default mode: recording on, anomaly
+# off, no scope, whatever the thread that started it was doing (see the README's Reliability).
+_START = _Mode()  # recording on, anomaly off, no scope
+_mode: ContextVar[_Mode] = ContextVar("chainrule_mode", default=_START)
+# The engine reads the mode once per operation, through this bound method of the variable.
+current_mode = _mode.get
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Inside this block, operations build no graph: results are leaves without history."""
-    previous = switches.grad_enabled
-    switches.grad_enabled = False
+    """Inside this block, operations build no graph: results are leaves without history.
+
+    Per thread and per asyncio task: other threads and tasks keep recording.
+    """
+    previous = current_mode().grad_enabled
+    _mode.set(current_mode().switched(grad_enabled=False))
     try:
         yield
     finally:
-        switches.grad_enabled = previous
+        _mode.set(current_mode().switched(grad_enabled=previous))
 
 
 @contextmanager
 def enable_grad() -> Iterator[None]:
     """Turn graph recording back on inside a `no_grad()` block."""
-    previous = switches.grad_enabled
-    switches.grad_enabled = True
+    previous = current_mode().grad_enabled
+    _mode.set(current_mode().switched(grad_enabled=True))
     try:
         yield
     finally:
-        switches.grad_enabled = previous
+        _mode.set(current_mode().switched(grad_enabled=previous))
 
 
 def is_grad_enabled() -> bool:
-    """True when operations are recording a graph."""
-    return switches.grad_enabled
+    """True when operations in this thread (or task) are recording a graph."""
+    return current_mode().grad_enabled
 
 
 class AnomalyError(FloatingPointError):
@@ -92,23 +127,24 @@ def detect_anomaly(enabled: bool = True) -> Iterator[None]:
     """Raise AnomalyError at the first non-finite value or gradient inside this block.
 
     Nodes created inside also remember the file:line of the user code that created them.
+    Per thread and per asyncio task, as no_grad is.
     """
-    previous = switches.anomaly
-    switches.anomaly = bool(enabled)
+    previous = current_mode().anomaly
+    _mode.set(current_mode().switched(anomaly=bool(enabled)))
     try:
         yield
     finally:
-        switches.anomaly = previous
+        _mode.set(current_mode().switched(anomaly=previous))
 
 
 def set_detect_anomaly(enabled: bool) -> None:
-    """Switch anomaly detection on or off for the rest of the program."""
-    switches.anomaly = bool(enabled)
+    """Switch anomaly detection on or off from here on, in this thread (or asyncio task)."""
+    _mode.set(current_mode().switched(anomaly=bool(enabled)))
 
 
 def is_anomaly_enabled() -> bool:
-    """True when anomaly detection is on."""
-    return switches.anomaly
+    """True when anomaly detection is on in this thread (or task)."""
+    return current_mode().anomaly
 
 
 class name_scope(ContextDecorator):  # lower case, like the other switches
@@ -116,31 +152,43 @@ class name_scope(ContextDecorator):  # lower case, like the other switches
 
     Use it as `with name_scope("encoder"):` or as a decorator, `@name_scope("encoder")`.
     A class rather than a @contextmanager generator because nn enters one per neuron per
-    example, thousands per training step, and this costs a third as much.
+    example, thousands per training step, and this costs a third as much. One scope object
+    may be entered from many threads at once (a model shared by threads): it keeps no stack
+    of its own, since each mode it makes knows the mode to go back to (_Mode.outer).
     """
 
     def __init__(self, name: str) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"name_scope needs a non-empty str name, got {name!r}")
         self.name = name
-        self.saved: list[tuple[Notes, Notes]] = []  # switches' notes to go back to, per entry
-        # The notes this scope gives nodes and constants, and the enclosing scope they were
-        # made for: made again only when entered from another one. (A neuron's scope is
-        # entered from its layer's, thousands of times per training step.)
-        self.made_for: str | None = None
-        self.made = (Notes(), Notes())
+        # The mode this scope last made, and the mode it was entered from then: made again
+        # only when entered from another one (a neuron's scope is entered from its layer's,
+        # thousands of times per training step). One tuple, replaced whole, so that threads
+        # sharing this scope never read half of an update.
+        self.made: tuple[_Mode | None, _Mode] = (None, _Mode())
 
     def __enter__(self) -> None:
-        outer_scope = switches.notes.scope
-        self.saved.append((switches.notes, switches.constant_notes))
-        if outer_scope != self.made_for:
-            scope = f"{outer_scope}.{self.name}" if outer_scope else self.name
-            self.made = (Notes(scope=scope), Notes(scope=scope, constant=True))
-            self.made_for = outer_scope
-        switches.notes, switches.constant_notes = self.made
+        outer = current_mode()
+        made_from, inside = self.made
+        if made_from is not outer:
+            scope = f"{outer.notes.scope}.{self.name}" if outer.notes.scope else self.name
+            # The nodes of one scope share one Notes record: keep the last one if it fits.
+            if inside.notes.scope == scope:
+                notes, constant_notes = inside.notes, inside.constant_notes
+            else:
+                notes, constant_notes = Notes(scope=scope), Notes(scope=scope, constant=True)
+            inside = _Mode(outer.grad_enabled, outer.anomaly, notes, constant_notes, outer)
+            self.made = (outer, inside)
+        _mode.set(inside)
 
     def __exit__(self, *exc_info: object) -> None:
-        switches.notes, switches.constant_notes = self.saved.pop()
+        inside = current_mode()
+        outer = inside.outer
+        if outer is None:
+            raise RuntimeError(f"name_scope({self.name!r}) was left without being entered")
+        if (outer.grad_enabled, outer.anomaly) != (inside.grad_enabled, inside.anomaly):
+            outer = outer.switched(grad_enabled=inside.grad_enabled, anomaly=inside.anomaly)
+        _mode.set(outer)  # a switch set inside the scope stays set, as it would without it
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from numbers import Real
 
 from . import ops
 from .graph import chain_rule_edges, topological_order
-from .modes import AnomalyError, Notes, creation_site, enable_grad, switches
+from .modes import AnomalyError, Notes, creation_site, current_mode, enable_grad
 from .ops import Primitive
 
 
@@ -50,9 +50,10 @@ class Value:
         self.local_grads: tuple = ()
         self.op: Primitive | None = None
         self.params: tuple = ()
-        self.notes: Notes = switches.notes  # shared with the other nodes of this scope
-        if label or switches.anomaly:  # then notes of its own
-            site = creation_site() if switches.anomaly else None
+        mode = current_mode()
+        self.notes: Notes = mode.notes  # shared with the other nodes of this scope
+        if label or mode.anomaly:  # then notes of its own
+            site = creation_site() if mode.anomaly else None
             self.notes = self.notes._replace(label=label, site=site)
 
     # --- building the graph ------------------------------------------------------------------
@@ -188,7 +189,7 @@ class Value:
         self.grad += seed
         if create_graph:
             _backward_with_graph(order)
-        elif switches.anomaly:
+        elif current_mode().anomaly:
             _backward_checked(order)
         else:
             # The edges of graph.chain_rule_edges(order), walked without a generator, and
@@ -320,7 +321,7 @@ def _apply(op: Primitive, inputs: tuple[Value, ...], params: tuple = ()) -> Valu
     """Run a primitive on Values: compute its output and its local gradients, record the node."""
     numbers = [x.data for x in inputs]
     data = op.forward(*numbers, *params)  # floats in, a float out
-    local_grads = op.local_grads(*numbers, data, *params) if switches.grad_enabled else ()
+    local_grads = op.local_grads(*numbers, data, *params) if current_mode().grad_enabled else ()
     return _record(op, data, inputs, local_grads, params)
 
 
@@ -338,12 +339,13 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
     # Not Value(data): data is a float already. Every slot is set here, as in Value.__init__
     # and twice in _binary_operator (the methods of + and *: the node and a number's leaf): a
     # new slot goes into all four.
+    mode = current_mode()
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.params = params
-    out.notes = switches.constant_notes if is_constant else switches.notes
-    if switches.grad_enabled:
+    out.notes = mode.constant_notes if is_constant else mode.notes
+    if mode.grad_enabled:
         out.op = op
         out.inputs = inputs
         out.local_grads = local_grads
@@ -351,7 +353,7 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
         out.op = None
         out.inputs = ()
         out.local_grads = ()
-    if switches.anomaly:
+    if mode.anomaly:
         out.notes = out.notes._replace(site=creation_site())
         if op is not None and not math.isfinite(data):  # (op is None for a constant)
             raise AnomalyError(
@@ -378,7 +380,8 @@ def _binary_operator(op: Primitive) -> Callable[[Value, Value | float], Value]:
     forward, local_grads = op.forward, op.local_grads
 
     def method(self: Value, other: Value | float) -> Value:
-        if switches.anomaly or not switches.grad_enabled:  # the rare cases: _apply has them
+        mode = current_mode()  # the switches of this thread (or task)
+        if not mode.ordinary:  # anomaly mode or no_grad, the rare cases: _apply has them
             other = _as_value(other)
             return NotImplemented if other is None else _apply(op, (self, other))
         if type(other) is not Value:
@@ -387,7 +390,7 @@ def _binary_operator(op: Primitive) -> Callable[[Value, Value | float], Value]:
                 leaf.data = other
                 leaf.grad = 0.0
                 leaf.params = ()
-                leaf.notes = switches.constant_notes
+                leaf.notes = mode.constant_notes
                 leaf.op = None
                 leaf.inputs = ()
                 leaf.local_grads = ()
@@ -402,7 +405,7 @@ def _binary_operator(op: Primitive) -> Callable[[Value, Value | float], Value]:
         out.data = data
         out.grad = 0.0
         out.params = ()
-        out.notes = switches.notes
+        out.notes = mode.notes
         out.op = op
         out.inputs = (self, other)
         out.local_grads = local_grads(x, y, data)
@@ -474,13 +477,14 @@ def _is_zero(x: float | Value) -> bool:
 
 def _backward_with_graph(order: list[Value]) -> None:
     """Backward where every gradient is itself recorded as a graph of Values."""
+    anomaly = current_mode().anomaly
     with enable_grad():
         for out in reversed(order):
             for inp, local_grad in zip(out.inputs, local_grads_as_values(out)):
                 term = chain_term(local_grad, out.grad)
                 # a new Value, not an update; a gradient still at 0 simply becomes the term
                 inp.grad = term if _is_zero(inp.grad) else inp.grad + term
-                if switches.anomaly and not math.isfinite(float(inp.grad)):
+                if anomaly and not math.isfinite(float(inp.grad)):
                     raise _gradient_anomaly(out, inp.grad, local_grad)
     for node in order:  # a rule's plain number (a sum's 1, relu's 0) becomes a constant Value
         if not isinstance(node.grad, Value):

@@ -204,6 +204,8 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], activations[i], init, rng=rng, fused=fused)
             for i in range(len(self.nouts))
         ]
+        # The name scope of each layer's work, made once, as Layer makes its neurons'.
+        self._scopes = [name_scope(f"layers.{i}") for i in range(len(self.layers))]
         self.tag_parameters()
 
     def submodules(self) -> list[tuple[str, Module]]:
@@ -213,8 +215,10 @@ class MLP(Module):
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """The last layer's outputs, always as a list; layer i runs in name_scope("layers.i")."""
         x = check_inputs(x, self.nin, "MLP")
-        for i, layer in enumerate(self.layers):
-            with name_scope(f"layers.{i}"):
+        if len(self._scopes) != len(self.layers):  # layers were added or removed since
+            self._scopes = [name_scope(f"layers.{i}") for i in range(len(self.layers))]
+        for layer, scope in zip(self.layers, self._scopes):
+            with scope:
                 x = layer(x)
         return x
 

@@ -7,8 +7,10 @@ learner's machine, but under CI=true they fail instead: CI must run every test f
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,27 @@ def require_program(name: str, how: str = "") -> str:
         hint = how or {"dot": "install Graphviz: sudo apt-get install graphviz"}.get(name, "")
         _missing(f"program {name!r} is not on PATH" + (f"; {hint}" if hint else ""))
     return path
+
+
+def execute_cells(cells: list[str], folder: Path) -> list[list[dict]]:
+    """Run `cells` in order in a real ipykernel running this Python; each cell's outputs."""
+    nbformat = require_module("nbformat")
+    nbclient = require_module("nbclient")
+    require_module("ipykernel")
+    # A kernelspec of our own, so the kernel is this interpreter, whatever else is installed.
+    kernels = folder / "kernels" / "chainrule-test"
+    kernels.mkdir(parents=True)
+    (kernels / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "chainrule test", "language": "python",
+    }))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(folder))
+        client = nbclient.NotebookClient(notebook, kernel_name="chainrule-test", timeout=120,
+                                         resources={"metadata": {"path": "."}})
+        client.execute()
+    return [cell.outputs for cell in notebook.cells]
 
 
 def assert_png(path: Path) -> None:

@@ -6,12 +6,10 @@ trusted notebook does (scripts run: two players, each on its own) and as an untr
 """
 
 import base64
-import json
 import re
-import sys
 
 import pytest
-from conftest import require_module, require_program
+from conftest import execute_cells, require_program
 
 CELLS = [
     """\
@@ -35,23 +33,7 @@ Player((x * x).tanh(), practice=True)""",
 def outputs(tmp_path_factory):
     """The outputs of CELLS, executed by a real ipykernel running this Python."""
     require_program("dot")
-    nbformat = require_module("nbformat")
-    nbclient = require_module("nbclient")
-    require_module("ipykernel")
-    # A kernelspec of our own, so the kernel is this interpreter, whatever else is installed.
-    kernels = tmp_path_factory.mktemp("jupyter") / "kernels" / "chainrule-test"
-    kernels.mkdir(parents=True)
-    (kernels / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "chainrule test", "language": "python",
-    }))
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JUPYTER_PATH", str(kernels.parent.parent))
-        client = nbclient.NotebookClient(notebook, kernel_name="chainrule-test", timeout=120,
-                                         resources={"metadata": {"path": "."}})
-        client.execute()
-    return [cell.outputs for cell in notebook.cells]
+    return execute_cells(CELLS, tmp_path_factory.mktemp("jupyter"))
 
 
 def html_of(cell_outputs):
