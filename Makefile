@@ -4,6 +4,7 @@
 #   make demos   run every demo in full; each writes its pictures to out/<name>/
 #   make test    the whole test suite (also installs graphviz and chromium through apt-get
 #                when missing; with CI=true, the CPU build of PyTorch for the parity tests)
+#   make docs    build the documentation site into site/ (MkDocs, strict: a broken link fails)
 #   make bench   time the engines against micrograd, batched numpy and PyTorch (benchmarks/)
 #   make torch   install the CPU build of PyTorch into .venv, to run the parity tests locally
 #   make lint    ruff
@@ -20,7 +21,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 TORCH  := 2.13.0
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo demos test torch lint bench system-deps clean
+.PHONY: demo demos test docs torch lint bench system-deps clean
 
 DEMOS := moons xor sine learning_rates optimizers gradients regularization local_minima \
          why_backprop batchnorm newton forward_vs_reverse second_derivative digits
@@ -34,6 +35,11 @@ demos: $(VENV)/.installed system-deps
 
 test: $(VENV)/.installed system-deps $(if $(filter true,$(CI)),torch)
 	$(PY) -m pytest
+
+# The lessons run in a kernel and the stepping page's walkthroughs are drawn as the site builds.
+docs: $(VENV)/.installed system-deps
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+	@echo "the site is in site/: open site/index.html"
 
 # micrograd is installed from PyPI into benchmarks/.venv-micrograd by the runner; PyTorch when
 # it can be installed. Ratios are measured in one run. BENCH_ARGS=--quick: 3 rounds, not 7.
@@ -75,4 +81,4 @@ torch: $(VENV)/.installed
 	  $(PIP) install -q "torch==$(TORCH)" --index-url https://download.pytorch.org/whl/cpu
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info
+	rm -rf $(VENV) site .pytest_cache .hypothesis .ruff_cache *.egg-info

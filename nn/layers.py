@@ -47,6 +47,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "leaky_relu": leaky_relu,  # z if z > 0 else 0.01 * z: negative inputs keep a small slope
     "softplus": softplus,  # log(1 + e^z), a smooth relu
 }
+"""The activations a layer can apply, by name: `activation="tanh"` looks its function up here."""
 
 # Weight initializations. Biases always start at 0, as in micrograd.
 #   "he":      normal, std sqrt(2 / nin). relu zeroes about half of its outputs, halving their
@@ -56,6 +57,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
 #   "uniform": uniform in [-1, 1], as micrograd draws its weights.
 #   "auto":    "he" for relu and leaky_relu layers, "xavier" for every other activation.
 INITS = ("auto", "he", "xavier", "uniform")
+"""The names `init=` takes: "he", "xavier", "uniform" (micrograd's) or "auto"."""
 
 
 class Neuron(Module):
