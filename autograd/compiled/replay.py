@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..functional import gradients
-from ..modes import enable_grad, switches
+from ..modes import enable_grad, is_anomaly_enabled, is_grad_enabled
 from ..value import Value
 from .program import (
     BackwardPlan,
@@ -93,7 +93,7 @@ class CompiledFunction:
         return "\n".join(lines) if lines else "not traced yet"
 
     def __call__(self, *args: Any) -> Any:
-        if switches.anomaly:
+        if is_anomaly_enabled():
             raise RuntimeError(
                 "anomaly detection runs on the eager engine only: inside detect_anomaly(), "
                 "call the function itself instead of its compiled version"
@@ -112,7 +112,7 @@ class CompiledFunction:
             eager = None
         replay.trace_outputs = replay.trace_arrays = None  # the traced graph can go now
         replay.calls += 1
-        with_grads = switches.grad_enabled
+        with_grads = is_grad_enabled()
         data = replay.forward(arrays, with_grads)
         call = _Call(replay, with_grads, eager)
         replay.current = call
