@@ -103,14 +103,15 @@ class CompiledFunction:
         if replay is None:
             replay = self._replays[key] = self._new_replay(arrays)
         # Checked calls: the first two, and every check_every-th. The first is compared with
-        # the trace itself when it has the traced arguments; others run the function again.
-        if replay.trace_outputs is not None and _same_arrays(arrays, replay.trace_arrays):
+        # the trace itself when it has the traced numbers (arguments and parameters); others
+        # run the function again.
+        if replay.trace_outputs is not None and replay.has_traced_numbers(arrays):
             eager = replay.trace_outputs
         elif replay.calls <= 1 or (self.check_every and replay.calls % self.check_every == 0):
             eager = self._retrace_and_compare(replay, arrays)
         else:
             eager = None
-        replay.trace_outputs = replay.trace_arrays = None  # the traced graph can go now
+        replay.trace_outputs = replay.trace_arrays = replay.trace_params = None  # can go now
         replay.calls += 1
         with_grads = is_grad_enabled()
         data = replay.forward(arrays, with_grads)
@@ -149,7 +150,9 @@ class CompiledFunction:
         samples = [row if a.ndim else None for a in arrays
                    for row in np.arange(a.size) // (a.size // len(a) if a.ndim else 1)]
         graph = record_graph(outputs, inputs, fuse=self.fuse, samples=samples)
-        return _Replay(build_program(graph), template, outputs, arrays)
+        # The trace keeps copies of the caller's arrays: changed in place later, they are new
+        # arguments, not the traced ones.
+        return _Replay(build_program(graph), template, outputs, [a.copy() for a in arrays])
 
     def _retrace_and_compare(self, replay: _Replay, arrays: list[np.ndarray]) -> list[Value]:
         """Run the function eagerly again and check that it built the same graph."""
@@ -179,8 +182,11 @@ class _Replay:
                  trace_arrays: list[np.ndarray]) -> None:
         self.program = program
         self.template = template
-        self.trace_outputs = trace_outputs  # until the first call compares with them
+        # Until the first call: the traced outputs, and the numbers they were computed from
+        # (the arguments, copied, and the parameters' .data, which may change before the call)
+        self.trace_outputs = trace_outputs
         self.trace_arrays = trace_arrays
+        self.trace_params = list(map(_data, program.params))
         self.calls = 0
         self.current: _Call | None = None
         self.plans: dict[int, BackwardPlan] = {}
@@ -191,6 +197,11 @@ class _Replay:
         used = program.input_positions
         self.used_inputs = None if np.array_equal(used, np.arange(n_numbers)) else used
         self.param_slots = as_index(program.param_slots.tolist())
+
+    def has_traced_numbers(self, arrays: list[np.ndarray]) -> bool:
+        """Are these arguments, and the parameters' numbers now, the ones traced?"""
+        return (_same_arrays(arrays, self.trace_arrays)
+                and list(map(_data, self.program.params)) == self.trace_params)
 
     def forward(self, arrays: list[np.ndarray], with_grads: bool) -> list[float]:
         """Fill in every value (and local gradient) of the program; return the outputs."""
