@@ -112,6 +112,37 @@ def test_four_threads_get_the_single_threaded_results_bit_for_bit(rapid_thread_s
     assert [p.grad for p in model.parameters()] == expected_grads
 
 
+def test_threads_that_trace_and_check_at_once_run_the_function_one_at_a_time(
+        rapid_thread_switches):
+    # Tracing and checked calls run the function eagerly; it is the caller's code, written to
+    # run once at a time (nn's modules keep their name scopes' state in themselves).
+    w = Value(0.5)
+    running, most = [0], [0]
+
+    def f(x):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        time.sleep(0)  # let the other threads run now, were they allowed to
+        y = (w * x).tanh()
+        running[0] -= 1
+        return y
+
+    compiled = trace(f, check_every=1)  # every call is checked: runs f
+    start = threading.Barrier(4)
+
+    def work() -> None:
+        start.wait()
+        for x in range(20):
+            compiled(x / 10).backward()
+
+    workers = [threading.Thread(target=work) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert most[0] == 1
+
+
 def _in_another_thread(fn) -> None:
     """Run fn in a new thread, to its end."""
     worker = threading.Thread(target=fn)

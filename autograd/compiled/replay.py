@@ -7,6 +7,7 @@ backward() runs the pulls (the chain rule, grouped) and adds each parameter's gr
 
 Threads may share a compiled function: they take turns with its buffers (one lock), and a
 result keeps the numbers its backward() needs until its own thread calls again (see _Replay).
+The function itself, run eagerly to trace and to check, runs in one thread at a time.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ from .program import (
 )
 
 _data = attrgetter("data")  # a Value's number
+
+# Tracing and checked calls run the function eagerly. It is the caller's code, written to run
+# once at a time as an eager step does (nn's modules keep the state of their name scopes in
+# themselves), so these runs take turns across threads, whichever compiled function makes
+# them. Re-entrant: the function may call a compiled function, itself included.
+_eager_runs = threading.RLock()
 
 
 class TraceMismatch(ValueError):
@@ -131,7 +138,7 @@ class CompiledFunction:
             nested.append(_nest(inputs[start:start + a.size], a.shape))
             start += a.size
         try:
-            with enable_grad():
+            with _eager_runs, enable_grad():
                 result = self.fn(*nested)
         except (TypeError, ValueError) as error:
             if hasattr(error, "add_note"):  # Python 3.11+
