@@ -52,6 +52,28 @@ def one_call(compiled, model: nn.MLP, X: np.ndarray) -> tuple[float, list[float]
     return result.data, [p.grad for p in model.parameters()]
 
 
+def in_threads(work, count: int) -> None:
+    """Run work(t) for t = 0, 1, ... count - 1, each in a thread of its own, all starting
+    together; then raise the first exception any of them raised."""
+    start = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(t: int) -> None:
+        start.wait()
+        try:
+            work(t)
+        except BaseException as error:  # noqa: BLE001 - raised again in the main thread
+            errors.append(error)
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+
+
 @pytest.fixture
 def rapid_thread_switches():
     """Let threads switch every microsecond (Python's default is 5 ms), to mix their calls."""
@@ -87,27 +109,16 @@ def test_four_threads_get_the_single_threaded_results_bit_for_bit(rapid_thread_s
     # the function eagerly while the other threads replay.
     compiled = trace(step_loss_of(model), check_every=5)
     model.zero_grad()
-    start = threading.Barrier(threads)
     losses: list[list[float]] = [[] for _ in range(threads)]
-    errors: list[BaseException] = []
 
     def work(t: int) -> None:
-        start.wait()
-        try:
-            for k in plan[t]:
-                result = compiled(inputs[k])
-                time.sleep(0)  # let the other threads call between this call and its backward
-                result.backward()
-                losses[t].append(result.data)
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            errors.append(error)
+        for k in plan[t]:
+            result = compiled(inputs[k])
+            time.sleep(0)  # let the other threads call between this call and its backward
+            result.backward()
+            losses[t].append(result.data)
 
-    workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    in_threads(work, threads)  # raises what any thread raised
     assert losses == [[single[k][0] for k in row] for row in plan]
     assert [p.grad for p in model.parameters()] == expected_grads
 
@@ -128,26 +139,13 @@ def test_threads_that_trace_and_check_at_once_run_the_function_one_at_a_time(
         return y
 
     compiled = trace(f, check_every=1)  # every call is checked: runs f
-    start = threading.Barrier(4)
 
-    def work() -> None:
-        start.wait()
+    def work(t: int) -> None:
         for x in range(20):
             compiled(x / 10).backward()
 
-    workers = [threading.Thread(target=work) for _ in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    in_threads(work, 4)
     assert most[0] == 1
-
-
-def _in_another_thread(fn) -> None:
-    """Run fn in a new thread, to its end."""
-    worker = threading.Thread(target=fn)
-    worker.start()
-    worker.join()
 
 
 def test_a_result_keeps_its_numbers_when_another_thread_calls_in_between():
@@ -157,7 +155,7 @@ def test_a_result_keeps_its_numbers_when_another_thread_calls_in_between():
     model.zero_grad()
     mine = compiled(X1)
     theirs = []
-    _in_another_thread(lambda: theirs.append(compiled(X2)))
+    in_threads(lambda t: theirs.append(compiled(X2)), 1)
     mine.backward()
     assert mine.data == loss1
     assert [p.grad for p in model.parameters()] == grads1
@@ -177,18 +175,19 @@ def test_a_result_keeps_its_gradients_when_another_thread_calls_under_no_grad():
     model.zero_grad()
     mine = compiled(X1)
 
-    def evaluate() -> None:
+    def evaluate(t: int) -> None:
         with no_grad():
             compiled(X2)
 
-    _in_another_thread(evaluate)
+    in_threads(evaluate, 1)
     mine.backward()
     assert [p.grad for p in model.parameters()] == grads1
 
 
 def test_the_function_may_call_its_compiled_self_while_it_is_traced():
-    # Tracing runs the function, which here calls the compiled function on another shape: no
-    # lock is held while the caller's code runs, so the inner call does not wait forever.
+    # Tracing runs the function, which here calls the compiled function on another shape. The
+    # buffers' lock is never held while the caller's code runs, and the lock that makes eager
+    # runs take turns is re-entrant: the inner call does not wait forever on the outer one.
     w = Value(2.0)
     compiled = None
 
