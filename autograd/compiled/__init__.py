@@ -38,6 +38,9 @@ def trace(fn: Callable[..., Any], *example_args: Any, check_every: int = 0,
     check_every is not 0, are checked: fn runs eagerly too (the first call can reuse the trace
     itself), and TraceMismatch is raised if the graph, an output or a gradient differs.
     fuse=False replays op by op, without fusing sums (for teaching and testing).
+
+    Threads may share a compiled function: calls take turns, each gets its own numbers, and
+    a result can backpropagate until the thread that made it calls the function again.
     """
     from .replay import CompiledFunction  # imports numpy
 

@@ -369,6 +369,7 @@ class Program:
     local_grads: np.ndarray = None
     contributions: np.ndarray = None
     grads: np.ndarray = None
+    slopes: list = None  # what backward reads of a forward pass (see save_slopes)
 
     def allocate(self) -> None:
         """Make the four buffers and let every group take its views of them.
@@ -382,6 +383,20 @@ class Program:
         self.grads = np.zeros(self.n_values)
         for group in self.groups:
             group.bind(self)
+        self.slopes = [self.local_grads] + [
+            factors for group in self.groups if isinstance(group, SumGroup)
+            and group.prod_a is not None for factors in (group._a, group._b)]
+
+    def save_slopes(self) -> list[np.ndarray]:
+        """A copy of the numbers backward reads of the last forward pass: the local gradients
+        and the fused sums' gathered factors (d(a*b)/da = b). The values, the gradients and
+        the contributions are written afresh by each pass that reads them."""
+        return [array.copy() for array in self.slopes]
+
+    def restore_slopes(self, saved: list[np.ndarray]) -> None:
+        """Put back numbers from save_slopes, for backward from that forward pass."""
+        for array, copy in zip(self.slopes, saved):
+            array[...] = copy
 
     def summary(self) -> str:
         """One sentence on how the graph was compiled: nodes, groups, levels, fusion."""

@@ -4,11 +4,16 @@ A call writes the arguments and the parameters' current .data into one buffer of
 runs the program's groups in order (forward), and returns lightweight results. Their
 backward() runs the pulls (the chain rule, grouped) and adds each parameter's gradient to its
 .grad, exactly where the eager engine's backward() would: optimizers work unchanged.
+
+Threads may share a compiled function: they take turns with its buffers (one lock), and a
+result keeps the numbers its backward() needs until its own thread calls again (see _Replay).
+The function itself, run eagerly to trace and to check, runs in one thread at a time.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from numbers import Real
 from operator import attrgetter
@@ -32,6 +37,12 @@ from .program import (
 
 _data = attrgetter("data")  # a Value's number
 
+# Tracing and checked calls run the function eagerly. It is the caller's code, written to run
+# once at a time as an eager step does (nn's modules keep the state of their name scopes in
+# themselves), so these runs take turns across threads, whichever compiled function makes
+# them. Re-entrant: the function may call a compiled function, itself included.
+_eager_runs = threading.RLock()
+
 
 class TraceMismatch(ValueError):
     """A checked call found that replaying the traced graph would give a wrong answer."""
@@ -41,7 +52,8 @@ class Replayed:
     """One output of a compiled call: its number, and backward() as on a Value.
 
     data: the output's value; backward(grad=1.0) fills in the parameters' .grad (accumulating,
-    as Value.backward does). Valid until the compiled function is called again.
+    as Value.backward does). Valid until the thread that made it calls the compiled function
+    again on arguments of the same shape; calls from other threads do not change it.
     """
 
     __slots__ = ("data", "_call", "_output")
@@ -78,18 +90,16 @@ class CompiledFunction:
         self.check_every = check_every
         self.fuse = fuse
         self._replays: dict[tuple, _Replay] = {}  # argument shapes -> traced program
+        self._lock = threading.Lock()  # held while a call uses a program's buffers
 
     def trace(self, *args: Any) -> Program:
         """Trace the function on these example arguments now (a call traces when needed)."""
-        arrays, key = _as_arrays(args)
-        if key not in self._replays:
-            self._replays[key] = self._new_replay(arrays)
-        return self._replays[key].program
+        return self._replay_for(*_as_arrays(args)).program
 
     def summary(self) -> str:
         """How each traced shape was compiled: nodes, groups, levels."""
         lines = [f"{_shapes(key)}: {replay.program.summary()}"
-                 for key, replay in self._replays.items()]
+                 for key, replay in list(self._replays.items())]
         return "\n".join(lines) if lines else "not traced yet"
 
     def __call__(self, *args: Any) -> Any:
@@ -99,29 +109,26 @@ class CompiledFunction:
                 "call the function itself instead of its compiled version"
             )
         arrays, key = _as_arrays(args)
-        replay = self._replays.get(key)
-        if replay is None:
-            replay = self._replays[key] = self._new_replay(arrays)
-        # Checked calls: the first two, and every check_every-th. The first is compared with
-        # the trace itself when it has the traced arguments; others run the function again.
-        if replay.trace_outputs is not None and _same_arrays(arrays, replay.trace_arrays):
-            eager = replay.trace_outputs
-        elif replay.calls <= 1 or (self.check_every and replay.calls % self.check_every == 0):
+        replay = self._replay_for(arrays, key)
+        checked, eager = replay.count_call(arrays, self.check_every)
+        if checked and eager is None:
             eager = self._retrace_and_compare(replay, arrays)
-        else:
-            eager = None
-        replay.trace_outputs = replay.trace_arrays = None  # the traced graph can go now
-        replay.calls += 1
-        with_grads = is_grad_enabled()
-        data = replay.forward(arrays, with_grads)
-        call = _Call(replay, with_grads, eager)
-        replay.current = call
+        data, call = replay.run(arrays, is_grad_enabled(), eager)
         if eager is not None:
             _compare_outputs(data, [v.data for v in eager], "output")
         outputs = [Replayed(x, call, i) for i, x in enumerate(data)]
         return _rebuild(replay.template, outputs)
 
     # --- tracing ---------------------------------------------------------------------------
+
+    def _replay_for(self, arrays: list[np.ndarray], key: tuple) -> _Replay:
+        """The program traced for these arguments' shapes; traced now if there is none."""
+        replay = self._replays.get(key)
+        if replay is None:
+            # Tracing runs the function, which is the caller's code: never under the lock.
+            # Threads that trace one shape at once all use the trace stored first.
+            replay = self._replays.setdefault(key, self._new_replay(arrays))
+        return replay
 
     def _run_eagerly(self, arrays: list[np.ndarray]) -> tuple[Any, list[Value], list[Value]]:
         """Call the function on fresh leaf Values holding the arguments' numbers."""
@@ -131,7 +138,7 @@ class CompiledFunction:
             nested.append(_nest(inputs[start:start + a.size], a.shape))
             start += a.size
         try:
-            with enable_grad():
+            with _eager_runs, enable_grad():
                 result = self.fn(*nested)
         except (TypeError, ValueError) as error:
             if hasattr(error, "add_note"):  # Python 3.11+
@@ -149,7 +156,10 @@ class CompiledFunction:
         samples = [row if a.ndim else None for a in arrays
                    for row in np.arange(a.size) // (a.size // len(a) if a.ndim else 1)]
         graph = record_graph(outputs, inputs, fuse=self.fuse, samples=samples)
-        return _Replay(build_program(graph), template, outputs, arrays)
+        # The trace keeps copies of the caller's arrays: changed in place later, they are new
+        # arguments, not the traced ones.
+        return _Replay(build_program(graph), template, outputs, [a.copy() for a in arrays],
+                       self._lock)
 
     def _retrace_and_compare(self, replay: _Replay, arrays: list[np.ndarray]) -> list[Value]:
         """Run the function eagerly again and check that it built the same graph."""
@@ -173,16 +183,38 @@ class CompiledFunction:
 
 
 class _Replay:
-    """One traced program with its buffers, the number of calls, and cached backward plans."""
+    """One traced program with its buffers, the number of calls, and cached backward plans.
+
+    Threads take turns with the buffers: every use of them (a forward pass, a backward pass,
+    adding to .grad) holds the compiled function's lock, under which no caller's code runs,
+    so a call from inside the traced function cannot wait on itself. The buffers hold the
+    numbers of one call, the owner. A call's results stay valid until its thread calls again;
+    when another thread's call is about to overwrite them, the owner's slopes (all that its
+    backward reads of its forward pass) are copied into it, and its backward() puts them back.
+    A thread calling alone never copies anything: the owner is its own previous call, which
+    its new call replaces.
+
+    Why one set of buffers and a lock rather than buffers for each thread: a replay is many
+    small numpy calls with Python in between, which hold the GIL for most of their time, so
+    threads could not replay side by side anyway. Two threads each stepping a compiled moons
+    step of its own (100 points at width 16, and 500 at width 32) took as long as the same
+    steps one after the other, or longer. Buffers per thread would add memory and backward
+    plans per thread, and no speed. The lock costs a call well under 1% of the moons step.
+    """
 
     def __init__(self, program: Program, template: Any, trace_outputs: list[Value],
-                 trace_arrays: list[np.ndarray]) -> None:
+                 trace_arrays: list[np.ndarray], lock: threading.Lock) -> None:
         self.program = program
         self.template = template
-        self.trace_outputs = trace_outputs  # until the first call compares with them
+        # Until the first call: the traced outputs, and the numbers they were computed from
+        # (the arguments, copied, and the parameters' .data, which may change before the call)
+        self.trace_outputs = trace_outputs
         self.trace_arrays = trace_arrays
+        self.trace_params = list(map(_data, program.params))
         self.calls = 0
-        self.current: _Call | None = None
+        self.lock = lock
+        self.owner: _Call | None = None  # the call whose numbers the buffers hold
+        self.latest = threading.local()  # .call: each thread's latest call
         self.plans: dict[int, BackwardPlan] = {}
         self.input_slots = as_index(program.input_slots.tolist())
         # The argument numbers the graph reads: all of them (None), or only some when fn
@@ -191,6 +223,50 @@ class _Replay:
         used = program.input_positions
         self.used_inputs = None if np.array_equal(used, np.arange(n_numbers)) else used
         self.param_slots = as_index(program.param_slots.tolist())
+
+    def count_call(self, arrays: list[np.ndarray],
+                   check_every: int) -> tuple[bool, list[Value] | None]:
+        """Count a new call and say whether it is checked: the first two calls are, and every
+        check_every-th. A checked call that has the traced numbers is compared with the trace's
+        own outputs (returned here); others (None) run the function again.
+        """
+        with self.lock:
+            calls, self.calls = self.calls, self.calls + 1
+            traced = self.trace_outputs
+            if traced is not None and not self.has_traced_numbers(arrays):
+                traced = None
+            self.trace_outputs = self.trace_arrays = self.trace_params = None  # can go now
+        if traced is not None:
+            return True, traced
+        return calls <= 1 or bool(check_every and calls % check_every == 0), None
+
+    def has_traced_numbers(self, arrays: list[np.ndarray]) -> bool:
+        """Are these arguments, and the parameters' numbers now, the ones traced?"""
+        return (_same_arrays(arrays, self.trace_arrays)
+                and list(map(_data, self.program.params)) == self.trace_params)
+
+    def run(self, arrays: list[np.ndarray], with_grads: bool,
+            eager: list[Value] | None) -> tuple[list[float], _Call]:
+        """A new call: its forward pass, and the _Call its results refer to."""
+        call = _Call(self, with_grads, eager)
+        with self.lock:
+            previous = getattr(self.latest, "call", None)
+            if previous is not None:  # this thread's earlier results are replaced
+                previous.replaced = True
+                previous.saved = None
+            self.latest.call = call
+            self._set_owner_aside()
+            data = self.forward(arrays, with_grads)
+            self.owner = call
+        return data, call
+
+    def _set_owner_aside(self) -> None:
+        """Before the buffers take another call's numbers: keep the owner's slopes in it,
+        if its results can still backpropagate."""
+        owner = self.owner
+        if owner is not None and owner.with_grads and not owner.replaced:
+            owner.saved = self.program.save_slopes()
+        self.owner = None  # until the buffers hold a whole call's numbers again
 
     def forward(self, arrays: list[np.ndarray], with_grads: bool) -> list[float]:
         """Fill in every value (and local gradient) of the program; return the outputs."""
@@ -207,48 +283,70 @@ class _Replay:
                 group.run(with_grads)
         return values[program.output_slots].tolist()
 
-    def backward(self, output: int, seed: float) -> tuple[BackwardPlan, list[float]]:
-        """The chain rule over the plan for `output`: each parameter's d output/d p * seed."""
-        plan = self.plans.get(output)
-        if plan is None:
-            plan = self.plans[output] = backward_plan(self.program, output)
-        grads = self.program.grads
-        grads[plan.seed_slot] = seed  # d output/d output
-        with np.errstate(all="ignore"):
-            for pulls, push in plan.steps:
-                for pull in pulls:  # grad = the sum of the contributions of the node's edges
-                    pull.run(self.program)
-                if push is not None:  # the chain rule: each edge carries local_grad * upstream
-                    push.push()
-        return plan, grads[plan.param_grad_slots].tolist()
+    def backward(self, call: _Call, output: int,
+                 seed: float) -> tuple[BackwardPlan, list[float]]:
+        """The chain rule over the plan for `output` from `call`'s forward pass: each
+        parameter's d output/d p * seed."""
+        with self.lock:
+            if call.replaced:
+                raise RuntimeError(
+                    "this result came from an earlier call of the compiled function, which "
+                    "its thread has called again since, replacing its results; call "
+                    "backward() before calling the function again"
+                )
+            if self.owner is not call:  # another thread's call used the buffers since
+                self._set_owner_aside()
+                self.program.restore_slopes(call.saved)
+                call.saved = None
+                self.owner = call
+            plan = self.plans.get(output)
+            if plan is None:
+                plan = self.plans[output] = backward_plan(self.program, output)
+            grads = self.program.grads
+            grads[plan.seed_slot] = seed  # d output/d output
+            with np.errstate(all="ignore"):
+                for pulls, push in plan.steps:
+                    for pull in pulls:  # grad = the sum of the contributions of the node's edges
+                        pull.run(self.program)
+                    if push is not None:  # the chain rule: edges carry local_grad * upstream
+                        push.push()
+            return plan, grads[plan.param_grad_slots].tolist()
+
+    def add_grads(self, params: list[Value], grads: list[float]) -> None:
+        """p.grad += g for each parameter, one call's backward at a time (p.grad += g is a
+        read and a write: two threads at once could lose one's gradient)."""
+        with self.lock:
+            for p, g in zip(params, grads):
+                p.grad += g  # leaves accumulate, as in Value.backward
 
 
 class _Call:
-    """The results of one compiled call, which backward() needs until the next call."""
+    """One compiled call, which its results' backward() refers to.
+
+    replaced: its thread has called again (its results are no longer valid); saved: its
+    slopes, copied out of the buffers while another call's numbers are in them.
+    """
 
     def __init__(self, replay: _Replay, with_grads: bool, eager: list[Value] | None) -> None:
         self.replay = replay
         self.with_grads = with_grads
         self.eager = eager  # the same outputs computed eagerly, when this call is checked
+        self.replaced = False
+        self.saved: list[np.ndarray] | None = None
 
     def backward(self, output: int, seed: float) -> None:
-        if self.replay.current is not self:
-            raise RuntimeError(
-                "this result came from an earlier call of the compiled function, whose "
-                "numbers have since been overwritten; call backward() before calling it again"
-            )
         if not self.with_grads:
             raise RuntimeError("this result was computed under no_grad(): it has no graph "
                                "to backpropagate through")
         if isinstance(seed, bool) or not isinstance(seed, Real):
             raise TypeError(f"backward() takes a number, got {type(seed).__name__}: {seed!r}")
-        plan, grads = self.replay.backward(output, float(seed))
-        if self.eager is not None:
-            expected = gradients(self.eager[output], plan.params)
+        plan, grads = self.replay.backward(self, output, float(seed))
+        eager = self.eager
+        if eager is not None:
+            expected = gradients(eager[output], plan.params)
             self.eager = None  # checked once: let the eager graph go
             _compare_outputs(grads, [g * float(seed) for g in expected], "gradient")
-        for p, g in zip(plan.params, grads):
-            p.grad += g  # leaves accumulate, as in Value.backward
+        self.replay.add_grads(plan.params, grads)
 
 
 # --- arguments and results -------------------------------------------------------------------
