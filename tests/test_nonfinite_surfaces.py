@@ -62,6 +62,16 @@ def test_a_finite_path_sum_is_rounded_once():
     assert path_sum([0.1, 0.2, 0.3]) == 0.6
 
 
+def test_a_path_is_multiplied_from_the_output_back_as_backward_multiplies():
+    # out = ((x * 1e-320) * 1e-10) * 1e300: backward forms 1e-10 * 1e300 = 1e290 first, then
+    # 1e-320 * 1e290 = 1e-30; from x outward, 1e-320 * 1e-10 would underflow to 0 first
+    x = Value(1.0, label="x")
+    out = x * 1e-320 * 1e-10 * 1e300
+    explanation = explain(out, x)
+    out.backward()
+    assert explanation.path_sum == x.grad != 0.0
+
+
 def test_explain_gives_nan_where_backward_gives_nan():
     out, x = opposite_infinities()
     explanation = explain(out, x)
