@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.dot import to_dot
-from autograd.stepper import explain, export_html, walkthrough
+from autograd.stepper import Player, explain, export_html, walkthrough
 from autograd.stepper.explain import path_sum
 from autograd.stepper.terminal import screen
 
@@ -233,6 +233,11 @@ def test_export_html_writes_a_graph_with_inf_and_nan(tmp_path):
     require_program("dot")
     path = export_html(opposite_infinities()[0], tmp_path / "walk.html")
     assert "the first nan gradient" in path.read_text()
+
+
+def test_a_notebook_player_shows_where_the_first_nan_appears():
+    require_program("dot")
+    assert "the first nan gradient" in Player(opposite_infinities()[0]).html()
 
 
 def test_step_explain_prints_the_nan_sum_of_infinite_paths():
