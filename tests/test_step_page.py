@@ -241,3 +241,38 @@ def test_practice_grades_an_infinite_gradient_by_its_sign(open_page):
     page.fill('[data-part="answer"]', "inf")
     page.keyboard.press("Enter")
     assert page.locator('[data-part="message"]').inner_text() == "right: inf"
+
+
+def test_a_page_of_opposite_infinities_shows_inf_and_nan_to_the_end(open_page):
+    x = Value(1000.0, label="x")
+    page = open_page(x.exp() - x.exp())  # nodes: x t1 t2 -1 t3 out; out = inf + (-inf) = nan
+    page.click('[data-part="nonfinite"]')
+    assert page.locator('[data-part="counter"]').inner_text() == "STEP 1 OF 11 · FORWARD"
+    assert text(page, "n1-data") == "inf"
+    assert "exp(1000.0) overflows to inf" in narration(page)
+    assert "the first value that is not finite" in narration(page)
+    for _ in range(10):
+        page.click('[data-part="next"]')
+    assert text(page, "n4-data") == "-inf" and text(page, "n5-data") == "nan"
+    assert text(page, "n0-grad") == "nan"
+    assert "the first nan dout/dx (step 10)" in narration(page)
+    assert "purple inf or nan" in page.locator(".cr-help").inner_text()
+    page.click('[id="cr-n0"]')
+    assert "sum over 2 paths = nan: inf + (-inf) is nan" in page.locator(
+        '[data-part="why"]').inner_text()
+
+
+def test_a_page_of_an_overflowing_sum_shows_inf_to_the_end(open_page):
+    x = Value(1.0, label="x")
+    page = open_page(x * 1e308 + x * 1e308)  # nodes: x 1e308 t1 1e308 t2 out
+    page.click('[data-part="nonfinite"]')
+    assert text(page, "n5-data") == "inf"
+    assert narration(page).splitlines()[1].startswith("1e308 + 1e308 overflows to inf")
+    page.keyboard.press("End")
+    assert text(page, "n0-grad") == "inf"
+    page.click('[id="cr-n0"]')
+    assert "1e308 + 1e308 overflows to inf" in page.locator('[data-part="why"]').inner_text()
+
+
+def test_the_help_leaves_inf_and_nan_out_when_every_number_is_finite(open_page):
+    assert "inf or nan" not in open_page(karpathy()[0]).locator(".cr-help").inner_text()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..ops import PRIMITIVES
 from ..value import Value
 from .model import Graph, Node, _d, _number, snapshot
+from .nonfinite import reason
 from .symbols import fmt, lead
 
 MAX_PATHS = 50  # more paths than this are counted and summed, not listed
@@ -28,10 +29,15 @@ class Path:
 
     @property
     def product(self) -> float:
-        """The product of the local derivatives along the path."""
+        """The product of the local derivatives along the path.
+
+        It is multiplied from the output back to the node, as backward multiplies: on a single
+        path the product is then backward's number exactly, even where a partial product
+        underflows to 0 or overflows to inf.
+        """
         result = 1.0
-        for _, local in self.factors:
-            result *= local
+        for _, local in reversed(self.factors):
+            result = local * result
         return result
 
     def __str__(self) -> str:
@@ -58,12 +64,25 @@ class Explanation:
     output_up: float  # the output with the node nudged by +h
     output_down: float  # ... and by -h
     numeric: float  # (output_up - output_down) / 2h
+    data: float = math.nan  # the node's value, the one nudged
+
+    @property
+    def checkable(self) -> bool:
+        """True when a finite difference can check the gradient at all.
+
+        It cannot when the output is inf or nan at the nudged points, nor when the nudge is
+        lost in rounding: floats keep about 16 digits, so 1e20 + 1e-4 is 1e20 again.
+        """
+        finite = math.isfinite(self.output_up) and math.isfinite(self.output_down)
+        return finite and self.data + self.h != self.data - self.h
 
     @property
     def agrees(self) -> bool:
         """True when the finite difference matches the gradient (as gradcheck would judge)."""
         if math.isnan(self.grad) or math.isnan(self.numeric):
             return math.isnan(self.grad) and math.isnan(self.numeric)
+        if math.isinf(self.grad) or math.isinf(self.numeric):
+            return self.grad == self.numeric  # the same infinity
         return abs(self.grad - self.numeric) <= 1e-4 + 1e-3 * abs(self.numeric)
 
     def __str__(self) -> str:
@@ -73,16 +92,45 @@ class Explanation:
         if self.path_count > len(self.paths):
             lines.append(f"  ({self.path_count} paths: too many to list)")
         paths = "1 path" if self.path_count == 1 else f"{self.path_count} paths"
-        lines.append(f"sum over {paths} = {fmt(self.path_sum)}; backward computes "
+        lines.append(f"sum over {paths} = {self._sum_text()}; backward computes "
                      f"{self.derivative} = {fmt(self.grad)}")
-        h = fmt(self.h)
-        lines.append(
-            f"check: nudge {self.node} by -{h} and +{h}: {self.output} goes from "
-            f"{fmt(self.output_down, 9)} to {fmt(self.output_up, 9)}, so {self.derivative} is "
-            f"about ({fmt(self.output_up, 9)} - {_number(self.output_down, 9)}) / (2 * {h}) = "
-            f"{fmt(self.numeric)}: {'agrees' if self.agrees else 'DISAGREES'}"
-        )
+        if self._order_matters():
+            lines.append("the two differ because floats overflow in one order of operations "
+                         "and not in another: backward adds at each node before it multiplies "
+                         "on, the paths multiply all the way first and add last")
+        lines.append(self._check_text())
         return "\n".join(lines)
+
+    def _sum_text(self) -> str:
+        """The path sum, and why when it is inf or nan though no single path is."""
+        products = [path.product for path in self.paths]
+        total = self.path_sum
+        if not products or math.isfinite(total) or total in products or (
+                math.isnan(total) and any(math.isnan(p) for p in products)):
+            return fmt(total)
+        terms = (lead(" + ".join(_number(p) for p in products)) if len(products) <= 4
+                 else "their sum")
+        return f"{fmt(total)}: {reason(terms, total, products, 'sum')}"
+
+    def _order_matters(self) -> bool:
+        """True when the path sum and backward differ because one of them overflowed."""
+        same = self.path_sum == self.grad or (math.isnan(self.path_sum) and math.isnan(self.grad))
+        return not same and not (math.isfinite(self.path_sum) and math.isfinite(self.grad))
+
+    def _check_text(self) -> str:
+        h = fmt(self.h)
+        moved = (f"check: nudge {self.node} by -{h} and +{h}: {self.output} goes from "
+                 f"{fmt(self.output_down, 9)} to {fmt(self.output_up, 9)}")
+        if not (math.isfinite(self.output_up) and math.isfinite(self.output_down)):
+            return (f"{moved}, which is not finite, so a finite difference cannot check "
+                    f"{self.derivative} here")
+        if not self.checkable:
+            return (f"{moved}: a nudge of {h} is lost in rounding next to {fmt(self.data)} "
+                    f"(floats keep about 16 digits), so a finite difference cannot check "
+                    f"{self.derivative} here")
+        return (f"{moved}, so {self.derivative} is about ({fmt(self.output_up, 9)} - "
+                f"{_number(self.output_down, 9)}) / (2 * {h}) = {fmt(self.numeric)}: "
+                f"{'agrees' if self.agrees else 'DISAGREES'}")
 
 
 def explain(output: Value, node: Value | str, h: float = 1e-4) -> Explanation:
@@ -106,9 +154,27 @@ def explain_node(graph: Graph, node: Node, h: float = 1e-4) -> Explanation:
     return Explanation(
         node=node.name, output=root.name, derivative=_d(root, node), grad=grads[node.id],
         paths=tuple(paths), path_count=counts[node.id],
-        path_sum=math.fsum(p.product for p in paths) if paths else grads[node.id],
+        path_sum=path_sum([p.product for p in paths]) if paths else grads[node.id],
         h=float(h), output_up=up, output_down=down, numeric=(up - down) / (2 * h),
+        data=node.data,
     )
+
+
+def path_sum(products: list[float]) -> float:
+    """The sum of the paths' products: exactly rounded, with IEEE results where that fails.
+
+    math.fsum rounds only once, so a sum of finite products comes out as exact as floats allow.
+    It raises where IEEE arithmetic has an answer: inf + (-inf) is nan, and a sum past the
+    largest float (about 1.8e308) is inf. There the products are added left to right as
+    floats are, which gives those answers, as backward's own additions do.
+    """
+    try:
+        return math.fsum(products)
+    except (ValueError, OverflowError):
+        total = products[0]
+        for product in products[1:]:
+            total = total + product
+        return total
 
 
 def forward(graph: Graph, overrides: dict[int, float] | None = None) -> list[float]:

@@ -11,14 +11,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..dot import step_names
 from ..graph import topological_order
 from ..ops import PRIMITIVES
 from ..value import Value
+from .nonfinite import first_words, reason
 from .symbols import ATOM, PRODUCT, Sym, constant_text, fmt, lead, operation
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 MAX_NODES = 500  # more nodes than this are too many to step one by one (see `snapshot`)
 MAX_FULL = 200_000  # nodes of a graph that is to be collapsed before it is stepped
 LISTED = 12  # how many leaves the start and done steps list by name before "and N more"
+# The kinds of step of each pass: the forward pass makes values, the backward pass gradients.
+PHASES = {"forward": ("start", "forward"), "backward": ("seed", "backward")}
 
 
 # --- the snapshot ----------------------------------------------------------------------------
@@ -291,12 +294,16 @@ class Walkthrough:
                 return step.index
         return None
 
-    def first_nonfinite(self) -> int | None:
-        """The first step that produces an inf or nan value or gradient, or None."""
-        for step in self.steps:
-            if any(not math.isfinite(x) for _, x in step.values + step.grads):
-                return step.index
-        return None
+    def first_nonfinite(self, phase: str = "", nan: bool = False) -> int | None:
+        """The first step that produces an inf or nan value or gradient, or None.
+
+        phase: "forward" (values) or "backward" (gradients) looks at that pass only;
+        nan=True finds the first nan instead.
+        """
+        if phase and phase not in PHASES:
+            raise ValueError(f"phase must be 'forward' or 'backward', got {phase!r}")
+        kinds = PHASES[phase] if phase else ()
+        return first_nonfinite(self.steps, kinds, nan)
 
     def tape(self) -> str:
         """The walkthrough as a program: numbered forward statements, then backward ones."""
@@ -375,7 +382,7 @@ def forward_steps(graph: Graph) -> list[Step]:
             index=len(steps), kind="forward", title=f"{node.name} = {expr.names}", node=node.id,
             values=((node.id, node.data),), lines=tuple(lines), rule=rule_of(node),
         ))
-    return steps
+    return mark_nonfinite(graph, steps, "forward")
 
 
 def backward_steps(graph: Graph, start: int) -> list[Step]:
@@ -410,7 +417,7 @@ def backward_steps(graph: Graph, start: int) -> list[Step]:
                 graph, len(steps) + start, out, slot, inp, upstream, before, after,
                 received[inp.id], fan_out[inp.id],
             ))
-    return steps
+    return mark_nonfinite(graph, steps, "backward")
 
 
 def _backward_step(graph: Graph, index: int, out: Node, slot: int, inp: Node, upstream: float,
@@ -476,8 +483,111 @@ def done_step(graph: Graph, walk: Walkthrough, index: int, lines: tuple[str, ...
     if not listed and root.kind == "op":  # 2 * 3: computed, but from constants only
         listed = [f"{root.name} is computed from constants only: it has no inputs of yours to "
                   f"take gradients with respect to."]
-    return Step(index=index, kind="done", title=title,
-                lines=lines or tuple(listed) or (f"{root.name} is a leaf: its gradient is 1.",))
+    lines = lines or tuple(listed) or (f"{root.name} is a leaf: its gradient is 1.",)
+    return Step(index=index, kind="done", title=title, lines=lines + _nonfinite_summary(walk))
+
+
+# --- inf and nan: the first step of each pass that makes one, and why -------------------------
+
+
+def first_nonfinite(steps: Sequence[Step], kinds: Sequence[str] = (), nan: bool = False
+                    ) -> int | None:
+    """The index of the first step (of these kinds, or any) that makes an inf or nan, or None.
+
+    nan=True: the first that makes a nan.
+    """
+    bad = _spoiled(nan)
+    for step in steps:
+        if (not kinds or step.kind in kinds) and any(bad(x) for _, x in step.values + step.grads):
+            return step.index
+    return None
+
+
+def mark_nonfinite(graph: Graph, steps: list[Step], phase: str) -> list[Step]:
+    """The steps of one pass, with a line on the first that makes an inf or nan saying why.
+
+    When that first number is an inf, the first nan (if any) gets a line of its own: a nan is
+    where most numbers after it stop meaning anything.
+    """
+    first = first_nonfinite(steps, PHASES[phase])
+    first_nan = first_nonfinite(steps, PHASES[phase], nan=True)
+    offset = steps[0].index
+    for index, only_nan in ((first, False), (first_nan, True)):
+        if index is None or (only_nan and index == first):
+            continue
+        step = steps[index - offset]
+        line = _nonfinite_line(graph, step, only_nan)
+        # after a forward step's statement, after a backward step's "x.grad = ..." line, or
+        # after the start step's list of inputs
+        at = {"forward": 1, "backward": 3}.get(step.kind, len(step.lines))
+        steps[index - offset] = replace(step, lines=step.lines[:at] + (line,) + step.lines[at:])
+    return steps
+
+
+def _nonfinite_line(graph: Graph, step: Step, only_nan: bool) -> str:
+    """ "exp(1000.0) overflows to inf (...): the first value that is not finite; ..."."""
+    bad = _spoiled(only_nan)
+    node_id, number = next((i, x) for i, x in step.values + step.grads if bad(x))
+    node = graph.nodes[node_id]
+    if step.kind == "start":
+        why = f"{node.name} is given as {fmt(number)}"
+    elif step.kind == "forward":
+        operands = [graph.nodes[i].data for i in node.inputs] + list(node.params)
+        why = reason(lead(forward_expression(graph, node).numbers), number, operands, node.op)
+    else:  # of a nan, say what made the nan: inf * 0, rather than the inf before it
+        why = _backward_reason(graph, step, _spoiled(math.isnan(number)))
+    quantity = "gradient" if step.kind in PHASES["backward"] else "value"
+    return f"{why}: {first_words(quantity, number, only_nan)}"
+
+
+def _backward_reason(graph: Graph, step: Step, bad) -> str:
+    """Which part of grad += local * upstream made the bad number: a factor, the *, or the +."""
+    out, inp = graph.nodes[step.edge[0]], graph.nodes[step.edge[1]]
+    local, upstream = step.local_grad, step.upstream
+    contribution = local * upstream
+    if not bad(contribution):  # the factors and their product are fine: the sum is not
+        before, after = step.grad_before, step.grad_after
+        return reason(lead(f"{_number(before)} + {_number(contribution)}"), after,
+                      (before, contribution), "add")
+    if bad(local):  # inf where the forward pass made one, say: d exp(a)/da = exp(a) = inf
+        formula = local_formula(graph, out, step.edge[2])
+        names = f" = {formula.names}" if formula and formula.names != formula.numbers else ""
+        return f"the local derivative {_d(out, inp)}{names} is {fmt(local)}"
+    if bad(upstream):
+        return f"the upstream gradient {_d(graph.root, out)} is {fmt(upstream)}"
+    return reason(lead(f"{_number(local)} * {_number(upstream)}"), contribution,
+                  (local, upstream), "mul")
+
+
+def _spoiled(nan: bool):
+    """The test for a number that is nan (nan=True), or inf or nan."""
+    return math.isnan if nan else (lambda x: not math.isfinite(x))
+
+
+def _nonfinite_summary(walk: Walkthrough) -> tuple[str, ...]:
+    """The done step's line on where inf and nan first appear, or nothing when none do."""
+    parts = []
+    for phase, quantity in (("forward", "value"), ("backward", "gradient")):
+        first = first_nonfinite(walk.steps, PHASES[phase])
+        if first is None:
+            continue
+        text = f"the first {quantity} that is not finite is {_made_by(walk, first)} (step {first})"
+        first_nan = first_nonfinite(walk.steps, PHASES[phase], nan=True)
+        if first_nan is not None and first_nan != first:
+            text += f", the first nan {_made_by(walk, first_nan)} (step {first_nan})"
+        parts.append(text)
+    return ("Not every number is finite: " + "; ".join(parts),) if parts else ()
+
+
+def _made_by(walk: Walkthrough, index: int) -> str:
+    """What step `index` computes: a node's value, or an input's gradient dL/dx."""
+    step = walk[index]
+    if step.kind == "backward":
+        return _d(walk.graph.root, walk.graph.nodes[step.node])
+    if step.kind == "start":
+        node = next(i for i, x in step.values if not math.isfinite(x))
+        return walk.graph.nodes[node].name
+    return walk.graph.nodes[step.node].name
 
 
 # --- the text of expressions and derivatives -------------------------------------------------

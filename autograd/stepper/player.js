@@ -262,6 +262,15 @@ function chainruleElement(tag, attributes, children) {
   return element;
 }
 
+function chainruleHelp(nonfinite) {
+  // The inf / nan parts only for a graph that has an inf or nan, where the button is shown.
+  return "Orange: this step. Dashed purple: the node sending its gradient back. Gradients: " +
+    "red below zero, blue above, darker for larger" + (nonfinite ? ", purple inf or nan" : "") +
+    ". Keys: \u2192 next, \u2190 previous, Home / End, f forward pass, b backward pass" +
+    (nonfinite ? ", ! the first inf or nan" : "") +
+    ". Click a value box to see why its gradient is what it is.";
+}
+
 function chainruleBuild(root, data) {
   "use strict";
   const el = chainruleElement;
@@ -309,10 +318,7 @@ function chainruleBuild(root, data) {
     question,
     el("div", { class: "cr-message", "data-part": "message" }),
     el("div", { class: "cr-why", "data-part": "why" }),
-    el("div", { class: "cr-help", text: "Orange: this step. Dashed purple: the node sending " +
-                "its gradient back. Gradients: red below zero, blue above, darker for larger. " +
-                "Keys: \u2192 next, \u2190 previous, Home / End, f forward pass, b backward " +
-                "pass. Click a value box to see why its gradient is what it is." }),
+    el("div", { class: "cr-help", text: chainruleHelp(data.firstNonfinite !== null) }),
   ]);
   root.replaceChildren(graph, side);
   root.tabIndex = 0;
