@@ -6,19 +6,18 @@ b=6.8813735870195432, so that o = 0.7071 and do/dn = 1 - o**2 = 0.5 exactly.
 
     python demos/draw_graphs.py [--out DIR]
 
-writes neuron.svg, neuron.png, mlp.svg and mlp.png to DIR (default docs/images); needs the
-Graphviz program `dot`.
+writes neuron.svg, neuron.png, mlp.svg and mlp.png to DIR (default out/draw_graphs); needs
+the Graphviz program `dot`. `--out docs/images` refreshes the README's pictures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import nn
 from autograd import Value, draw
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def neuron() -> tuple[Value, list[Value]]:
@@ -52,7 +51,7 @@ def mlp_loss() -> tuple[Value, nn.MLP]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs" / "images"), help="output folder")
+    parser.add_argument("--out", default=os.path.join("out", "draw_graphs"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="accepted for the demo tests")
     args = parser.parse_args(argv)
     out = Path(args.out)

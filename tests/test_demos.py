@@ -41,3 +41,15 @@ def test_second_derivative_demo_draws_and_steps_a_gradient_graph(tmp_path):
     assert "dy/dx" in svg and "tanh" in svg
     page = (tmp_path / "gradient_walkthrough.html").read_text()
     assert page.startswith("<!DOCTYPE html>") or page.lower().startswith("<!doctype html>")
+
+
+def test_draw_graphs_writes_to_out_by_default(tmp_path):
+    # Run from an empty folder without --out: the pictures land in ./out/draw_graphs, as every
+    # demo's land in ./out/<name>, and nothing else is written (not the docs' pictures).
+    require_program("dot")
+    result = subprocess.run([sys.executable, str(ROOT / "demos" / "draw_graphs.py")],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert written == [f"out/draw_graphs/{name}" for name in
+                       ("mlp.png", "mlp.svg", "neuron.png", "neuron.svg")]
