@@ -7,6 +7,7 @@ names the argument as the user wrote it, e.g. "SGD lr" or "fit epochs".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from numbers import Integral, Real
 
@@ -31,6 +32,23 @@ def non_negative(x: object, what: str, high: float | None = None) -> float:
     if high is not None and x > high:
         raise ValueError(f"{what} must be between 0 and {high}, got {x!r}")
     return float(x)
+
+
+def finite_non_negative(x: object, what: str, high: float | None = None) -> float:
+    """As non_negative, and a ValueError for inf: for rates and factors, which must be finite.
+
+    An infinite learning rate is as meaningless as a nan one: SGD(lr=inf) turns every weight
+    into inf or nan on its first step.
+    """
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__}: {x!r}")
+    try:
+        finite = math.isfinite(x)
+    except OverflowError:  # an int too large for a float, e.g. 10**400
+        finite = False
+    if not finite:
+        raise ValueError(f"{what} must be a finite number, got {x!r}")
+    return non_negative(x, what, high)
 
 
 def flag(x: object, what: str) -> bool:

@@ -10,17 +10,37 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import secrets
+import stat
+import time
 from collections.abc import Mapping
+from contextlib import suppress
 from numbers import Real
 
 from autograd import Value
 
+from .checks import positive_int
+
+try:
+    import fcntl  # POSIX file locks, which mark a save under way (see _remove_orphans)
+except ImportError:  # Windows
+    fcntl = None
+
 FILE_FORMAT = "chainrule.nn"  # the "format" field of a saved model file
 FILE_VERSION = 1  # the "version" field; bumped when the layout of the file changes
 
-# How non-finite floats are written in a model file: strict JSON has no nan or infinity.
-_NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+# The largest file load() reads, unless given another max_bytes. A saved parameter takes
+# about 55 bytes, one line such as
+#     "layers.1.neurons.511.w.511": -0.012345678901234567,
+# (its dotted name, and the shortest text that reads back as its float: up to 24 characters).
+# 64 MiB thus holds over a million parameters, more than a model of scalar Values can train:
+# each parameter is a Value of about 280 bytes, and one forward pass builds more Values per
+# example than the model has parameters. Parsing takes about 12 bytes of memory per byte of
+# file, so the limit also keeps a load under a gigabyte, and a wrong path (a dataset, a log,
+# /dev/zero) fails at once.
+MAX_FILE_BYTES = 64 * 2**20
+_CHUNK_BYTES = 2**20  # how much of a file load() reads at a time
 
 
 class Module:
@@ -186,36 +206,44 @@ class Module:
         """Write the parameters to `path` as JSON, atomically: a crash leaves the old file intact.
 
         The "parameters" object holds all of state_dict() (buffers too, where a model has any).
-        Floats are written as Python's repr, which reads back to the identical float; nan, inf
-        and -inf, which strict JSON lacks, are written as the strings "nan", "inf" and "-inf".
+        Floats are written as Python's repr, which reads back to the identical float. A model
+        with a nan or infinite parameter is refused with a ValueError naming it: its training
+        diverged, and load() refuses such numbers too. Writing goes through a temporary file
+        beside `path` (see _write_atomically): an error names `path` and leaves no temporary,
+        and a file that is replaced keeps its permissions.
         """
+        path = os.fspath(path)
+        state = self.state_dict()
+        for name, x in state.items():
+            if not math.isfinite(x):
+                raise ValueError(
+                    f"cannot save {self.signature()} to {path}: parameter {name!r} is {x!r}, "
+                    f"and a model file holds finite numbers only (a nan or infinite weight "
+                    f"means training diverged: try a smaller learning rate, or clip_norm)"
+                )
         document = {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
             "class": type(self).__name__,
             "model": self.signature(),
-            "parameters": {name: _encode(x) for name, x in self.state_dict().items()},
+            "parameters": state,
         }
         text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-        _write_atomically(os.fspath(path), text)
+        _write_atomically(path, text)
 
-    def load(self, path: str | os.PathLike) -> None:
+    def load(self, path: str | os.PathLike, *, max_bytes: int = MAX_FILE_BYTES) -> None:
         """Read parameters saved by save() into this model; on any error the model is unchanged.
 
         Raises FileNotFoundError (or another OSError) when the file cannot be read, and
-        ValueError when it is not a model file or holds a different architecture.
+        ValueError, naming the file, when it is longer than max_bytes (MAX_FILE_BYTES, 64 MiB,
+        unless given: over a million parameters), is not a model file (not UTF-8, not JSON,
+        nested too deeply, or without the fields save() writes), holds a number that is not
+        finite (NaN, Infinity or 1e999, which save() never writes), or holds another
+        architecture.
         """
         path = os.fspath(path)
-        with open(path, "rb") as f:
-            raw = f.read()
-        try:
-            document = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ValueError(
-                f"{path} is not a chainrule model file: invalid JSON ({error})"
-            ) from None
-        except ValueError as error:  # from _reject_duplicate_keys
-            raise ValueError(f"{path} is not a valid chainrule model file: {error}") from None
+        max_bytes = positive_int(max_bytes, "load max_bytes")
+        document = _parse_json(_read_text(path, max_bytes), path)
         state = _decode_document(document, path, type(self).__name__)
         named = self._named_state()
         problem = _compare_names([name for name, _ in named], list(state))
@@ -262,15 +290,6 @@ def _some(names: list[str], limit: int = 4) -> str:
     return shown + (", ..." if len(names) > limit else "")
 
 
-def _encode(x: float) -> float | str:
-    """A float for JSON: itself when finite, else "nan", "inf" or "-inf"."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x
-
-
 def _to_float(x: Real, what: str) -> float:
     """float(x), or a ValueError for an integer too large for a float (float(10**400))."""
     try:
@@ -287,6 +306,54 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
             raise ValueError(f"the key {key!r} appears twice in one JSON object")
         result[key] = value
     return result
+
+
+def _read_text(path: str, max_bytes: int) -> str:
+    """The UTF-8 text of the file at `path`, after a ValueError if it is over max_bytes long.
+
+    A regular file's size is known before it is read. A pipe or a device such as /dev/zero
+    has no size, so the file is read in chunks and given up one byte past the limit: memory
+    stays bounded whatever `path` is. (Opening a named pipe waits for a writer, as it does
+    for any program that reads one.)
+    """
+    size = os.stat(path).st_size
+    if size > max_bytes:
+        raise ValueError(_too_long(path, f"{size:,} bytes", max_bytes))
+    data = bytearray()
+    with open(path, "rb") as f:
+        while len(data) <= max_bytes:
+            chunk = f.read(min(_CHUNK_BYTES, max_bytes + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+    if len(data) > max_bytes:
+        raise ValueError(_too_long(path, f"more than {max_bytes:,} bytes", max_bytes))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not a chainrule model file: not UTF-8 ({error})") from None
+
+
+def _too_long(path: str, size: str, max_bytes: int) -> str:
+    """The message for a file over load()'s limit."""
+    return (
+        f"{path} is {size} long, over the limit of {max_bytes:,} bytes for a model file; "
+        f"if it is one, raise the limit: model.load(path, max_bytes=...)"
+    )
+
+
+def _parse_json(text: str, path: str) -> object:
+    """json.loads(text), with every way it can fail turned into a ValueError naming `path`."""
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not a chainrule model file: invalid JSON ({error})") from None
+    except RecursionError:  # json reads nested arrays and objects by recursion
+        raise ValueError(
+            f"{path} is not a chainrule model file: its JSON is nested too deeply to read"
+        ) from None
+    except ValueError as error:  # a key twice, or an integer of more than 4300 digits
+        raise ValueError(f"{path} is not a valid chainrule model file: {error}") from None
 
 
 def _decode_document(document: object, path: str, class_name: str) -> dict[str, float]:
@@ -307,30 +374,106 @@ def _decode_document(document: object, path: str, class_name: str) -> dict[str, 
         raise ValueError(f"{path} has no 'parameters' object")
     state = {}
     for name, x in parameters.items():
-        if isinstance(x, str) and x in _NON_FINITE:
-            state[name] = _NON_FINITE[x]
-        elif isinstance(x, float) or (isinstance(x, int) and not isinstance(x, bool)):
-            state[name] = _to_float(x, f"{path}: parameter {name!r}")
-        else:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
             raise ValueError(f"{path}: parameter {name!r} has the value {x!r}, not a number")
+        number = _to_float(x, f"{path}: parameter {name!r}")
+        if not math.isfinite(number):  # NaN, Infinity, or a literal too large, as 1e999
+            raise ValueError(
+                f"{path}: parameter {name!r} is {number!r}, and a model file holds finite "
+                f"numbers only (save() refuses a model with a nan or infinite parameter)"
+            )
+        state[name] = number
     return state
+
+
+# --- saving atomically -----------------------------------------------------------------------
+
+# A save writes a temporary file beside its target, named .{target}.{8 hex digits}.tmp, and
+# renames it over the target. A save that is killed mid-write (SIGKILL, a power cut) cannot
+# remove its temporary, so the next save of the same target removes such orphans. Which are
+# orphans? A writer holds an exclusive lock (flock) on its temporary from just after creating
+# it until after the rename, and the system drops a lock when its process ends, however it
+# ends: a temporary nobody holds a lock on is an orphan. A locked one belongs to a save under
+# way in another process or thread (two runs checkpointing to one path), and is left alone:
+# removing it would make that save fail. A process id in the name would tell less: ids are
+# reused, and mean nothing to another machine or container sharing the folder.
+_ORPHAN_SECONDS = 2.0  # untouched this long: past the instant between creating and locking
+_STALE_SECONDS = 3600.0  # without file locks (Windows) only age tells, and no save takes this
 
 
 def _write_atomically(path: str, text: str) -> None:
     """Write text to a new file beside `path`, then rename it over `path` in one step.
 
     os.replace is atomic: readers see the old file or the new one, never half of one. If
-    anything fails before it, the temporary file is removed and `path` is untouched.
+    anything fails, the temporary file is removed, `path` is untouched, and the error names
+    `path`, not the temporary. A file that is replaced keeps its permission bits; a new one
+    gets the usual mode (0o666 less the umask).
     """
     folder, name = os.path.split(os.path.abspath(path))
+    _remove_orphans(folder, name)
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(temporary, "x", encoding="utf-8") as f:  # "x": never reuse an existing file
+        f = open(temporary, "x", encoding="utf-8")  # "x": never reuse an existing file
+    except OSError as error:
+        raise _naming(error, path) from None
+    try:
+        try:
+            if fcntl is not None:
+                with suppress(OSError):  # a file system without locks: save all the same
+                    fcntl.flock(f, fcntl.LOCK_EX)
             f.write(text)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the rename makes them visible
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
+            _keep_mode(path, temporary)
+            if fcntl is None:
+                f.close()  # Windows renames only closed files
+            os.replace(temporary, path)  # on POSIX still locked, until the close below
+        finally:
+            f.close()
+    except BaseException as error:
+        with suppress(OSError):
             os.remove(temporary)
+        if isinstance(error, OSError):
+            raise _naming(error, path) from None
         raise
+
+
+def _keep_mode(path: str, temporary: str) -> None:
+    """Give the temporary the permission bits of the file it will replace, if there is one."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return  # a new file keeps the mode open() gave it
+    os.chmod(temporary, mode)
+
+
+def _naming(error: OSError, path: str) -> OSError:
+    """The same error (PermissionError stays PermissionError), naming `path` as its file."""
+    if error.errno is None:
+        return OSError(f"cannot save to {path}: {error}")
+    return OSError(error.errno, error.strerror or os.strerror(error.errno), path)
+
+
+def _remove_orphans(folder: str, name: str) -> None:
+    """Remove the temporaries that killed saves of `name` left in `folder` (see above)."""
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{8}}\.tmp")
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            candidates = [entry for entry in entries if pattern.fullmatch(entry.name)]
+    except OSError:
+        return  # a missing folder: the save itself will say so
+    for entry in candidates:
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if fcntl is None:
+                if age > _STALE_SECONDS:
+                    os.remove(entry.path)
+            elif age > _ORPHAN_SECONDS:
+                with open(entry.path, "rb") as f:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)  # refused while a writer lives
+                    os.remove(entry.path)
+        except OSError:  # locked by a writer, gone already, or not ours to remove
+            continue

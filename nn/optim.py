@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 from autograd import Value
 
-from .checks import flag, non_negative
+from .checks import finite_non_negative, flag
 
 
 class Optimizer:
@@ -59,48 +59,47 @@ class Optimizer:
     def state_dict(self) -> dict[str, dict]:
         """{"state": {index: {name: number}}, "hyperparameters": {name: value}}, as copies.
 
-        Parameters are referred to by their position in params, as in torch.
+        Parameters are referred to by their position in params, as in torch. The dict survives
+        a JSON round trip: load_state_dict also takes the index as text ("0" for 0), which is
+        what json.dumps makes of an int key, and betas as a list.
         """
         state = {i: dict(self.state[p]) for i, p in enumerate(self.params) if self.state[p]}
         return {"state": state, "hyperparameters": dict(self.hyperparameters)}
 
     def load_state_dict(self, state_dict: Mapping[str, Mapping]) -> None:
         """Restore what state_dict() returned; all is checked first, so errors change nothing."""
-        who = type(self).__name__
+        who = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"state", "hyperparameters"}:
             raise ValueError(
-                f"{who}.load_state_dict takes a dict with keys 'state' and "
-                f"'hyperparameters', as state_dict() returns"
+                f"{who} takes a dict with keys 'state' and 'hyperparameters', as state_dict() "
+                f"returns"
             )
         given = state_dict["hyperparameters"]
         if not isinstance(given, Mapping) or set(given) != set(self.hyperparameters):
             raise ValueError(
-                f"{who}.load_state_dict: hyperparameters must have exactly the keys "
+                f"{who}: hyperparameters must have exactly the keys "
                 f"{sorted(self.hyperparameters)}, got {given!r}"
             )
         hyperparameters = self.check_hyperparameters(given)
-        state = {p: {} for p in self.params}
         entries = state_dict["state"]
         if not isinstance(entries, Mapping):
-            raise ValueError(f"{who}.load_state_dict: 'state' must be a dict, got {entries!r}")
-        for index, entry in entries.items():
-            if not (_is_int(index) and 0 <= index < len(self.params)):
-                raise ValueError(
-                    f"{who}.load_state_dict: state key {index!r} is not a parameter "
-                    f"index from 0 to {len(self.params) - 1}"
-                )
+            raise ValueError(f"{who}: 'state' must be a dict, got {entries!r}")
+        state = {p: {} for p in self.params}
+        indices = set()
+        for key, entry in entries.items():
+            index = _parameter_index(key, len(self.params), who)
+            if index in indices:  # both 0 and "0": which one was meant?
+                raise ValueError(f"{who}: the state of parameter {index} is given twice")
+            indices.add(index)
             if not isinstance(entry, Mapping) or set(entry) != set(self.state_names):
                 raise ValueError(
-                    f"{who}.load_state_dict: the state of parameter {index} must be a dict with "
-                    f"the keys {list(self.state_names)}, got {entry!r}"
+                    f"{who}: the state of parameter {index} must be a dict with the keys "
+                    f"{list(self.state_names)}, got {entry!r}"
                 )
-            for name, x in entry.items():
-                if isinstance(x, bool) or not isinstance(x, Real):
-                    raise TypeError(
-                        f"{who}.load_state_dict: state {name!r} of parameter {index} "
-                        f"must be a number, got {x!r}"
-                    )
-                state[self.params[index]][name] = int(x) if _is_int(x) else float(x)
+            state[self.params[index]] = {
+                name: _state_number(x, name, f"{who}: state {name!r} of parameter {index}")
+                for name, x in entry.items()
+            }
         self.hyperparameters = hyperparameters  # every check passed: now change the optimizer
         self.state = state
 
@@ -366,9 +365,51 @@ def _is_int(x: object) -> bool:
     return isinstance(x, Integral) and not isinstance(x, bool)
 
 
+def _parameter_index(key: object, count: int, who: str) -> int:
+    """A key of a state_dict's "state" as a parameter index: an int, or its decimal text.
+
+    JSON objects have text keys, so json.dumps writes the index 0 as "0"; that is taken back
+    as 0. Other spellings ("00", " 1", "+1") are refused: they are not what was written.
+    """
+    if isinstance(key, str) and key.isascii() and key.isdigit() and str(int(key)) == key:
+        index = int(key)
+    elif _is_int(key):
+        index = int(key)
+    else:
+        index = None
+    if index is None or not 0 <= index < count:
+        raise ValueError(f"{who}: state key {key!r} is not a parameter index from 0 to {count - 1}")
+    return index
+
+
+# Running means of squares: their square roots are taken, so they are never negative.
+_SQUARES = ("exp_avg_sq", "square_avg")
+
+
+def _state_number(x: object, name: str, what: str) -> int | float:
+    """The number `name` of a parameter's state, checked; `what` names it in errors.
+
+    "step" counts steps (an int >= 0), a running mean of squares is >= 0, and anything else
+    is a real number (nan included: the state of a diverged run is still its state).
+    """
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a number, got {x!r}")
+    if name == "step":
+        if not (_is_int(x) and x >= 0):
+            raise ValueError(f"{what} counts steps: it must be an int >= 0, got {x!r}")
+        return int(x)
+    try:
+        number = float(x)
+    except OverflowError:
+        raise ValueError(f"{what} is {x}, too large for a float") from None
+    if name in _SQUARES and number < 0:
+        raise ValueError(f"{what} is a running mean of squares: it must be >= 0, got {x!r}")
+    return number
+
+
 def _number(h: Mapping[str, object], name: str, who: str, high: float | None = None) -> float:
-    """h[name] as a float, checked to be >= 0 (and <= high if given)."""
-    return non_negative(h[name], f"{who} {name}", high)
+    """h[name] as a float, checked to be finite and >= 0 (and <= high if given)."""
+    return finite_non_negative(h[name], f"{who} {name}", high)
 
 
 def _flag(h: Mapping[str, object], name: str, who: str) -> bool:

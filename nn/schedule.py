@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .checks import non_negative, positive_int
+from .checks import finite_non_negative, positive_int
 from .optim import Optimizer
 
 
@@ -52,7 +52,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = positive_int(step_size, "StepLR step_size")
-        self.gamma = non_negative(gamma, "StepLR gamma")
+        self.gamma = finite_non_negative(gamma, "StepLR gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -64,7 +64,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the learning rate by gamma every epoch: lr = base_lr * gamma ** t."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = non_negative(gamma, "ExponentialLR gamma")
+        self.gamma = finite_non_negative(gamma, "ExponentialLR gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -82,7 +82,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, t_max: int, eta_min: float = 0.0) -> None:
         self.t_max = positive_int(t_max, "CosineAnnealingLR t_max")
-        self.eta_min = non_negative(eta_min, "CosineAnnealingLR eta_min")
+        self.eta_min = finite_non_negative(eta_min, "CosineAnnealingLR eta_min")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:

@@ -136,12 +136,15 @@ def fit(
     never early). restore_best: end with the best weights, however training ended (for a
     training number and one batch per epoch, the weights before that epoch's step, which is
     what its loss measured).
-    checkpoint: a path where every new best model is saved (model.save). progress: True for
-    a bar on stderr, or a stream to write it to. A loss that turns inf or nan stops training.
+    checkpoint: a path where every new best model is saved (model.save); that its folder
+    exists and is writable is checked before the first epoch. progress: True for a bar on
+    stderr, or a stream to write it to. A loss that turns inf or nan stops training.
     """
     _check_fit_arguments(
         model, optimizer, epochs, batch_size, patience, clip_norm, progress, scheduler, callbacks
     )
+    if checkpoint is not None:  # checked now, not when the first best model is saved
+        _check_checkpoint(checkpoint)
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or len(X) != len(y) or len(X) == 0:
         raise ValueError(
@@ -390,6 +393,30 @@ def _check_fit_arguments(
             f"fit callbacks must be a list of functions of a TrainingState, got {callbacks!r}"
             + ("; put it in a list" if callable(callbacks) else "")
         )
+
+
+def _check_checkpoint(path: object) -> None:
+    """An error now if model.save(path) could not write there later.
+
+    The folder must exist and be writable, and the path must not be a folder itself.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"fit checkpoint must be a file path, got {type(path).__name__}: {path!r}")
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"fit checkpoint {path!r} is a folder; give the path of a file in it, e.g. "
+            f"{os.path.join(path, 'best.json')!r}"
+        )
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"fit checkpoint {path!r}: the folder {folder!r} does not exist; create it first "
+            f"(os.makedirs)"
+        )
+    # save() creates a temporary file in the folder and renames it: both need write access
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(f"fit checkpoint {path!r}: the folder {folder!r} is not writable")
 
 
 def _check_monitor(monitor: str, metrics: Mapping[str, Metric], has_validation: bool) -> None:

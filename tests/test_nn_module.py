@@ -1,14 +1,25 @@
 """nn.Module: parameter discovery and names, scopes, train/eval, state_dict, save and load."""
 
+import fcntl
 import json
 import math
 import os
+import re
+import signal
+import stat
 import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from autograd import Value, name_scope
-from nn import MLP, Dropout, Layer, Module, Neuron
+from nn import MLP, Dropout, Layer, Module, Neuron, module
+
+ROOT = Path(__file__).resolve().parent.parent  # subprocesses import this copy of nn
 
 
 def bits(x: float) -> bytes:
@@ -295,19 +306,26 @@ def test_save_then_load_gives_bit_identical_parameters(tmp_path):
     assert bits(loaded.state_dict()["neurons.0.w.2"]) == bits(-0.0)
 
 
-def test_nan_and_infinities_survive_a_round_trip_as_strict_json(tmp_path):
-    model = Neuron(2, seed=0)
-    model.load_state_dict({"w.0": math.nan, "w.1": math.inf, "b": -math.inf})
-    model.save(tmp_path / "m.json")
-    # strict JSON (no NaN / Infinity literals), readable by any parser
+@pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf])
+def test_save_refuses_a_nan_or_infinite_parameter_naming_it(tmp_path, x):
+    path = tmp_path / "m.json"
+    Neuron(2, seed=0).save(path)
+    old_bytes = path.read_bytes()
+    model = Neuron(2, seed=1)
+    model.load_state_dict({"w.0": 0.5, "w.1": x, "b": 0.0})
+    with pytest.raises(ValueError, match=rf"parameter 'w.1' is {x!r}, and a model file holds"):
+        model.save(path)
+    assert path.read_bytes() == old_bytes  # the last good save is kept
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_a_saved_file_is_strict_json_of_plain_numbers(tmp_path):
+    tricky_model().save(tmp_path / "m.json")
+    # no NaN or Infinity literals: any JSON parser reads it
     document = json.loads(
         (tmp_path / "m.json").read_text(), parse_constant=lambda c: pytest.fail(c)
     )
-    assert document["parameters"] == {"w.0": "nan", "w.1": "inf", "b": "-inf"}
-    loaded = Neuron(2, seed=1)
-    loaded.load(tmp_path / "m.json")
-    w0, w1, b = loaded.state_dict().values()
-    assert math.isnan(w0) and w1 == math.inf and b == -math.inf
+    assert all(type(x) is float for x in document["parameters"].values())
 
 
 def test_the_file_records_format_version_class_model_and_names(tmp_path):
@@ -338,28 +356,196 @@ def test_save_accepts_a_str_path(tmp_path):
     assert os.path.exists(path)
 
 
-@pytest.mark.parametrize("failing", ["fsync", "replace"])
-def test_a_save_that_fails_midway_keeps_the_old_file_and_cleans_up(tmp_path, monkeypatch, failing):
+def disk_full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+def permission_denied(path, *args, **kwargs):
+    raise PermissionError(13, "Permission denied", path)
+
+
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+class FullDisk:
+    """A file whose write() fails as on a full disk; everything else is the real file's."""
+
+    def __init__(self, file):
+        self.file = file
+
+    def write(self, text):
+        disk_full()
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+
+def real_open_then_full_disk(*args, **kwargs):
+    return FullDisk(open(*args, **kwargs))
+
+
+# Ways a save can fail, each installed with monkeypatch.setattr(where, name, replacement). The
+# test runs as any user, root included, so permissions are refused by stand-ins, not chmod.
+SAVE_FAILURES = {
+    "creating the temporary": (module, "open", permission_denied),  # found before builtins
+    "writing": (module, "open", real_open_then_full_disk),
+    "fsync": (os, "fsync", disk_full),
+    "chmod": (os, "chmod", permission_denied),
+    "replace": (os, "replace", disk_full),
+}
+
+
+@pytest.mark.parametrize("failure", SAVE_FAILURES)
+def test_a_failed_save_names_the_target_keeps_the_old_file_and_leaves_no_temporary(
+    tmp_path, monkeypatch, failure
+):
     path = tmp_path / "m.json"
-    old = MLP(2, [2, 1], seed=0)
-    old.save(path)
+    MLP(2, [2, 1], seed=0).save(path)
     old_bytes = path.read_bytes()
+    where, name, replacement = SAVE_FAILURES[failure]
+    monkeypatch.setattr(where, name, replacement, raising=False)
+    with pytest.raises(OSError) as error:
+        MLP(2, [2, 1], seed=1).save(path)
+    monkeypatch.undo()
+    assert error.value.filename == str(path)  # not the hidden temporary's name
+    assert ".tmp" not in str(error.value)
+    assert path.read_bytes() == old_bytes
+    assert os.listdir(tmp_path) == ["m.json"]
 
-    def disk_full(*args):
-        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, failing, disk_full)  # os.fsync runs after the write, before rename
-    with pytest.raises(OSError, match="No space left"):
+def test_a_refused_save_stays_a_permission_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(module, "open", permission_denied, raising=False)
+    with pytest.raises(PermissionError, match=r"\[Errno 13\] Permission denied: '.*m.json'$"):
+        Neuron(1, seed=0).save(tmp_path / "m.json")
+
+
+def test_an_interrupted_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    MLP(2, [2, 1], seed=0).save(path)
+    old_bytes = path.read_bytes()
+    monkeypatch.setattr(os, "fsync", interrupted)  # Ctrl-C after the write, before the rename
+    with pytest.raises(KeyboardInterrupt):
         MLP(2, [2, 1], seed=1).save(path)
     monkeypatch.undo()
     assert path.read_bytes() == old_bytes
-    assert os.listdir(tmp_path) == ["m.json"]  # no temporary file left behind
+    assert os.listdir(tmp_path) == ["m.json"]
 
 
-def test_a_save_into_a_missing_folder_fails_without_leaving_files(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        Neuron(1, seed=0).save(tmp_path / "nowhere" / "m.json")
+def test_a_save_into_a_missing_folder_names_the_target_and_leaves_no_files(tmp_path):
+    target = tmp_path / "nowhere" / "m.json"
+    with pytest.raises(FileNotFoundError) as error:
+        Neuron(1, seed=0).save(target)
+    assert error.value.filename == str(target)
     assert os.listdir(tmp_path) == []
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o444])
+def test_saving_over_a_file_keeps_its_permissions(tmp_path, mode):
+    path = tmp_path / "m.json"
+    Neuron(1, seed=0).save(path)
+    os.chmod(path, mode)
+    Neuron(1, seed=1).save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_a_new_file_gets_the_mode_the_umask_gives(tmp_path):
+    umask = os.umask(0o027)
+    try:
+        Neuron(1, seed=0).save(tmp_path / "m.json")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "m.json").stat().st_mode) == 0o666 & ~0o027  # 0o640
+
+
+# --- temporaries left by killed saves --------------------------------------------------------
+
+# A save killed at the worst moment: its temporary is written and fsynced, and the process
+# dies by SIGKILL (no cleanup code runs) just before the rename.
+KILLED_SAVE = """
+import os, signal
+from nn import MLP
+os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+MLP(2, [8, 1], seed=1).save({path!r})
+"""
+
+
+def temporaries(folder) -> list[str]:
+    return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
+
+
+def age(path, seconds: float) -> None:
+    """Set the file's times `seconds` into the past."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_the_next_save_removes_the_temporary_of_a_killed_save(tmp_path):
+    path = tmp_path / "m.json"
+    MLP(2, [8, 1], seed=0).save(path)
+    old_bytes = path.read_bytes()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_SAVE.format(path=str(path))],
+        cwd=ROOT,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert path.read_bytes() == old_bytes  # the old file is intact
+    (orphan,) = temporaries(tmp_path)
+    assert re.fullmatch(r"\.m\.json\.[0-9a-f]{8}\.tmp", orphan)
+    age(tmp_path / orphan, 10)  # past the two seconds between a writer's create and lock
+    MLP(2, [8, 1], seed=2).save(path)
+    assert os.listdir(tmp_path) == ["m.json"]
+
+
+def test_a_temporary_still_locked_by_its_writer_is_left_alone(tmp_path):
+    path = tmp_path / "m.json"
+    busy = tmp_path / ".m.json.0123abcd.tmp"  # as a save under way in another process
+    with open(busy, "w") as writer:
+        fcntl.flock(writer, fcntl.LOCK_EX)
+        age(busy, 10)  # a slow writer: old, but alive
+        Neuron(1, seed=0).save(path)
+        assert busy.exists()
+    Neuron(1, seed=0).save(path)  # its writer is gone: now it is an orphan
+    assert not busy.exists()
+
+
+def test_only_old_temporaries_of_the_same_target_are_removed(tmp_path):
+    keep = [
+        ".m.json.0123abcd.tmp",  # unlocked, but a moment old: its writer may not have locked it
+        ".other.json.0123abcd.tmp",  # another target's
+        ".m.json.notmine.tmp",  # not a name save() makes
+        "m.json.0123abcd.tmp",
+    ]
+    for name in keep:
+        (tmp_path / name).write_text("{")
+    for name in keep[1:]:
+        age(tmp_path / name, 10)
+    Neuron(1, seed=0).save(tmp_path / "m.json")
+    assert sorted(os.listdir(tmp_path)) == sorted([*keep, "m.json"])
+
+
+def test_saves_of_one_target_from_two_threads_all_succeed(tmp_path):
+    path = tmp_path / "m.json"
+    errors = []
+
+    def save_often(seed):
+        try:
+            for _ in range(30):
+                MLP(2, [4, 1], seed=seed).save(path)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=save_often, args=(seed,)) for seed in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert os.listdir(tmp_path) == ["m.json"]
+    MLP(2, [4, 1], seed=3).load(path)  # one whole file, from one of them
 
 
 def saved_then_edited(tmp_path, edit) -> str:
@@ -387,6 +573,9 @@ def bad_file(tmp_path, case: str) -> str:
     elif case == "duplicate key":  # json.loads alone would silently keep the second value
         text = open(saved_then_edited(tmp_path, lambda document: None)).read()
         path.write_text(text.replace('"layers.0.neurons.0.w.1"', '"layers.0.neurons.0.w.0"'))
+    elif case == "1e999":  # a number too large for a float: json reads it as inf
+        text = open(saved_then_edited(tmp_path, set_parameter(12345.0))).read()
+        path.write_text(text.replace("12345.0", "1e999"))
     else:  # a real model file, from another architecture
         ARCHITECTURES[case].save(path)
     return str(path)
@@ -398,6 +587,9 @@ TEXTS = {
     "not json": b"w0 = 0.5\n",
     "not utf-8": b"\xff\xfe\x00",
     "a list": b"[1, 2, 3]",
+    # valid JSON, but json.loads reads nesting by recursion and raises RecursionError
+    "deeply nested lists": b"[" * 100_000 + b"]" * 100_000,
+    "deeply nested objects": b'{"a": ' * 100_000 + b"1" + b"}" * 100_000,
 }
 EDITS = {
     "other format": lambda document: document.update(format="torch"),
@@ -407,11 +599,15 @@ EDITS = {
     "text value": set_parameter("zero"),
     "bool value": set_parameter(True),
     "null value": set_parameter(None),
+    "NaN": set_parameter(math.nan),  # json.dumps writes the literals NaN, Infinity, -Infinity
+    "Infinity": set_parameter(math.inf),
+    "-Infinity": set_parameter(-math.inf),
+    "the text nan": set_parameter("nan"),
     "missing parameter": lambda document: document["parameters"].pop("layers.1.neurons.0.b"),
     "extra parameter": lambda document: document["parameters"].update(extra=1.0),
 }
 ARCHITECTURES = {"wider layers": MLP(2, [3, 1]), "deeper model": MLP(2, [2, 2, 1])}
-BAD_FILES = [*TEXTS, *EDITS, "duplicate key", *ARCHITECTURES]
+BAD_FILES = [*TEXTS, *EDITS, "duplicate key", "1e999", *ARCHITECTURES]
 
 
 @pytest.mark.parametrize("case", BAD_FILES)
@@ -422,7 +618,7 @@ def test_a_bad_file_is_rejected_with_a_value_error_and_the_model_untouched(tmp_p
     with pytest.raises(ValueError) as error:
         model.load(path)
     assert same_state(model.state_dict(), before)
-    assert str(error.value)  # a sentence, not a bare exception
+    assert str(error.value).startswith(path)  # a sentence that names the file
 
 
 def test_a_mismatched_architecture_names_both_models(tmp_path):
@@ -447,3 +643,109 @@ def test_a_missing_file_raises_file_not_found_and_changes_nothing(tmp_path):
     with pytest.raises(FileNotFoundError):
         model.load(tmp_path / "absent.json")
     assert same_state(model.state_dict(), before)
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("deeply nested lists", "its JSON is nested too deeply to read"),
+        ("NaN", r"parameter 'layers.0.neurons.0.b' is nan, and a model file holds finite"),
+        ("Infinity", "parameter 'layers.0.neurons.0.b' is inf"),
+        ("-Infinity", "parameter 'layers.0.neurons.0.b' is -inf"),
+        ("1e999", "parameter 'layers.0.neurons.0.b' is inf"),
+    ],
+)
+def test_deep_nesting_and_non_finite_numbers_are_refused_saying_why(tmp_path, case, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(2, [2, 1], seed=0).load(bad_file(tmp_path, case))
+
+
+# --- the size limit of load ------------------------------------------------------------------
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    MLP(2, [2, 1], seed=0).save(path)
+    size = path.stat().st_size
+    model = MLP(2, [2, 1], seed=1)
+    before = model.state_dict()
+    fail = lambda *args: pytest.fail("the file was opened")  # noqa: E731
+    monkeypatch.setattr(module, "open", fail, raising=False)  # found before the builtin open
+    with pytest.raises(ValueError) as error:
+        model.load(path, max_bytes=size - 1)
+    assert str(error.value) == (
+        f"{path} is {size:,} bytes long, over the limit of {size - 1:,} bytes for a model "
+        f"file; if it is one, raise the limit: model.load(path, max_bytes=...)"
+    )
+    assert same_state(model.state_dict(), before)
+
+
+def test_a_file_of_exactly_max_bytes_loads(tmp_path):
+    path = tmp_path / "m.json"
+    saved = MLP(2, [2, 1], seed=0)
+    saved.save(path)
+    loaded = MLP(2, [2, 1], seed=1)
+    loaded.load(path, max_bytes=path.stat().st_size)
+    assert same_state(loaded.state_dict(), saved.state_dict())
+
+
+def test_the_default_limit_holds_a_million_parameters():
+    # A long line of a saved MLP(784, [1000, 1000, 10]): one of its longest names and a
+    # float's longest repr, indented by one space, with ": " and ",\n" (56 bytes)
+    line = ' "layers.1.neurons.999.w.999": -1.2345678901234567e-100,\n'
+    assert len(line) * 1_000_000 < module.MAX_FILE_BYTES
+
+
+# Loads /dev/zero in a process whose memory is capped at 1 GiB, so that a load that ignored
+# the limit would fail there with a MemoryError instead of eating this machine's memory.
+LOAD_DEV_ZERO = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+from nn import MLP
+try:
+    MLP(2, [2, 1], seed=0).load("/dev/zero")
+except ValueError as error:
+    print(error)
+"""
+
+
+def test_an_endless_device_is_read_only_up_to_the_default_limit():
+    # /dev/zero has no size and never ends: load reads MAX_FILE_BYTES + 1 bytes and stops
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_DEV_ZERO],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.startswith("/dev/zero is more than 67,108,864 bytes long"), done.stderr
+
+
+def test_an_endless_pipe_is_read_only_up_to_the_limit(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def write_forever():
+        try:
+            with open(fifo, "wb") as f:
+                while True:
+                    f.write(b"[" * 65536)
+        except BrokenPipeError:  # the reader gave up and closed its end
+            pass
+
+    writer = threading.Thread(target=write_forever, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(ValueError, match="pipe is more than 100,000 bytes long"):
+            MLP(2, [2, 1], seed=0).load(fifo, max_bytes=100_000)
+    finally:  # if load never opened the pipe, the writer still waits for a reader: be one
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(timeout=10)
+    assert not writer.is_alive()
+
+
+@pytest.mark.parametrize("max_bytes, error", [(0, ValueError), (1.5, TypeError), (None, TypeError)])
+def test_max_bytes_must_be_a_positive_int(tmp_path, max_bytes, error):
+    Neuron(1, seed=0).save(tmp_path / "m.json")
+    with pytest.raises(error, match="load max_bytes must be"):
+        Neuron(1, seed=0).load(tmp_path / "m.json", max_bytes=max_bytes)

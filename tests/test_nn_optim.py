@@ -1,5 +1,6 @@
 """Optimizers, learning-rate schedules and gradient clipping, on tiny hand-computed cases."""
 
+import json
 import math
 
 import pytest
@@ -194,6 +195,42 @@ def test_a_restored_state_dict_continues_exactly_as_the_original(make):
     assert [p.data for p in copy] == [p.data for p in original]
 
 
+MAKERS = {
+    "SGD": lambda ps: SGD(ps, lr=0.1),
+    "SGD momentum": lambda ps: SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01),
+    "SGD nesterov": lambda ps: SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    "Adam": lambda ps: Adam(ps, lr=0.1, betas=(0.8, 0.99), weight_decay=0.01),
+    "AdamW": lambda ps: AdamW(ps, lr=0.1),
+    "RMSprop": lambda ps: RMSprop(ps, lr=0.1),
+    "RMSprop centered momentum": lambda ps: RMSprop(ps, lr=0.1, momentum=0.5, centered=True),
+}
+GRADS = [[0.5, -1.0], [0.25, 2.0], [-1.5, 0.75], [1e-3, -3.0], [2.0, 0.1]]
+
+
+def step_with(optimizer, params: list[Value], grads: list[float]) -> None:
+    for p, g in zip(params, grads):
+        p.grad = g
+    optimizer.step()
+
+
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
+def test_a_state_dict_survives_a_json_round_trip_and_continues_bit_for_bit(make):
+    original = [Value(1.0), Value(-2.0)]
+    optimizer = make(original)
+    for grads in GRADS[:2]:
+        step_with(optimizer, original, grads)
+    # JSON turns the int keys of "state" into text ("0") and the betas tuple into a list
+    text = json.dumps(optimizer.state_dict())
+    copy = [Value(p.data) for p in original]
+    restored = make(copy)
+    restored.load_state_dict(json.loads(text))
+    assert restored.state_dict() == optimizer.state_dict()
+    for grads in GRADS[2:]:  # both copies take the same three steps, to the last bit
+        step_with(optimizer, original, grads)
+        step_with(restored, copy, grads)
+        assert [p.data for p in copy] == [p.data for p in original]
+
+
 def test_state_dict_is_a_copy():
     p = Value(1.0)
     optimizer = SGD([p], lr=0.1, momentum=0.9)
@@ -232,11 +269,93 @@ def test_a_bad_optimizer_state_dict_is_rejected_and_changes_nothing(change, mess
     assert optimizer.state_dict() == good
 
 
+def adam_after_a_step() -> Adam:
+    p = Value(1.0)
+    optimizer = Adam([p], lr=0.1)
+    run(optimizer, p, [1.0])
+    return optimizer
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s.update(state={"00": s["state"][0]}), "state key '00' is not a parameter"),
+        (lambda s: s.update(state={"-0": s["state"][0]}), "state key '-0' is not a parameter"),
+        (lambda s: s.update(state={"1": s["state"][0]}), "state key '1' is not a parameter"),
+        (lambda s: s.update(state={0.0: s["state"][0]}), "state key 0.0 is not a parameter"),
+        (lambda s: s["state"].update({"0": s["state"][0]}), "parameter 0 is given twice"),
+        (lambda s: s["state"][0].update(step=-1), "'step' of parameter 0 counts steps"),
+        (lambda s: s["state"][0].update(step=1.5), "must be an int >= 0, got 1.5"),
+        (lambda s: s["state"][0].update(exp_avg_sq=-1e-3), "exp_avg_sq.*must be >= 0"),
+        (lambda s: s["state"][0].update(exp_avg=10**400), "too large for a float"),
+        (lambda s: s["hyperparameters"].update(eps=math.inf), "Adam eps must be a finite"),
+    ],
+)
+def test_a_malformed_adam_state_dict_is_rejected_and_changes_nothing(change, message):
+    optimizer = adam_after_a_step()
+    good = optimizer.state_dict()
+    bad = optimizer.state_dict()
+    bad["hyperparameters"]["lr"] = 0.7  # would show if the bad dict were half-loaded
+    change(bad)
+    with pytest.raises(ValueError, match=message):
+        optimizer.load_state_dict(bad)
+    assert optimizer.state_dict() == good
+
+
+# Every number an optimizer takes, with a maker that sets it to x: each must refuse nan, inf
+# and -inf, which would turn the weights into nan or inf on the first step.
+HYPERPARAMETERS = {
+    "SGD lr": lambda ps, x: SGD(ps, lr=x),
+    "SGD momentum": lambda ps, x: SGD(ps, momentum=x),
+    "SGD dampening": lambda ps, x: SGD(ps, dampening=x),
+    "SGD weight_decay": lambda ps, x: SGD(ps, weight_decay=x),
+    "Adam lr": lambda ps, x: Adam(ps, lr=x),
+    "Adam betas[0]": lambda ps, x: Adam(ps, betas=(x, 0.999)),
+    "Adam betas[1]": lambda ps, x: Adam(ps, betas=(0.9, x)),
+    "Adam eps": lambda ps, x: Adam(ps, eps=x),
+    "Adam weight_decay": lambda ps, x: Adam(ps, weight_decay=x),
+    "AdamW lr": lambda ps, x: AdamW(ps, lr=x),
+    "AdamW betas[0]": lambda ps, x: AdamW(ps, betas=(x, 0.999)),
+    "AdamW betas[1]": lambda ps, x: AdamW(ps, betas=(0.9, x)),
+    "AdamW eps": lambda ps, x: AdamW(ps, eps=x),
+    "AdamW weight_decay": lambda ps, x: AdamW(ps, weight_decay=x),
+    "RMSprop lr": lambda ps, x: RMSprop(ps, lr=x),
+    "RMSprop alpha": lambda ps, x: RMSprop(ps, alpha=x),
+    "RMSprop eps": lambda ps, x: RMSprop(ps, eps=x),
+    "RMSprop weight_decay": lambda ps, x: RMSprop(ps, weight_decay=x),
+    "RMSprop momentum": lambda ps, x: RMSprop(ps, momentum=x),
+    "StepLR gamma": lambda ps, x: StepLR(SGD(ps), step_size=1, gamma=x),
+    "ExponentialLR gamma": lambda ps, x: ExponentialLR(SGD(ps), gamma=x),
+    "CosineAnnealingLR eta_min": lambda ps, x: CosineAnnealingLR(SGD(ps), t_max=2, eta_min=x),
+}
+
+
+@pytest.mark.parametrize("x", [math.inf, -math.inf, math.nan], ids=["inf", "-inf", "nan"])
+@pytest.mark.parametrize("name", HYPERPARAMETERS)
+def test_every_hyperparameter_refuses_nan_and_infinities_naming_itself_and_the_value(name, x):
+    with pytest.raises(ValueError) as error:
+        HYPERPARAMETERS[name]([Value(1.0)], x)
+    assert str(error.value).startswith(f"{name} must be")
+    assert str(error.value).endswith(f"got {x!r}")
+
+
+def test_the_learning_rate_cannot_be_set_to_infinity():
+    optimizer = SGD([Value(1.0)], lr=0.1)
+    with pytest.raises(ValueError, match="SGD lr must be a finite number, got inf"):
+        optimizer.lr = math.inf
+    assert optimizer.lr == 0.1
+
+
+def test_a_huge_integer_learning_rate_is_refused_as_not_finite():
+    with pytest.raises(ValueError, match="SGD lr must be a finite number"):
+        SGD([Value(1.0)], lr=10**400)  # no float holds it: float() would raise OverflowError
+
+
 @pytest.mark.parametrize(
     "make, error, message",
     [
         (lambda ps: SGD(ps, lr=-0.1), ValueError, "SGD lr must be >= 0, got -0.1"),
-        (lambda ps: SGD(ps, lr=math.nan), ValueError, "lr must be >= 0, got nan"),
+        (lambda ps: SGD(ps, lr=math.nan), ValueError, "SGD lr must be a finite number, got nan"),
         (lambda ps: SGD(ps, lr="0.1"), TypeError, "lr must be a number, got str"),
         (lambda ps: SGD(ps, momentum=-0.9), ValueError, "momentum must be >= 0, got -0.9"),
         (lambda ps: SGD(ps, dampening=1.5), ValueError, "dampening must be between 0 and 1"),

@@ -200,6 +200,51 @@ def test_checkpoint_holds_the_best_model(tmp_path):
     assert saved.state_dict() == seen[history.best_epoch - 1] == model.state_dict()
 
 
+@pytest.fixture
+def steps(monkeypatch) -> list:
+    """A list that gets an entry at every optimizer step (the step itself does nothing)."""
+    taken = []
+    monkeypatch.setattr(nn.SGD, "step", lambda self: taken.append(1))
+    return taken
+
+
+def fit_with_checkpoint(checkpoint) -> None:
+    model = line()
+    optimizer = nn.SGD(model.parameters(), lr=0.02)
+    nn.fit(model, nn.mse, optimizer, X_TRAIN, Y_TRAIN, epochs=2, checkpoint=checkpoint)
+
+
+@pytest.mark.parametrize(
+    "where, error, message",
+    [
+        ("missing/best.json", FileNotFoundError, r"the folder '.*missing' does not exist"),
+        ("", IsADirectoryError, "is a folder; give the path of a file in it, e.g. '.*best.json'"),
+    ],
+)
+def test_a_checkpoint_that_cannot_be_written_is_refused_before_the_first_epoch(
+    tmp_path, steps, where, error, message
+):
+    with pytest.raises(error, match=message):
+        fit_with_checkpoint(tmp_path / where)
+    assert steps == []
+
+
+def test_a_checkpoint_in_a_read_only_folder_is_refused_before_the_first_epoch(
+    tmp_path, monkeypatch, steps
+):
+    # a stand-in for a read-only folder: the tests may run as root, who may write anywhere
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(PermissionError, match=r"the folder '.*' is not writable"):
+        fit_with_checkpoint(tmp_path / "best.json")
+    assert steps == []
+
+
+def test_a_checkpoint_must_be_a_path(steps):
+    with pytest.raises(TypeError, match="fit checkpoint must be a file path, got int: 3"):
+        fit_with_checkpoint(3)
+    assert steps == []
+
+
 # --- interrupting ----------------------------------------------------------------------------
 
 
