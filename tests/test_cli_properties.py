@@ -171,7 +171,7 @@ def check_usage_error(out: str, err: str) -> None:
         assert re.fullmatch(r"  *\^+", after[1]), err
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(argv=command_lines())
 def test_every_command_line_succeeds_or_is_a_one_line_usage_error(argv):
     require_program("dot")
