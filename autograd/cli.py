@@ -4,6 +4,9 @@
 
 Each subcommand is one function taking the parsed arguments and returning an exit status;
 this is a surface, so it prints. Expressions are parsed safely by expression.py, never run.
+Every mistake on the command line is one line on stderr, `chainrule COMMAND: error: ...`
+(then two lines pointing at the place, for a mistake in the expression), and exit status 2,
+as argparse does; user text in it has its control characters written out.
 """
 
 from __future__ import annotations
@@ -14,33 +17,56 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .expression import FUNCTIONS, ExpressionError, parse_expression
+from .expression import FUNCTIONS, MAX_LENGTH, ExpressionError, parse_expression, variable_name
+from .text import printable
 from .value import Value
 
 EXAMPLE = 'chainrule draw "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg'
 LANGUAGE_NOTE = (f"The expression may use numbers, variables, + - * / **, unary minus and the "
-                 f"functions {' '.join(FUNCTIONS)}. Put `--` before an expression that starts "
-                 f"with '-'.")
+                 f"functions {' '.join(FUNCTIONS)}, in at most {MAX_LENGTH:,} characters. A "
+                 f"variable's name is not a Python keyword or one of those functions. Put `--` "
+                 f"before an expression that starts with '-'.")
 
 
 class UsageError(Exception):
-    """A mistake on the command line, reported as `chainrule: error: ...` with status 2."""
+    """A mistake on the command line, reported as `chainrule: error: ...` with status 2.
+
+    pointer: the lines that point at the mistake in the expression (see ExpressionError).
+    """
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, with user text in its error messages written out printably."""
+
+    def error(self, message: str):
+        """Print the usage and `prog: error: message` on one line, and exit with status 2."""
+        super().error(printable(message))
 
 
 def parse_assignments(texts: Sequence[str]) -> dict[str, float]:
-    """{"x": 2.0, ...} from ["x=2", ...]; a UsageError names the first bad one."""
+    """{"x": 2.0, ...} from ["x=2", ...]; a UsageError names the first bad one.
+
+    Names are read as the expression reads them (variable_name: 𝐱=1 gives x its value).
+    """
     values: dict[str, float] = {}
+    given: dict[str, str] = {}  # name -> the text that gave it
     for text in texts:
         name, equals, number = text.partition("=")
         name, number = name.strip(), number.strip()
         if not equals or not name:
             raise UsageError(f"expected NAME=VALUE after the expression, such as x=2, got "
                              f"{text!r}")
-        if not name.isidentifier():
-            raise UsageError(f"{name!r} in {text!r} is not a variable name (letters, digits and _, "
-                             f"not starting with a digit)")
+        try:
+            name = variable_name(name)
+        except ValueError as error:
+            raise UsageError(f"{text!r}: {error}") from None
         if name in values:
-            raise UsageError(f"{name} is given twice ({name}={values[name]:g} and {text})")
+            raise UsageError(f"{name} is given twice: {given[name]!r} and {text!r}")
+        given[name] = text
         try:
             value = float(number)
         except ValueError:
@@ -58,14 +84,15 @@ def parse_command_expression(text: str, values: dict[str, float], label_nodes: b
     try:
         return parse_expression(text, values, label_nodes=label_nodes)
     except ExpressionError as error:
+        message = error.message
         if error.unknown_name:
-            error.message += f"; give it one on the command line: {error.unknown_name}=VALUE"
-        raise UsageError(str(error)) from None
+            message += f"; give it one on the command line: {error.unknown_name}=VALUE"
+        raise UsageError(message, error.pointer()) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: one subparser per command (more commands can be added here)."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="chainrule",
         description="See backpropagation: compute an expression's gradients and draw its graph.",
         epilog=f"example: {EXAMPLE}",
@@ -106,7 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_draw(args: argparse.Namespace) -> int:
-    """chainrule draw: parse, backpropagate, print the gradients, save the drawing."""
+    """chainrule draw: parse, backpropagate, draw, then print the gradients and save.
+
+    Every usage error is found before anything is printed, so that it is all the output.
+    """
     from .dot import GraphTooLargeError, format_number
     from .drawing import INSTALL_DOT, DotNotFoundError, draw  # loaded only when drawing
 
@@ -114,15 +144,6 @@ def run_draw(args: argparse.Namespace) -> int:
     out, leaves = parse_command_expression(args.expression, variables)
     unused = [name for name in variables if name not in leaves]
     out.backward()
-
-    print(f"out = {out.label or args.expression.strip()} = {format_number(out.data, 6)}")
-    width = max((len(name) for name in leaves), default=0)
-    for name, leaf in leaves.items():  # 6 significant digits: -1.4999999999999993 is -1.5
-        print(f"d out/d{name:<{width}} = {format_number(leaf.grad, 6):<12} ({name} = "
-              f"{format_number(leaf.data, 6)})")
-    for name in unused:
-        print(f"note: {name} is given a value but the expression does not use it",
-              file=sys.stderr)
 
     output = Path(args.output)
     try:
@@ -139,20 +160,37 @@ def run_draw(args: argparse.Namespace) -> int:
         ) from None
     except (ValueError, TypeError) as error:  # e.g. an unknown --focus
         raise UsageError(str(error)) from None
+    failure = ""
+    shown = printable(str(output))
     try:
         drawing.save(output)
     except DotNotFoundError as error:
-        fallback = drawing.save(output.with_suffix(".dot"))  # DOT text needs no Graphviz
-        print(f"chainrule: cannot write {output}: {INSTALL_DOT.format(format=error.format)}\n"
-              f"The DOT text is in {fallback}; once Graphviz is installed, render it with\n"
-              f"  dot -T{error.format} {fallback} -o {output}", file=sys.stderr)
-        return 1
+        failure = f"chainrule: cannot write {shown}: {INSTALL_DOT.format(format=error.format)}"
+        try:
+            fallback = printable(str(drawing.save(output.with_suffix(".dot"))))  # no dot needed
+        except OSError as why:
+            failure += f"\nThe DOT text cannot be written either: {printable(str(why))}"
+        else:
+            failure += (f"\nThe DOT text is in {fallback}; once Graphviz is installed, render "
+                        f"it with\n  dot -T{error.format} {fallback} -o {shown}")
     except ValueError as error:  # a suffix that is no format
         raise UsageError(str(error)) from None
     except OSError as error:
-        print(f"chainrule: cannot write {output}: {error}", file=sys.stderr)
+        failure = f"chainrule: cannot write {shown}: {printable(str(error))}"
+
+    label = printable(out.label or " ".join(args.expression.split()))
+    print(f"out = {label} = {format_number(out.data, 6)}")
+    width = max((len(name) for name in leaves), default=0)
+    for name, leaf in leaves.items():  # 6 significant digits: -1.4999999999999993 is -1.5
+        print(f"d out/d{name:<{width}} = {format_number(leaf.grad, 6):<12} ({name} = "
+              f"{format_number(leaf.data, 6)})")
+    for name in unused:
+        print(f"note: {name} is given a value but the expression does not use it",
+              file=sys.stderr)
+    if failure:
+        print(failure, file=sys.stderr)
         return 1
-    print(f"wrote {output}")
+    print(f"wrote {shown}")
     return 0
 
 
@@ -168,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.values += extra
         return args.run(args)
     except UsageError as error:
-        print(f"chainrule {args.command}: error: {error}", file=sys.stderr)
+        print(f"chainrule {args.command}: error: {printable(str(error))}", file=sys.stderr)
+        if error.pointer:
+            print(error.pointer, file=sys.stderr)
         return 2
 
 

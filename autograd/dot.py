@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import topological_order
+from .text import printable
 from .value import Value
 
 DIRECTIONS = ("LR", "TB", "RL", "BT")
@@ -72,14 +73,6 @@ def format_number(x: float, digits: int = 4) -> str:
     return text
 
 
-def _visible(text: str) -> str:
-    """text with control characters other than newline written out, e.g. "\\x1b"."""
-    return "".join(
-        ch if ch == "\n" or ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-        for ch in text
-    )
-
-
 def shorten(text: str, limit: int = MAX_LABEL) -> str:
     """text cut to `limit` characters, the last of them "…" when it was longer."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -87,7 +80,7 @@ def shorten(text: str, limit: int = MAX_LABEL) -> str:
 
 def html_text(text: str) -> str:
     """User text for a Graphviz HTML-like label: & < > " escaped, newlines as line breaks."""
-    text = _visible(text)
+    text = printable(text, keep="\n")
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         text = text.replace(raw, escaped)
     return text.replace("\n", "<br/>")
@@ -95,7 +88,7 @@ def html_text(text: str) -> str:
 
 def quoted(text: str) -> str:
     """User text as a DOT quoted string that Graphviz shows exactly as written."""
-    text = _visible(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    text = printable(text, keep="\n").replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = text.replace(raw, entity)  # Graphviz reads "&name;" as a character
     return f'"{text}"'

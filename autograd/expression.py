@@ -4,6 +4,10 @@ Text is parsed by Python's own parser (`ast`) and then checked against a short w
 numbers, variable names, + - * / **, unary minus and calls to the engine's functions. Nothing
 is ever evaluated as Python; the tree is walked by hand and each allowed node becomes Value
 operations, so the graph that comes out is exactly the expression that was typed.
+
+An expression is at most MAX_LENGTH (10,000) characters: the language is for graphs small
+enough to read and step through; a larger graph is built in Python from Values. Names are read
+as Python reads them, NFKC-normalised (𝐱 is x), in the text and in the variables alike.
 """
 
 from __future__ import annotations
@@ -12,11 +16,22 @@ import ast
 import difflib
 import keyword
 import math
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from numbers import Real
 
 from . import functions
+from .text import columns, printable
 from .value import Value, constant
+
+MAX_LENGTH = 10_000  # characters; longer expressions are refused before they are parsed
+
+# Control characters (Unicode's Cc) but the tab, newline, carriage return and form feed that
+# Python reads as white space: refused, since Python lets them through in comments.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # where Python's parser starts a new line
 
 # The functions an expression may call: name -> (function, how many arguments).
 FUNCTIONS: dict[str, tuple[Callable[..., Value], int | None]] = {
@@ -86,17 +101,25 @@ class ExpressionError(ValueError):
         self.unknown_name = unknown_name  # set when a name has no value
 
     def pointer(self) -> str:
-        """The offending line with carets under the problem ("" when there is no place)."""
-        lines = self.text.splitlines() or [""]
+        """The offending line with carets under the problem ("" when there is no place).
+
+        The line is shown with its control characters written out (ESC as \\x1b), and the
+        carets are placed by the columns the text before and under them fills when shown.
+        """
+        lines = _lines(self.text)
         if self.column is None or not 1 <= self.line <= len(lines):
             return ""
         source = lines[self.line - 1]
         width = min(self.width, max(1, len(source) - self.column))
-        return f"  {source}\n  {' ' * self.column}{'^' * width}"
+        before = printable(source[: self.column])
+        under = printable(source[self.column: self.column + width])
+        return (f"  {printable(source)}\n"
+                f"  {' ' * columns(before)}{'^' * max(1, columns(under))}")
 
     def __str__(self) -> str:
         pointer = self.pointer()
-        return f"{self.message}\n{pointer}" if pointer else self.message
+        message = printable(self.message)
+        return f"{message}\n{pointer}" if pointer else message
 
 
 def parse_expression(
@@ -106,7 +129,8 @@ def parse_expression(
 
     Each variable becomes one leaf labelled with its name (`x*x` uses the same leaf twice);
     each number becomes a constant. With label_nodes, each operation's result is labelled
-    with the text it came from, e.g. "x*w + b". Raises ExpressionError pointing at a problem.
+    with the text it came from, e.g. "x*w + b". Raises ExpressionError pointing at a problem,
+    also for a text longer than MAX_LENGTH characters.
     """
     if not isinstance(text, str):
         raise TypeError(f"an expression must be a str, got {type(text).__name__}: {text!r}")
@@ -115,9 +139,32 @@ def parse_expression(
     tree = _parse(text)
     _check(tree, text, numbers)
     leaves = {name: Value(number, label=name) for name, number in numbers.items()}
-    out = _evaluate(tree.body, text, leaves, label_nodes)
+    out = _evaluate(tree.body, _Source(text), leaves, label_nodes)
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     return out, {name: leaf for name, leaf in leaves.items() if name in used}
+
+
+def variable_name(name: str) -> str:
+    """`name` as an expression reads it, NFKC-normalised as Python's parser does (𝐱 is x).
+
+    A ValueError says why a name cannot be a variable's: not an identifier, a Python keyword
+    (None and True included) or the name of one of the FUNCTIONS.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a variable name must be a str, got {type(name).__name__}: {name!r}")
+    # Python reads every identifier in NFKC form (PEP 3131): the x of `𝐱 + 1` is "x".
+    normal = unicodedata.normalize("NFKC", name)
+    reads = f" (it reads as {normal})" if normal != name else ""
+    if not name.isidentifier() or not normal.isidentifier():
+        raise ValueError(f"{name!r} is not a variable name: use letters, digits and _, not "
+                         f"starting with a digit")
+    if keyword.iskeyword(normal):
+        raise ValueError(f"{name!r}{reads} is a Python keyword, not a variable name: pick "
+                         f"another name, such as {normal}_")
+    if normal in FUNCTIONS:
+        raise ValueError(f"{name!r}{reads} is taken by the function {normal}(), so it is not a "
+                         f"variable name: pick another name, such as {normal}_")
+    return normal
 
 
 def _check_variables(variables: Mapping[str, float]) -> dict[str, float]:
@@ -125,12 +172,11 @@ def _check_variables(variables: Mapping[str, float]) -> dict[str, float]:
         raise TypeError(f"variables must be a dict of name -> number, got "
                         f"{type(variables).__name__}")
     numbers = {}
-    for name, number in variables.items():
-        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
-            raise ValueError(f"variable name {name!r} is not a name: use letters, digits and _, "
-                             f"not starting with a digit")
-        if name in FUNCTIONS:
-            raise ValueError(f"variable name {name!r} is taken by the function {name}()")
+    for given, number in variables.items():
+        name = variable_name(given)
+        if name in numbers:
+            raise ValueError(f"variable {name} is given twice (as {given!r} and as a name that "
+                             f"reads the same)")
         if isinstance(number, bool) or not isinstance(number, Real):
             raise TypeError(f"variable {name} must be a real number, got "
                             f"{type(number).__name__}: {number!r}")
@@ -143,6 +189,17 @@ def _check_variables(variables: Mapping[str, float]) -> dict[str, float]:
 def _parse(text: str) -> ast.Expression:
     if not text.strip():
         raise ExpressionError("the expression is empty; write one such as tanh(x*w + b)", text)
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression has {len(text):,} characters, more than the {MAX_LENGTH:,} the "
+            f"expression language takes: it is for graphs small enough to read; build a larger "
+            f"graph in Python from Values", text)
+    control = CONTROL.search(text)
+    if control:  # found here, as Python's parser stops at a NUL without saying where
+        before = _lines(text[: control.start()])
+        raise ExpressionError(f"the control character {printable(control.group())} "
+                              f"(U+{ord(control.group()):04X}) cannot be part of an expression",
+                              text, len(before), len(before[-1]))
     try:
         return ast.parse(text, mode="eval")
     except SyntaxError as error:
@@ -157,12 +214,33 @@ def _parse(text: str) -> ast.Expression:
                               "parser", text) from None
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of text as Python's parser numbers them (from 1: line n is _lines(text)[n-1])."""
+    return LINE_BREAK.split(text)
+
+
+class _Source:
+    """An expression's text, with the start of each line found once, so that the text of any
+    node is one slice: labelling every node takes time linear in the text (plus the labels)."""
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8")  # ast's columns count UTF-8 bytes
+        self.starts = [0] + [m.end() for m in re.finditer(LINE_BREAK.pattern.encode(),
+                                                         self.data)]
+
+    def segment(self, node: ast.AST) -> str:
+        """The text a node was parsed from, as ast.get_source_segment gives it."""
+        start = self.starts[node.lineno - 1] + node.col_offset
+        end = self.starts[node.end_lineno - 1] + node.end_col_offset
+        return self.data[start:end].decode("utf-8")
+
+
 # --- checking: every node must be on the whitelist ---------------------------------------------
 
 
 def _column(text: str, line: int, byte_offset: int) -> int:
     """A column in characters from ast's column in UTF-8 bytes."""
-    lines = text.splitlines()
+    lines = _lines(text)
     source = lines[line - 1] if 1 <= line <= len(lines) else ""
     return len(source.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
@@ -173,7 +251,7 @@ def _where(node: ast.AST, text: str) -> tuple[int, int, int]:
     column = _column(text, line, node.col_offset)
     if node.end_lineno == line:
         return line, column, _column(text, line, node.end_col_offset) - column
-    return line, column, len(text.splitlines()[line - 1]) - column
+    return line, column, len(_lines(text)[line - 1]) - column
 
 
 def _refuse(message: str, node: ast.AST, text: str, unknown_name: str | None = None):
@@ -187,7 +265,7 @@ def _refuse_operator(message: str, node: ast.BinOp, symbol: str, text: str):
     between = node.left.end_lineno
     if node.right.lineno == between:  # look between the operands
         start = _column(text, between, node.left.end_col_offset)
-        found = text.splitlines()[between - 1].find(symbol, start)
+        found = _lines(text)[between - 1].find(symbol, start)
         if found >= 0:
             line, column, width = between, found, len(symbol)
     return ExpressionError(message, text, line, column, width)
@@ -306,7 +384,8 @@ def _operands(node: ast.AST) -> list[ast.AST]:
 # --- building the graph ----------------------------------------------------------------------
 
 
-def _evaluate(body: ast.AST, text: str, leaves: dict[str, Value], label_nodes: bool) -> Value:
+def _evaluate(body: ast.AST, source: _Source, leaves: dict[str, Value], label_nodes: bool
+              ) -> Value:
     """The Value of a checked tree, built bottom-up with an explicit stack (no recursion)."""
     results: dict[ast.AST, Value | float] = {}  # a literal stays a float until an op uses it
     stack = [(body, False)]
@@ -323,7 +402,7 @@ def _evaluate(body: ast.AST, text: str, leaves: dict[str, Value], label_nodes: b
         operands = [results.pop(child) for child in _operands(node)]
         result = _apply(node, operands, leaves)
         if label_nodes and not result.label and all(result is not x for x in operands):
-            result.label = " ".join(ast.get_source_segment(text, node).split())
+            result.label = " ".join(source.segment(node).split())
         results[node] = result
     out = results[body]
     return out if isinstance(out, Value) else Value(out)  # the whole expression is a number

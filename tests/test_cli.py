@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograd.cli import main
+from autograd.text import printable
 from tests.conftest import require_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,7 @@ def test_help_lists_the_draw_command():
     assert result.returncode == 0 and "draw" in result.stdout
     result = run(["draw", "--help"], cwd=ROOT)
     assert "NAME=VALUE" in result.stdout and "--local-grads" in result.stdout
+    assert "in at most 10,000 characters" in result.stdout  # the expression's size limit
 
 
 @pytest.mark.parametrize(
@@ -129,3 +131,81 @@ def test_without_dot_the_command_explains_and_keeps_the_dot_text(tmp_path):
     assert "dot -Tsvg neuron.dot -o neuron.svg" in result.stderr
     assert (tmp_path / "neuron.dot").read_text().startswith('digraph "chainrule"')
     assert not (tmp_path / "neuron.svg").exists()
+
+
+# --- every mistake is one line: NAME=VALUE in every command ----------------------------------
+
+COMMAND_OPTIONS = {"draw": ["-o", "g.dot"], "step": ["--tape"], "html": ["-o", "g.html"]}
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_OPTIONS))
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (["exp=1"], "'exp=1': 'exp' is taken by the function exp(), so it is not a variable "
+                    "name: pick another name, such as exp_"),
+        (["if=1"], "'if=1': 'if' is a Python keyword, not a variable name: pick another name, "
+                   "such as if_"),
+        (["None=1"], "'None=1': 'None' is a Python keyword, not a variable name: pick another "
+                     "name, such as None_"),
+        (["x y=1"], "'x y=1': 'x y' is not a variable name: use letters, digits and _, not "
+                    "starting with a digit"),
+        (["x=1", "𝐱=2"], "x is given twice: 'x=1' and '𝐱=2'"),  # 𝐱 reads as x
+        (["x=1e"], "'x=1e': '1e' is not a number (write it like 2, -0.5 or 1e-3)"),
+    ],
+)
+def test_a_bad_assignment_is_one_line_and_status_2(tmp_path, monkeypatch, capsys, command,
+                                                   values, message):
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "x+1", *values, *COMMAND_OPTIONS[command]]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", f"chainrule {command}: error: {message}\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_styled_letter_in_an_assignment_names_the_plain_letter(capsys):
+    assert main(["step", "x+1", "𝐱=1", "--tape"]) == 0
+    assert "   1  out = x + 1 = 1.0 + 1 = 2.0" in capsys.readouterr().out
+
+
+def test_a_mistake_found_while_drawing_is_the_only_output(tmp_path, capsys):
+    assert main(["draw", "x*2", "x=1", "-o", str(tmp_path / "g.jpeg")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # the gradients are printed only once the drawing can be made
+    assert len(err.splitlines()) == 1 and "use .svg, .png, .pdf or .dot" in err
+
+
+# --- user text reaches the terminal with its control characters written out ------------------
+
+
+def test_printable_writes_out_what_a_terminal_would_obey():
+    assert printable("a\x1b[5mb\x00\t\u202e") == "a\\x1b[5mb\\x00\\t\\u202e"
+    assert printable("two\nlines", keep="\n") == "two\nlines"
+    assert printable("tanh(x*w + b) 变量 é") == "tanh(x*w + b) 变量 é"  # printable: untouched
+
+
+def test_a_label_that_reorders_text_is_printed_written_out(tmp_path, capsys):
+    # U+202E (right-to-left override) is allowed in a comment; the label keeps the comment.
+    assert main(["draw", "(x # \u202e\n + 1)", "x=1", "-o", str(tmp_path / "g.dot")]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "out = x # \\u202e + 1 = 2"
+
+
+def test_an_unknown_option_is_written_out(capsys):
+    assert main(["draw", "x", "x=1", "--\x1b[5m"]) == 2
+    assert capsys.readouterr().err == (
+        "chainrule draw: error: unrecognized arguments: --\\x1b[5m\n")
+
+
+def test_argparse_errors_write_user_text_out(capsys):
+    with pytest.raises(SystemExit) as exit:  # --no could be --no-color or --no-legend
+        main(["draw", "x", "x=1", "--no=\x1b[5m"])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and "\x1b" not in err
+    assert err.splitlines()[-1] == ("chainrule draw: error: ambiguous option: --no=\\x1b[5m "
+                                    "could match --no-color, --no-legend")
+
+
+def test_a_40_kb_expression_is_refused_with_the_limit(capsys):
+    text = "total(" + ", ".join(["x*x"] * 10_000) + ")"
+    assert main(["step", text, "x=1", "--tape"]) == 2
+    assert "the expression has 50,005 characters, more than the 10,000" in capsys.readouterr().err

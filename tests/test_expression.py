@@ -4,11 +4,14 @@ Nothing is ever evaluated as Python: an expression is a whitelist of syntax turn
 operations, and each refusal points at the part of the text that caused it.
 """
 
+import ast
 import math
+import sys
 
 import pytest
 
 from autograd import ExpressionError, Value, parse_expression, topological_order
+from autograd.expression import MAX_LENGTH, variable_name
 
 NEURON = {"x": 2.0, "w": -3.0, "b": 6.8813735870195432}
 
@@ -171,7 +174,7 @@ def test_the_empty_expression_is_refused():
 
 def test_a_too_deep_expression_is_refused_not_crashed():
     with pytest.raises(ExpressionError, match="too long or nested too deeply"):
-        parse_expression("-" * 100_000 + "x", {"x": 1.0})
+        parse_expression("-" * 9_990 + "x", {"x": 1.0})  # short enough, but 9,990 levels deep
 
 
 def test_a_long_chain_is_built_without_recursion():
@@ -183,9 +186,15 @@ def test_a_long_chain_is_built_without_recursion():
 @pytest.mark.parametrize(
     "variables, error, message",
     [
-        ({"2x": 1.0}, ValueError, "'2x' is not a name"),
-        ({"lambda": 1.0}, ValueError, "'lambda' is not a name"),
-        ({"tanh": 1.0}, ValueError, "taken by the function tanh()"),
+        ({"2x": 1.0}, ValueError, "'2x' is not a variable name: use letters, digits and _"),
+        ({"lambda": 1.0}, ValueError, "'lambda' is a Python keyword, not a variable name: pick "
+                                      "another name, such as lambda_"),
+        ({"None": 1.0}, ValueError, "'None' is a Python keyword"),
+        ({"tanh": 1.0}, ValueError, "'tanh' is taken by the function tanh(), so it is not a "
+                                    "variable name: pick another name, such as tanh_"),
+        ({"𝐞𝐱𝐩": 1.0}, ValueError, "'𝐞𝐱𝐩' (it reads as exp) is taken by the function exp()"),
+        ({"x": 1.0, "𝐱": 2.0}, ValueError, "variable x is given twice"),
+        ({3: 1.0}, TypeError, "a variable name must be a str, got int: 3"),
         ({"x": "1"}, TypeError, "variable x must be a real number, got str"),
         ({"x": True}, TypeError, "got bool"),
         ({"x": math.nan}, ValueError, "variable x must be a finite number, got nan"),
@@ -202,3 +211,121 @@ def test_text_and_variables_must_have_the_right_types():
         parse_expression(b"x", {"x": 1.0})
     with pytest.raises(TypeError, match="variables must be a dict"):
         parse_expression("x", [("x", 1.0)])
+
+
+# --- names: read alike in the text and in the variables ----------------------------------------
+
+
+@pytest.mark.parametrize("name", ["x", "𝐱", "ｘ", "ﬁ", "ℌ", "Ⅸ", "x\u0301", "变量", "_"])
+def test_a_variable_name_reads_as_pythons_parser_reads_it(name):
+    assert variable_name(name) == ast.parse(name, mode="eval").body.id  # both are NFKC
+
+
+def test_a_name_pythons_parser_refuses_is_refused():
+    with pytest.raises(SyntaxError):
+        ast.parse("x²", mode="eval")  # NFKC would make it x2, but ² cannot be in a name
+    with pytest.raises(ValueError, match="'x²' is not a variable name"):
+        variable_name("x²")
+
+
+def test_a_styled_letter_gives_the_plain_letter_its_value():
+    out, leaves = parse_expression("x + 1", {"𝐱": 1.0})  # 𝐱 is MATHEMATICAL BOLD SMALL X
+    assert out.data == 2.0 and list(leaves) == ["x"] and leaves["x"].label == "x"
+
+
+def test_a_styled_letter_in_the_text_takes_the_plain_letters_value():
+    out, leaves = parse_expression("𝐱 * 3", {"x": 2.0})
+    assert out.data == 6.0 and list(leaves) == ["x"]
+
+
+# --- control characters and the pointer ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, pointer",
+    [
+        ("x + \x1b[5mq", ["  x + \\x1b[5mq", "      ^^^^"]),  # ESC, shown as \x1b
+        ("x\x00 + 1", ["  x\\x00 + 1", "   ^^^^"]),  # NUL: Python's own parser stops at it
+        ("(x + 1 # \x07\n)", ["  (x + 1 # \\x07", "           ^^^^"]),  # a bell, in a comment
+    ],
+)
+def test_a_control_character_is_refused_and_shown_written_out(text, pointer):
+    with pytest.raises(ExpressionError, match="cannot be part of an expression") as caught:
+        parse_expression(text, {"x": 1.0})
+    assert str(caught.value).splitlines()[1:] == pointer
+
+
+def test_the_caret_stays_under_the_problem_after_a_tab():
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression("x +\tq", {"x": 1.0})  # the tab is shown as \t, two columns
+    assert caught.value.pointer() == "  x +\\tq\n       ^"
+
+
+def test_the_caret_stays_under_the_problem_after_wide_characters():
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression("变量 + q", {"变量": 1.0})  # each of 变 and 量 fills two columns
+    assert caught.value.pointer() == "  变量 + q\n         ^"
+
+
+def test_a_problem_after_a_line_break_python_does_not_count_is_on_the_right_line():
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression("(x +\f q)", {"x": 1.0})  # a form feed is white space, not a line
+    assert (caught.value.line, caught.value.column) == (1, 6)
+    assert caught.value.pointer() == "  (x +\\x0c q)\n           ^"  # 2 + 4 + 4 + 1 columns
+
+
+# --- size: a limit, and labels in linear time ------------------------------------------------
+
+
+def test_an_expression_over_the_length_limit_is_refused_without_parsing():
+    text = "total(" + ", ".join(["x*x"] * 10_000) + ")"  # 50,005 characters
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression(text, {"x": 1.0})
+    assert str(caught.value) == (
+        "the expression has 50,005 characters, more than the 10,000 the expression language "
+        "takes: it is for graphs small enough to read; build a larger graph in Python from "
+        "Values")  # no pointer: echoing 50,000 characters would help nobody
+
+
+def test_an_expression_at_the_length_limit_is_built():
+    text = "total(" + ", ".join(["x*x"] * 1_999) + ")"
+    assert len(text) == MAX_LENGTH
+    out, leaves = parse_expression(text, {"x": 1.0})
+    out.backward()
+    assert out.data == 1_999.0 and leaves["x"].grad == 2 * 1_999  # d(x*x)/dx = 2x per term
+
+
+def test_labels_are_the_text_each_node_came_from():
+    text = "(变量 * 𝐱 +\r\n  tanh(𝐱))"  # wide and 4-byte characters, a Windows line break
+    out, _ = parse_expression(text, {"x": 1.0, "变量": 2.0})
+    tree = ast.parse(text, mode="eval")
+    expected = {" ".join(ast.get_source_segment(text, node).split())
+                for node in ast.walk(tree) if isinstance(node, (ast.BinOp, ast.Call))}
+    labels = {v.label for v in topological_order(out) if v.op is not None}
+    assert labels == expected == {"变量 * 𝐱", "tanh(𝐱)", "变量 * 𝐱 + tanh(𝐱)"}
+
+
+def lines_run(text: str) -> int:
+    """How many lines of Python code parse_expression runs for `text` (a count, not a time)."""
+    count = 0
+
+    def trace(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        parse_expression(text, {"x": 1.0})
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_labelling_twice_the_terms_is_twice_the_work():
+    # Each label is a slice of the text: work grows with the number of nodes. (Finding each
+    # node's text by scanning the whole text would make twice the terms four times the work.)
+    small = lines_run("total(" + ", ".join(["x*x"] * 100) + ")")
+    large = lines_run("total(" + ", ".join(["x*x"] * 200) + ")")
+    assert large < 2.5 * small  # linear work doubles (1.9x here); quadratic would be 4x

@@ -1,5 +1,6 @@
 """`chainrule step` and `chainrule html` from the command line, as a learner types them."""
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,64 @@ def test_the_walkthrough_demo_writes_its_pages(tmp_path):
     assert "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
     for name in ("karpathy", "neuron", "training"):
         assert (tmp_path / f"{name}.html").read_text().startswith("<!DOCTYPE html>")
+
+
+# --- user text with control characters: written out on every terminal surface ----------------
+
+# A label and a title holding terminal escapes the stepper never sends itself: ESC [5m (blink)
+# and ESC ] 0 ; ... BEL (set the window title).
+ESCAPING = """
+from autograd import Value
+from autograd.stepper.terminal import step
+x = Value(2.0, label="x\\x1b[5m")
+y = x * x
+y.label = "y"
+step(y, title="title\\x1b]0;pwned\\x07")
+"""
+
+
+def labelled_with_an_escape():
+    from autograd import Value
+
+    x = Value(2.0, label="x\x1b[5m")
+    y = x * x
+    y.label = "y"
+    return y
+
+
+def test_the_tape_writes_control_characters_out():
+    from autograd.stepper import walkthrough
+
+    tape = walkthrough(labelled_with_an_escape()).tape()
+    assert "\x1b" not in tape
+    assert "   1  y = x\\x1b[5m * x\\x1b[5m = 2.0 * 2.0 = 4.0" in tape.splitlines()
+
+
+def test_the_screen_writes_control_characters_out():
+    from autograd.stepper import walkthrough
+    from autograd.stepper.terminal import screen
+
+    walk = walkthrough(labelled_with_an_escape())
+    for index in range(len(walk)):
+        text = screen(walk, index, title="t\x07", message="stopped at x\x1b[5m", color=True)
+        assert "\x1b[5m" not in text and "\x07" not in text  # its own colours remain
+    assert "x\\x1b[5m" in text and "chainrule step: t\\x07" in text
+
+
+def test_the_terminal_stepper_writes_control_characters_out():
+    pexpect = require_module("pexpect")
+    child = pexpect.spawn(sys.executable, ["-c", ESCAPING], cwd=str(ROOT), dimensions=(30, 100),
+                          encoding="utf-8", timeout=15,
+                          env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    child.logfile_read = seen = io.StringIO()
+    child.expect_exact("chainrule step: title\\x1b]0;pwned\\x07")
+    child.send("n")
+    child.expect_exact("y = x\\x1b[5m * x\\x1b[5m")
+    child.send("t")  # the tape, paged
+    child.expect_exact("   1  y = x\\x1b[5m * x\\x1b[5m = 2.0 * 2.0 = 4.0")
+    child.send("q")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "\x1b[5m" not in seen.getvalue() and "\x07" not in seen.getvalue()

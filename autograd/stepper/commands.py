@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from ..cli import LANGUAGE_NOTE, UsageError, parse_assignments, parse_command_expression
+from ..text import printable
 
 STEP_EXAMPLE = 'chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88'
 HTML_EXAMPLE = 'chainrule html "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html'
@@ -77,7 +78,7 @@ def run_step(args: argparse.Namespace) -> int:
         return 0
     if args.explain:
         try:
-            print(walk.explain(args.explain))
+            print(printable(str(walk.explain(args.explain)), keep="\n"))
         except ValueError as error:
             raise UsageError(str(error)) from None
         return 0
@@ -95,13 +96,11 @@ def run_html(args: argparse.Namespace) -> int:
     try:
         path = export_html(walk, args.output, title=title, practice=args.practice,
                            direction=args.direction)
-    except DotNotFoundError as error:
-        print(f"chainrule: cannot write {args.output}: {error}", file=sys.stderr)
+    except (DotNotFoundError, OSError) as error:
+        why = printable(str(error), keep="\n")  # the advice on installing Graphviz has lines
+        print(f"chainrule: cannot write {printable(args.output)}: {why}", file=sys.stderr)
         return 1
-    except OSError as error:
-        print(f"chainrule: cannot write {args.output}: {error}", file=sys.stderr)
-        return 1
-    print(f"wrote {path} ({len(walk) - 1} steps): open it in a browser")
+    print(f"wrote {printable(str(path))} ({len(walk) - 1} steps): open it in a browser")
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ..dot import step_names
 from ..graph import topological_order
 from ..ops import PRIMITIVES
+from ..text import printable
 from ..value import Value
 from .nonfinite import first_words, reason
 from .symbols import ATOM, PRODUCT, Sym, constant_text, fmt, lead, operation
@@ -306,7 +307,10 @@ class Walkthrough:
         return first_nonfinite(self.steps, kinds, nan)
 
     def tape(self) -> str:
-        """The walkthrough as a program: numbered forward statements, then backward ones."""
+        """The walkthrough as a program: numbered forward statements, then backward ones.
+
+        Names are user text: their control characters are written out (ESC as \\x1b).
+        """
         lines = []
         for step in self.steps:
             if step.kind in ("start", "done"):
@@ -317,7 +321,7 @@ class Walkthrough:
                 lines.append("backward:")
             if step.kind == "update" and self.steps[step.index - 1].kind != "update":
                 lines.append("update:")
-            lines.append(f"{step.index:4}  {step.lines[0]}")
+            lines.append(f"{step.index:4}  {printable(step.lines[0])}")
         return "\n".join(lines)
 
     def explain(self, target: Value | str | int, h: float = 1e-4) -> Explanation:

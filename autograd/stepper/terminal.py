@@ -14,6 +14,7 @@ import sys
 import textwrap
 from typing import TextIO
 
+from ..text import printable
 from ..value import Value
 from .model import MAX_NODES, Walkthrough, as_walkthrough, forward_expression, grade
 from .symbols import fmt
@@ -55,15 +56,19 @@ def step(output: Value | Walkthrough, *, title: str = "", practice: bool = False
 
 def screen(walk: Walkthrough, index: int, width: int = 100, height: int = 40,
            color: bool = False, title: str = "", message: str = "") -> str:
-    """The text of the screen at step `index`: node table, narration and the key line."""
+    """The text of the screen at step `index`: node table, narration and the key line.
+
+    Names, titles and messages are user text, shown with their control characters written
+    out (ESC as \\x1b): only the screen's own colours reach the terminal as escapes.
+    """
     step = walk[index]
     width = max(width, 40)
-    header = _header(walk, index, title)
-    narration = [_paint(step.title, BOLD, color)]
+    header = printable(_header(walk, index, title))
+    narration = [_paint(printable(step.title), BOLD, color)]
     for line in step.lines:
-        narration += textwrap.wrap(line, width - 2, initial_indent="  ",
+        narration += textwrap.wrap(printable(line), width - 2, initial_indent="  ",
                                    subsequent_indent="      ") or [""]
-    tail = [] if not message else textwrap.wrap(message, width)
+    tail = [] if not message else textwrap.wrap(printable(message), width)
     room = max(height - len(narration) - len(tail) - 6, 3)
     rule = "-" * min(width, 100)
     lines = [header, rule, *_table(walk, index, width, room, color), rule, *narration]
@@ -88,9 +93,10 @@ def _table(walk: Walkthrough, index: int, width: int, room: int, color: bool) ->
     step = walk[index]
     sender = step.edge[0] if step.edge else None
     rows = [n for n in graph.nodes if n.kind != "constant"]
-    definitions = {n.id: forward_expression(graph, n).names if n.kind == "op" else "(given)"
-                   for n in rows}
-    name_w = min(max([4, *(len(n.name) for n in rows)]), 24)  # rows is empty for a constant
+    names = {n.id: printable(n.name) for n in rows}
+    definitions = {n.id: printable(forward_expression(graph, n).names) if n.kind == "op"
+                   else "(given)" for n in rows}
+    name_w = min(max([4, *(len(name) for name in names.values())]), 24)  # none: a constant
     def_w = min(max([11, *(len(definitions[n.id]) for n in rows)]), 30)
     lines = [f"  {'node':<{name_w}}  {'computed as':<{def_w}}  {'value':>10}  {'grad':>10}"]
     shown = _window(rows, step.node, room - 1)
@@ -99,7 +105,7 @@ def _table(walk: Walkthrough, index: int, width: int, room: int, color: bool) ->
         value, grad = state.values[node.id], state.grads[node.id]
         value_text = "" if value is None else fmt(value)
         grad_text = "" if grad is None else fmt(grad)
-        text = (f"{mark} {_cut(node.name, name_w):<{name_w}}  "
+        text = (f"{mark} {_cut(names[node.id], name_w):<{name_w}}  "
                 f"{_cut(definitions[node.id], def_w):<{def_w}}  {value_text:>10}  {grad_text:>10}")
         text = _clip(text, width)
         if mark == ">":
@@ -265,7 +271,7 @@ class Session:
         size = shutil.get_terminal_size((100, 40))
         lines = []
         for line in text.splitlines():
-            lines += textwrap.wrap(line, size.columns, subsequent_indent="      ",
+            lines += textwrap.wrap(printable(line), size.columns, subsequent_indent="      ",
                                    drop_whitespace=False) or [""]
         if not self.keys.interactive:
             self.output.write("\n".join(lines) + "\n\n")
@@ -364,7 +370,7 @@ class _Keys:
 
     def line(self, prompt: str) -> str | None:
         """A line typed after `prompt`, with echo on; None at end of input."""
-        self.echo.write(prompt)
+        self.echo.write(printable(prompt))  # a practice question names nodes
         self.echo.flush()
         if not self.interactive:
             if self._pending and self._pending[0].startswith("\n"):
@@ -373,7 +379,7 @@ class _Keys:
                 answer = self.stream.readline()
                 if not answer:
                     return None
-            self.echo.write(answer.strip() + "\n")
+            self.echo.write(printable(answer.strip()) + "\n")
             return answer.strip()
         import termios
 
