@@ -84,8 +84,8 @@ def test_explaining_a_parameter_of_a_collapsed_graph_checks_it_on_the_full_graph
 
 def test_a_graph_too_big_to_step_node_by_node_says_to_collapse_it():
     _, _, loss = network(sizes=(16, 16, 1))
-    with pytest.raises(ValueError, match=r"collapse='neurons' or 'layers'"):
-        walkthrough(loss)
+    with pytest.raises(ValueError, match=r"levels=True, or .* collapse='neurons' or 'layers'"):
+        walkthrough(loss, levels=False)
     walk = walkthrough(loss, collapse="neurons")
     assert len([n for n in walk.graph.nodes if n.op == "module"]) == 33
 

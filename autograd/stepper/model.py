@@ -20,6 +20,16 @@ from ..graph import topological_order
 from ..ops import PRIMITIVES
 from ..text import printable
 from ..value import Value
+from .levels import (
+    LEVELS_OVER,
+    MAX_LEVELED,
+    Group,
+    Level,
+    build_levels,
+    flat_tree,
+    has_modules,
+    module_tree,
+)
 from .nonfinite import first_words, reason
 from .symbols import ATOM, PRODUCT, Sym, constant_text, fmt, lead, operation
 
@@ -139,9 +149,10 @@ def check_size(count: int, max_nodes: int, what: str, scopes) -> None:
     """A ValueError saying what to do when a walkthrough would have too many nodes."""
     if count <= max_nodes:
         return
-    levels = step_names(scopes)
-    collapse = (f"step it module by module with collapse={levels[-1]!r}"
-                + (f" or {levels[0]!r}" if len(levels) > 1 else "") + ", " if levels else "")
+    names = step_names(scopes)
+    collapse = ("step it in levels with levels=True, or module by module with "
+                f"collapse={names[-1]!r}" + (f" or {names[0]!r}" if len(names) > 1 else "")
+                + ", " if names else "")
     raise ValueError(
         f"{what} has {count} nodes, more than the {max_nodes} a walkthrough steps through; "
         f"{collapse}step a smaller piece (one sample instead of a batch, a smaller network), "
@@ -240,11 +251,18 @@ class Walkthrough:
 
     Build one with `walkthrough(value)`. Index it (`walk[3]`), iterate it, ask for the
     state after a step, find steps (breakpoints), print its tape or explain a gradient.
+
+    Its steps are also cut into levels (levels.py): `walk.top` is the level a surface opens
+    at, and `walk.open(level, i)` the level below step i of a level. A walkthrough without
+    modules has one level, whose steps are its steps.
     """
 
-    def __init__(self, graph: Graph, steps: list[Step]) -> None:
+    def __init__(self, graph: Graph, steps: list[Step], groups: tuple[Group, ...] = (),
+                 levels: tuple[Level, ...] = ()) -> None:
         self.graph = graph
         self.steps = tuple(steps)
+        self.groups = groups or flat_tree(graph)
+        self._levels = levels
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -256,8 +274,54 @@ class Walkthrough:
         return iter(self.steps)
 
     def __repr__(self) -> str:
+        top = f", {len(self.top)} at the top level" if self.leveled else ""
         return (f"<Walkthrough of {self.graph.root.name}: {len(self.graph.nodes)} nodes, "
-                f"{len(self.steps)} steps>")
+                f"{len(self.steps)} steps{top}>")
+
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        """Every level: the top one first, then each level some step opens into."""
+        if not self._levels:
+            self._levels = build_levels(self.steps, self.groups, describe_group(self))
+        return self._levels
+
+    @property
+    def top(self) -> Level:
+        """The level a surface opens at: the whole walkthrough, module by module."""
+        return self.levels[0]
+
+    @property
+    def leveled(self) -> bool:
+        """True when some step of the top level opens into a level below."""
+        return len(self.levels) > 1
+
+    def level(self, level: Level | int) -> Level:
+        """A level, given as itself or by its id; IndexError for an id that is not one."""
+        if isinstance(level, Level):
+            return level
+        if not isinstance(level, int) or isinstance(level, bool) or not (
+                0 <= level < len(self.levels)):
+            raise IndexError(f"level {level!r} is not between 0 and {len(self.levels) - 1}")
+        return self.levels[level]
+
+    def open(self, level: Level | int, index: int) -> Level:
+        """The level below step `index` of a level: the steps that step is the sum of."""
+        level = self.level(level)
+        if not isinstance(index, int) or not 0 <= index < len(level):
+            raise IndexError(f"step {index!r} is not between 0 and {len(level) - 1} "
+                             f"in level {level.name!r}")
+        step = level[index]
+        if step.opens is None:
+            raise ValueError(f"step {index} of level {level.name!r} ({step.title}) is one "
+                             f"operation's step: there is no level below it")
+        return self.levels[step.opens]
+
+    def path(self, level: Level | int) -> tuple[Level, ...]:
+        """The levels from the top down to this one: where a surface shows you are."""
+        chain = [self.level(level)]
+        while chain[-1].parent is not None:
+            chain.append(self.levels[chain[-1].parent])
+        return tuple(reversed(chain))
 
     def state(self, index: int) -> State:
         """Every value and gradient known once step `index` is done."""
@@ -331,32 +395,73 @@ class Walkthrough:
         return explain_node(self.graph, self.graph.find(target), h=h)
 
 
-def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None
-                ) -> Walkthrough:
+def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
+                levels: bool | None = None) -> Walkthrough:
     """The steps of computing `output` and backpropagating from it, without changing it.
 
-    collapse: step module by module instead of op by op, each module (of nn, or any
-    name_scope) as one node: "neurons", "layers", or a number of scope steps.
+    levels: step a network in levels, layer calls at the top, each opening into its neurons
+    and each neuron into its operations (the modules are nn's, or any name_scope). None, the
+    default, does so for a graph of modules of more than LEVELS_OVER nodes; True and False
+    decide. max_nodes bounds a walkthrough without levels (one with levels takes up to
+    MAX_LEVELED nodes). collapse: step module by module instead, each module (each call of
+    it) as one node: "neurons", "layers", or a number of scope steps.
     """
-    if collapse is None:
-        graph = snapshot(output, max_nodes)
-    else:
+    if levels not in (None, True, False):
+        raise TypeError(f"levels must be True, False or None (decide by size), got {levels!r}")
+    if collapse is not None:
+        if levels:
+            raise ValueError("collapse= and levels=True are two ways of stepping a network "
+                             "module by module: choose one")
         from .collapse import collapsed
 
         graph = collapsed(snapshot(output, max(MAX_FULL, max_nodes)), collapse)
         check_size(len(graph.nodes), max_nodes, f"collapsed to {collapse!r}, this graph", ())
+        return _walk(graph)
+    graph = snapshot(output, max_nodes if levels is False else max(MAX_FULL, max_nodes))
+    modules = has_modules(graph)
+    if levels is None:
+        levels = modules and len(graph.nodes) > LEVELS_OVER
+    if not levels:
+        check_size(len(graph.nodes), max_nodes, "this graph", [n.scope for n in graph.nodes])
+        return _walk(graph)
+    if not modules:
+        raise ValueError("levels=True steps a network module by module, but no operation of "
+                         "this graph was computed in a module (nn's modules, or any "
+                         "autograd.name_scope)")
+    if len(graph.nodes) > MAX_LEVELED:
+        raise ValueError(
+            f"this network's graph has {len(graph.nodes)} nodes, more than the {MAX_LEVELED} "
+            f"a walkthrough in levels carries; step a smaller piece (one example instead of a "
+            f"batch), or one module per node with collapse='neurons'"
+        )
+    order, groups = module_tree(graph)
+    return _walk(reordered(graph, order), groups)
+
+
+def _walk(graph: Graph, groups: tuple[Group, ...] = ()) -> Walkthrough:
+    """The walkthrough of a graph: its forward steps, backward steps and the done step."""
     steps = forward_steps(graph)
     steps += backward_steps(graph, start=len(steps))
     steps.append(done_step(graph, Walkthrough(graph, steps), len(steps)))
-    return Walkthrough(graph, steps)
+    return Walkthrough(graph, steps, groups)
+
+
+def reordered(graph: Graph, order: Sequence[int]) -> Graph:
+    """The graph with its nodes in another topological order (ids are positions in it)."""
+    new = {old: k for k, old in enumerate(order)}
+    nodes = tuple(replace(graph.nodes[old], id=k, inputs=tuple(new[i] for i in
+                                                                 graph.nodes[old].inputs))
+                  for k, old in enumerate(order))
+    return Graph(nodes, tuple(graph.values[old] for old in order))
 
 
 def as_walkthrough(x: Value | Walkthrough, max_nodes: int = MAX_NODES,
-                   collapse: str | int | None = None) -> Walkthrough:
+                   collapse: str | int | None = None, levels: bool | None = None
+                   ) -> Walkthrough:
     """x itself if it is a Walkthrough (a training one, say), else walkthrough(x, ...)."""
     if isinstance(x, Walkthrough):
         return x
-    return walkthrough(x, max_nodes=max_nodes, collapse=collapse)
+    return walkthrough(x, max_nodes=max_nodes, collapse=collapse, levels=levels)
 
 
 def forward_steps(graph: Graph) -> list[Step]:
@@ -489,6 +594,150 @@ def done_step(graph: Graph, walk: Walkthrough, index: int, lines: tuple[str, ...
                   f"take gradients with respect to."]
     lines = lines or tuple(listed) or (f"{root.name} is a leaf: its gradient is 1.",)
     return Step(index=index, kind="done", title=title, lines=lines + _nonfinite_summary(walk))
+
+
+# --- the steps of a group (a module call), for the levels ------------------------------------
+
+MAX_EXPRESSION = 90  # characters of a group's computation written out; a longer one is not
+
+
+def describe_group(walk: Walkthrough):
+    """describe(group, phase, first, last) -> the title and lines of a group's step.
+
+    The step is the sum of the ordinary steps first..last: forward, the group's outputs are
+    computed; backward, the gradients of its outputs reach its inputs and parameters.
+    """
+    graph, root = walk.graph, walk.graph.root
+    history: list[list[tuple[int, float]]] = [[] for _ in graph.nodes]  # (step, grad) changes
+    for step in walk.steps:
+        for node, number in step.grads:
+            history[node].append((step.index, number))
+
+    def grad_at(node: int, index: int) -> float | None:
+        """The node's gradient once step `index` is done (None while it has none)."""
+        known = None
+        for at, number in history[node]:
+            if at > index:
+                break
+            known = number
+        return known
+
+    def describe(group: Group, phase: str, first: int, last: int) -> tuple[str, tuple[str, ...]]:
+        outputs = [graph.nodes[i] for i in group.outputs]
+        read = [graph.nodes[i] for i in group.inputs]
+        inputs = [n for n in read if n.kind != "constant"]  # those that get a gradient
+        parameters = sum(1 for n in inputs if n.kind == "leaf" and n.scope)
+        others = (len(read) if phase == "forward" else len(inputs)) - parameters
+        given = " and ".join(_count(n, noun) for n, noun in ((others, "input"),
+                                                           (parameters, "parameter")) if n)
+        inside = f"{_count(last - first + 1, 'step')} inside ({_parts_text(group)})"
+        if phase == "forward":
+            if len(outputs) == 1:
+                out = outputs[0]
+                title = (f"{group.name} computes {out.name} = {fmt(out.data)}"
+                         if group.name != out.name else f"{out.name} = {fmt(out.data)}")
+                written = _group_expression(graph, group, out)
+                lines = [f"{out.name} = {written}" if written
+                         else f"{out.name} is computed by {_count(len(group.ops), 'operation')}"]
+            else:
+                title = f"{group.name} computes {len(outputs)} values"
+                lines = [_listed([f"{n.name} = {fmt(n.data)}" for n in outputs])]
+            return title, (*lines, f"from {given}; {inside}")
+        title = f"{group.name} sends gradients back to {given}"
+        if len(outputs) == 1:
+            out = outputs[0]
+            upstream = grad_at(out.id, first - 1)
+            locals_ = _inside_grads(graph, group, out.id)
+            lines = [f"{_d(root, out)} = {fmt(upstream)} comes back through "
+                     f"{_count(len(group.ops), 'operation')}; each input x gets "
+                     f"d{_plain(out.name)}/dx * {_d(root, out)}, the "
+                     f"local derivative being the sum over the paths from x to {out.name} "
+                     f"inside {group.name}"]
+            changes = [f"{_d(root, n)} += {_number(locals_.get(n.id, 0.0))} * "
+                       f"{_number(upstream)} = {fmt(locals_.get(n.id, 0.0) * upstream)}"
+                       + _now(n, grad_at(n.id, first - 1), grad_at(n.id, last))
+                       for n in inputs]
+        else:
+            lines = [f"the gradients of its {len(outputs)} outputs come back through "
+                     f"{_count(len(group.ops), 'operation')}"]
+            changes = [_received(n, grad_at(n.id, first - 1), grad_at(n.id, last))
+                       for n in inputs]
+        return title, (*lines, _listed(changes, "; "), inside)
+
+    return describe
+
+
+def _parts_text(group: Group) -> str:
+    """ "16 neurons.*", "3 operations", "2 modules and 5 operations": what a group is made of."""
+    modules = len(group.groups())
+    operations = len(group.parts) - modules
+    words = [_count(modules, "module")] if modules else []
+    if operations:
+        words.append(_count(operations, "operation"))
+    return " and ".join(words)
+
+
+def _listed(items: list[str], joiner: str = ", ") -> str:
+    """The first LISTED items, then how many more."""
+    text = joiner.join(items[:LISTED])
+    return text + (f"{joiner}and {len(items) - LISTED} more" if len(items) > LISTED else "")
+
+
+def _now(node: Node, before: float | None, after: float | None) -> str:
+    """ ", so x.grad = 0.5" when the node already held a gradient before this step."""
+    return "" if before is None or after is None else f", so {node.name}.grad = {fmt(after)}"
+
+
+def _received(node: Node, before: float | None, after: float | None) -> str:
+    """ "x.grad = 0.5", or "x.grad += 0.25 (now 0.75)" when it already held one."""
+    if after is None:
+        return f"{node.name}.grad: nothing yet"
+    if before is None:
+        return f"{node.name}.grad = {fmt(after)}"
+    return f"{node.name}.grad += {fmt(after - before)} (now {fmt(after)})"
+
+
+def _inside_grads(graph: Graph, group: Group, output: int) -> dict[int, float]:
+    """d output / d input for each input of a group: backward over the group's ops alone."""
+    inside = set(group.ops)
+    grads = {output: 1.0}
+    found: dict[int, float] = {}
+    for op in reversed(group.ops):
+        if op not in grads:
+            continue
+        node = graph.nodes[op]
+        for inp, local in zip(node.inputs, node.local_grads):
+            into = grads if inp in inside else found
+            into[inp] = into.get(inp, 0.0) + local * grads[op]
+    return found
+
+
+def _group_expression(graph: Graph, group: Group, output: Node) -> str:
+    """A group's computation of its output, written out with names relative to its scope.
+
+    "" when it would be too long to read (over MAX_EXPRESSION characters).
+    """
+    if len(group.ops) > MAX_EXPRESSION // 4:  # each operation takes at least 4 characters
+        return ""
+    written: dict[int, Sym] = {}
+
+    def operand(i: int) -> Sym:
+        if i in written:
+            return written[i]
+        node = graph.nodes[i]
+        if node.kind == "constant":
+            return Sym.number(node.data)
+        prefix = group.scope + "."
+        name = node.name[len(prefix):] if group.scope and node.name.startswith(prefix) else (
+            node.name)
+        return Sym.named(name, node.data)
+
+    for op in group.ops:  # a group of one output computes it last
+        node = graph.nodes[op]
+        args = [operand(i) for i in node.inputs] + [Sym.number(p) for p in node.params]
+        written[op] = operation(PRIMITIVES[node.op].symbol, args, node.data)
+    text = written[output.id].names
+    return text if len(text) <= MAX_EXPRESSION else ""
 
 
 # --- inf and nan: the first step of each pass that makes one, and why -------------------------

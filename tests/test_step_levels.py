@@ -1,0 +1,216 @@
+"""Levels: a network's walkthrough as a tree of steps, specified on the model every surface draws.
+
+The example is the one learners train: MLP(2, [16, 16, 1]) on four two-moons points with the
+max-margin loss (and, optionally, an L2 penalty). Its top level lists each call of each layer
+and the loss; a layer opens into its neurons, a neuron into its operations, and every step
+is exactly the steps of the level below it, so the numbers are backward()'s at every level.
+"""
+
+import pytest
+
+import nn
+from autograd import Value, name_scope
+from autograd.stepper import walkthrough
+from tests.conftest import karpathy
+
+
+def moons_loss(l2=False, fused=False, points=4):
+    """The max-margin loss of MLP(2, [16, 16, 1]) on `points` two-moons points."""
+    X, y = nn.make_moons(points, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=0, fused=fused)
+    loss = nn.hinge([model(list(row)) for row in X], [2 * int(t) - 1 for t in y])
+    if l2:
+        loss = loss + nn.l2_penalty(model.parameters(), 1e-4)
+    loss.label = "loss"
+    return model, loss
+
+
+@pytest.fixture(scope="module")
+def moons():
+    model, loss = moons_loss()
+    return model, loss, walkthrough(loss)
+
+
+def every_level_step(walk):
+    for level in walk.levels:
+        yield from ((level, step) for step in level)
+
+
+@pytest.mark.parametrize("l2", [False, True])
+def test_the_moons_network_opens_at_a_top_level_of_at_most_40_steps(l2):
+    # start, 12 layer calls (3 layers x 4 points) and the loss forward; the seed, the loss and
+    # 12 layer calls backward; done: 29 steps, with or without the L2 penalty
+    _, loss = moons_loss(l2=l2)
+    walk = walkthrough(loss)
+    assert walk.leveled and len(walk.top) == 29
+    titles = [step.title for step in walk.top]
+    assert titles[1] == "layers.0 (call 1 of 4) computes 16 values"
+    assert titles[3].startswith("layers.2 (call 1 of 4) computes t")
+    assert titles[13].startswith("loss = ")
+    assert titles[15].startswith("loss sends gradients back")
+    assert titles[16] == ("layers.2 (call 4 of 4) sends gradients back to 16 inputs and "
+                          "17 parameters")
+
+
+def test_every_step_is_the_steps_of_the_level_below_it(moons):
+    _, _, walk = moons
+    for level, step in every_level_step(walk):
+        if step.opens is None:
+            assert step.size == 1  # one operation's step: the ordinary step itself
+            assert step.title == walk[step.first].title
+            continue
+        below = walk.open(level, step.index)
+        assert below.parent == level.id and below.at == step.index
+        assert below[0].first == step.first and below[-1].last == step.last
+        for before, after in zip(below.steps, below.steps[1:]):
+            assert after.first == before.last + 1  # no step left out, none counted twice
+
+
+def test_the_top_level_covers_every_step_once(moons):
+    _, _, walk = moons
+    assert walk.top[0].first == 0 and walk.top[-1].last == len(walk) - 1
+    assert sum(step.size for step in walk.top) == len(walk)
+
+
+def test_a_layer_opens_into_its_neurons_and_a_neuron_into_its_operations(moons):
+    _, _, walk = moons
+    layer = walk.open(walk.top, 2)  # layers.1, the first example's call
+    assert layer.name == "layers.1 (call 1 of 4), forward" and len(layer) == 16
+    assert [step.title.split(" ")[0] for step in layer] == [f"neurons.{j}" for j in range(16)]
+    neuron = walk.open(layer, 3)
+    # 16 products, their sum with the bias, relu: one ordinary step each
+    assert len(neuron) == 18 and all(step.opens is None for step in neuron)
+    assert neuron[-1].title.startswith("t") and "relu(" in neuron[-1].title
+    assert [level.name for level in walk.path(neuron)] == [
+        "top", "layers.1 (call 1 of 4), forward", "neurons.3, forward"]
+
+
+def test_a_layer_of_one_neuron_opens_straight_into_its_operations(moons):
+    _, _, walk = moons
+    output_layer = walk.open(walk.top, 3)
+    assert output_layer.name == "layers.2 (call 1 of 4), forward"
+    assert len(output_layer) == 17 and all(step.opens is None for step in output_layer)
+
+
+def test_after_the_top_levels_backward_steps_every_gradient_is_backwards(moons):
+    model, loss, walk = moons
+    loss.backward()
+    try:
+        grads = walk.state(walk.top[-2].last).grads  # the last backward step of the top level
+        for p in model.parameters():
+            assert grads[walk.graph.find(p).id] == pytest.approx(p.grad, rel=1e-12, abs=1e-15)
+    finally:
+        model.zero_grad()
+
+
+def test_a_layers_backward_step_lists_what_each_parameter_received(moons):
+    _, _, walk = moons
+    step = walk.top[26]  # layers.1 of the first example, the last call backpropagated
+    assert step.title == ("layers.1 (call 1 of 4) sends gradients back to 16 inputs and "
+                          "272 parameters")
+    bias = walk.graph.find("layers.1.neurons.0.b").id
+    before, after = walk.state(step.first - 1).grads[bias], walk.state(step.last).grads[bias]
+    from autograd.stepper.symbols import fmt
+
+    assert f"layers.1.neurons.0.b.grad += {fmt(after - before)} (now {fmt(after)})" in step.lines[1]
+
+
+def test_a_neurons_backward_step_uses_the_local_derivatives_collapsing_finds(moons):
+    # A neuron is one node of the graph collapsed to neurons, whose local derivatives are
+    # found by backpropagating inside it: the neuron's backward step multiplies the same ones.
+    _, loss, walk = moons
+    collapsed = walkthrough(loss, collapse="neurons")
+    module = collapsed.graph.find("layers.0.neurons.0[0]")  # neuron 0 of the first example
+    backward = walk.open(walk.top, 27)  # layers.0 of the first example, backward
+    step = next(s for s in backward if s.title.startswith("neurons.0 "))
+    upstream = collapsed.state(len(collapsed) - 1).grads[module.id]
+    from autograd.stepper.model import _number
+
+    for inp, local in zip(module.inputs, module.local_grads):
+        name = collapsed.graph.nodes[inp].name
+        assert f"dloss/d{name} += {_number(local)} * {_number(upstream)} = " in step.lines[1]
+
+
+def test_calls_of_a_module_are_told_apart_by_what_they_read():
+    model = nn.MLP(2, [3, 1], seed=0)
+    x, y = [Value(0.5), Value(-1.0)], [Value(2.0), Value(1.0)]
+    loss = model(x) * model(y)
+    loss.label = "loss"
+    walk = walkthrough(loss, levels=True)
+    assert [step.title.split(" computes")[0] for step in walk.top[1:5]] == [
+        "layers.0 (call 1 of 2)", "layers.1 (call 1 of 2)", "layers.0 (call 2 of 2)",
+        "layers.1 (call 2 of 2)"]
+    assert walk.top[5].title == "loss = t16 * t32"  # one multiplication, outside every module
+    assert walk.top[5].opens is None
+
+
+def test_modules_whose_calls_read_each_other_are_opened_into_their_parts():
+    # Two calls of scope "a" read the same x, so they look like one call, yet the second reads
+    # what the first made, through an operation outside "a": a cycle between parts, which the
+    # tree resolves by opening "a" into its operations.
+    x = Value(2.0, label="x")
+    with name_scope("a"):
+        u = x * 3.0
+    v = u + 1.0
+    with name_scope("a"):
+        w = v * x
+    loss = w * w + u
+    loss.label = "loss"
+    walk = walkthrough(loss, levels=True)
+    ids = [node.id for node in walk.graph.nodes]
+    assert ids == list(range(len(ids))) and walk.graph.root.name == "loss"
+    for node in walk.graph.nodes:
+        assert all(i < node.id for i in node.inputs)
+    loss.backward()
+    assert walk.grads()["x"] == pytest.approx(x.grad)
+
+
+def test_an_expression_without_modules_has_one_level_of_its_own_steps():
+    L = karpathy()[0]
+    walk = walkthrough(L)
+    assert not walk.leveled and len(walk.levels) == 1
+    assert [(s.first, s.last, s.title) for s in walk.top] == [
+        (s.index, s.index, s.title) for s in walk]
+
+
+def test_a_small_network_steps_operation_by_operation_unless_asked():
+    model = nn.MLP(2, [2, 1], seed=0)
+    loss = nn.mse(model([1.0, -2.0]), 0.5)
+    assert not walkthrough(loss).leveled
+    walk = walkthrough(loss, levels=True)
+    assert walk.leveled and len(walk) == len(walkthrough(loss))
+    assert not walkthrough(moons_loss()[1], levels=False, max_nodes=10_000).leveled
+
+
+def test_levels_need_modules():
+    with pytest.raises(ValueError, match="no operation of this graph was computed in a module"):
+        walkthrough(karpathy()[0], levels=True)
+
+
+def test_levels_is_true_false_or_none():
+    with pytest.raises(TypeError, match="levels must be True, False or None"):
+        walkthrough(karpathy()[0], levels="yes")
+
+
+def test_levels_and_collapse_are_two_ways_to_choose_from():
+    with pytest.raises(ValueError, match="choose one"):
+        walkthrough(moons_loss()[1], levels=True, collapse="neurons")
+
+
+def test_opening_a_single_operations_step_says_there_is_nothing_below(moons):
+    _, _, walk = moons
+    with pytest.raises(ValueError, match="one operation's step: there is no level below it"):
+        walk.open(walk.top, 0)  # the start step
+    with pytest.raises(IndexError, match="step 29 is not between 0 and 28"):
+        walk.open(walk.top, 29)
+
+
+def test_a_network_too_large_for_levels_says_what_to_step_instead():
+    _, loss = moons_loss(points=40)  # about 18,000 nodes with the products
+    from autograd.stepper import levels
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(levels, "MAX_LEVELED", 5000)
+        patch.setattr("autograd.stepper.model.MAX_LEVELED", 5000)
+        with pytest.raises(ValueError, match="more than the 5000 a walkthrough in levels"):
+            walkthrough(loss)
