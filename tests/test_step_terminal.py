@@ -174,3 +174,71 @@ def test_a_constant_alone_has_a_screen_too():
     constant = (Value(2.0) * 3).inputs[1]  # the 3: a constant Value that * made
     walk = walkthrough(constant)
     assert "Done" in screen(walk, len(walk) - 1)  # no table rows at all, and no crash
+
+
+# The network learners train, on four two-moons points: stepped in levels.
+MOONS = textwrap.dedent("""
+    import nn
+    from autograd.stepper.terminal import step
+    X, y = nn.make_moons(4, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = nn.hinge([model(list(row)) for row in X], [2 * int(t) - 1 for t in y])
+    loss.label = "loss"
+    step(loss)
+""")
+
+
+@pytest.fixture
+def moons_terminal():
+    pexpect = require_module("pexpect")
+    child = pexpect.spawn(sys.executable, ["-c", MOONS], cwd=str(ROOT), dimensions=(40, 100),
+                          env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"},
+                          encoding="utf-8", timeout=30)
+    child.expect(r"step 0 of 28 \(start\)")
+    child.expect(r"level: top \(29 steps\)")
+    yield child
+    child.close(force=True)
+
+
+def test_a_network_opens_at_its_top_level_and_steps_open_and_close(moons_terminal):
+    terminal = moons_terminal
+    terminal.send("nn")
+    terminal.expect(r"step 2 of 28 \(forward\)")
+    terminal.expect(r"layers\.1 \(call 1 of 4\) computes 16 values")
+    terminal.expect(r"\(o opens this step: 16 steps\)")
+    terminal.send("o")
+    terminal.expect(r"step 0 of 15 \(forward\)")
+    terminal.expect(r"level: top \(29 steps\) > layers\.1 \(call 1 of 4\), forward \(16 steps\)")
+    terminal.expect(r"neurons\.0 computes t\d+ = ")
+    terminal.send("nnno")
+    terminal.expect(r"step 0 of 17 \(forward\)")
+    terminal.expect(r"> neurons\.3, forward\s+\(18\s+steps\)")  # the breadcrumb may wrap
+    terminal.expect(r"t\d+ = layers\.1\.neurons\.3\.w0 \* t\d+")
+    terminal.send("o")
+    terminal.expect("this step is one operation: there is nothing below it to open")
+    terminal.send("u")
+    terminal.expect(r"step 3 of 15 \(forward\)")
+    terminal.send("u")
+    terminal.expect(r"step 2 of 28 \(forward\)")
+    terminal.send("u")
+    terminal.expect("this is the top level")
+    terminal.send("q")
+
+
+def test_the_end_of_a_level_says_how_to_go_back_up(moons_terminal):
+    terminal = moons_terminal
+    terminal.send("bno")  # the seed, then the loss's backward step, opened
+    terminal.expect(r"loss, backward \(\d+ steps\)")
+    terminal.send("$n")
+    terminal.expect(r"this is the last step of this level \(u goes back up\)")
+
+
+def test_going_to_a_node_opens_the_levels_down_to_its_step(moons_terminal):
+    terminal = moons_terminal
+    terminal.send("g")
+    terminal.expect("go to")
+    terminal.sendline("layers.0.neurons.5.w1")
+    terminal.expect(r"level: top \(29 steps\) > layers\.0 \(call 4 of 4\), backward \(16 steps\)")
+    terminal.expect(r"neurons\.5, backward \(6 steps\)")  # 2 products, the sum, relu
+    terminal.expect(r"dloss/dlayers\.0\.neurons\.5\.w1 \+= ")
+    terminal.expect("stopped at layers.0.neurons.5.w1")

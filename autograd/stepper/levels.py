@@ -295,8 +295,9 @@ def _freeze(graph, root: _Draft | int, position: dict[int, int]) -> tuple[Group,
 def flat_tree(graph) -> tuple[Group, ...]:
     """The one group of a walkthrough without levels: the whole graph, its ops its parts."""
     ops = tuple(node.id for node in graph.nodes if node.kind == "op")
+    leaves = tuple(node.id for node in graph.nodes if node.kind != "op")
     return (Group(id=0, name=graph.root.name, scope="", parent=None, depth=0,
-                  parts=tuple(("op", op) for op in ops), ops=ops, inputs=(),
+                  parts=tuple(("op", op) for op in ops), ops=ops, inputs=leaves,
                   outputs=(graph.root.id,)),)
 
 
@@ -368,3 +369,69 @@ def _chains(groups: Sequence[Group]) -> dict[int, tuple[int, ...]]:
         for op in group.ops:
             chain[op] = mine
     return chain
+
+
+# --- what a level shows ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One box of a level's picture, one row of its table: a value the level reads or makes.
+
+    kind: "input" (a node from outside the group: a leaf, a constant, a value made earlier),
+    "op" (an operation among the group's parts) or "group" (a module call among its parts).
+    node: the node whose value and gradient it shows (for a group of several outputs, None).
+    group: the group of a "group" item. reads: the items it reads, for an "op" one per input
+    slot (repeats kept: a * a reads a twice), for a "group" each item once, in order.
+    folded: how many parameters a group reads that have no item of their own.
+    """
+
+    kind: str
+    node: int | None
+    group: int | None = None
+    reads: tuple[int, ...] = ()
+    folded: int = 0
+
+
+def level_items(graph, groups: Sequence[Group], group_id: int) -> tuple[Item, ...]:
+    """The items of a group's level, in the order of the nodes they show.
+
+    A parameter gets an item of its own only where an operation of this level reads it; a
+    module call among the parts counts the parameters it reads instead (a layer's 272).
+    """
+    group = groups[group_id]
+    part_of: dict[int, int] = {}  # node -> index among the parts, for every op inside
+    for k, (kind, i) in enumerate(group.parts):
+        for op in (groups[i].ops if kind == "group" else (i,)):
+            part_of[op] = k
+    direct = {inp for kind, i in group.parts if kind == "op" for inp in graph.nodes[i].inputs}
+
+    def parameter(node_id: int) -> bool:
+        node = graph.nodes[node_id]
+        return node.kind == "leaf" and bool(node.scope) and node_id not in direct
+
+    shown = [i for i in group.inputs if not parameter(i)]
+    firsts = [(i, ("input", i)) for i in shown]
+    firsts += [(groups[i].ops[0] if kind == "group" else i, (kind, i)) for kind, i in group.parts]
+    firsts.sort()
+    position = {what: k for k, (_, what) in enumerate(firsts)}
+
+    def item_of(node_id: int) -> int:
+        if node_id in part_of:
+            kind, i = group.parts[part_of[node_id]]
+            return position[(kind, i)]
+        return position[("input", node_id)]
+
+    items = []
+    for _, (kind, i) in firsts:
+        if kind == "input":
+            items.append(Item("input", i))
+        elif kind == "op":
+            items.append(Item("op", i, reads=tuple(item_of(j) for j in graph.nodes[i].inputs)))
+        else:
+            inner = groups[i]
+            outer = [j for j in inner.inputs]
+            reads = tuple(dict.fromkeys(item_of(j) for j in outer if not parameter(j)))
+            items.append(Item("group", inner.outputs[0] if len(inner.outputs) == 1 else None,
+                              group=i, reads=reads, folded=sum(map(parameter, outer))))
+    return tuple(items)

@@ -316,6 +316,21 @@ class Walkthrough:
                              f"operation's step: there is no level below it")
         return self.levels[step.opens]
 
+    def locate(self, index: int) -> tuple[Level, int]:
+        """The deepest level where ordinary step `index` is a step of its own, and its position.
+
+        This is where a surface goes to show that one step (a breakpoint, the first nan).
+        """
+        if not isinstance(index, int) or not 0 <= index < len(self.steps):
+            raise IndexError(f"step {index!r} is not between 0 and {len(self.steps) - 1}")
+        level = self.top
+        while True:
+            position = next(s.index for s in level if s.first <= index <= s.last)
+            opens = level[position].opens
+            if opens is None:
+                return level, position
+            level = self.levels[opens]
+
     def path(self, level: Level | int) -> tuple[Level, ...]:
         """The levels from the top down to this one: where a surface shows you are."""
         chain = [self.level(level)]

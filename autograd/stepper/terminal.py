@@ -1,9 +1,10 @@
 """The terminal stepper: a walkthrough one keypress at a time, in any terminal (also over SSH).
 
-The screen is a pure function of the walkthrough and a step index (`screen()`): a table of the
-nodes with the values and gradients known so far, then the step's narration. `step(value)`
-runs the loop around it: it reads keys, moves, explains and asks practice questions. Without a
-terminal (input from a pipe) each line of input is one command, so the stepper can be scripted.
+The screen is a pure function of the walkthrough, a level and a step index (`screen()`): where
+you are (the levels above, for a network), a table of the level's values and gradients known
+so far, then the step's narration. `step(value)` runs the loop around it: it reads keys, moves,
+opens and closes levels, explains and asks practice questions. Without a terminal (input from a
+pipe) each line of input is one command, so the stepper can be scripted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TextIO
 
 from ..text import printable
 from ..value import Value
+from .levels import Level, level_items
 from .model import MAX_NODES, Walkthrough, as_walkthrough, forward_expression, grade
 from .symbols import fmt
 
@@ -25,15 +27,19 @@ keys
   p, backspace, left arrow       previous step
   f / b                          jump to the first forward / backward step
   home / end (or 0 / $)          jump to the first / last step
+  o / u                          open this step into the level below / go back up a level
   g                              go to a step number or to a node by name (a breakpoint)
   !                              run to the first value or gradient that is inf or nan
   x                              explain the current node's gradient: every path, and a check
   t                              the tape: the whole computation as numbered statements
   r                              practice mode on/off: type each gradient before you see it
   q                              quit
-Marks: > the node this step is about; * the node passing its gradient back."""
+Marks: > the node this step is about; * the node passing its gradient back.
+A network is stepped in levels: each call of a layer is one step at the top, which o opens
+into a step per neuron, and a neuron into a step per operation; u goes back up."""
 
 FOOTER = "[n]ext [p]rev [f]orward [b]ackward [g]o [x]plain [t]ape p[r]actice [q]uit [?]help"
+LEVELS_FOOTER = "[n]ext [p]rev [o]pen [u]p [f]wd [b]wd [g]o [x]plain [t]ape p[r]actice [q]uit [?]"
 
 BOLD, REVERSE, DIM, RESET = "\x1b[1m", "\x1b[7m", "\x1b[2m", "\x1b[0m"
 GREEN, RED = "\x1b[32m", "\x1b[31m"
@@ -41,13 +47,14 @@ GREEN, RED = "\x1b[32m", "\x1b[31m"
 
 def step(output: Value | Walkthrough, *, title: str = "", practice: bool = False,
          start: int = 0, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
-         input: TextIO | None = None, output_to: TextIO | None = None) -> None:
+         levels: bool | None = None, input: TextIO | None = None,
+         output_to: TextIO | None = None) -> None:
     """Step through the graph behind `output` in this terminal, until q (or end of input).
 
-    `output` may also be a Walkthrough, such as a training_walkthrough(); collapse steps
-    module by module ("neurons", "layers"), as walkthrough() does.
+    `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
+    step a network module by module, as walkthrough() does. start: a step of the top level.
     """
-    walk = as_walkthrough(output, max_nodes, collapse)
+    walk = as_walkthrough(output, max_nodes, collapse, levels)
     Session(walk, title=title, practice=practice, input=input, output=output_to).run(start)
 
 
@@ -55,58 +62,90 @@ def step(output: Value | Walkthrough, *, title: str = "", practice: bool = False
 
 
 def screen(walk: Walkthrough, index: int, width: int = 100, height: int = 40,
-           color: bool = False, title: str = "", message: str = "") -> str:
-    """The text of the screen at step `index`: node table, narration and the key line.
+           color: bool = False, title: str = "", message: str = "",
+           level: Level | int = 0) -> str:
+    """The text of the screen at step `index` of a level (the top one unless given).
 
     Names, titles and messages are user text, shown with their control characters written
     out (ESC as \\x1b): only the screen's own colours reach the terminal as escapes.
     """
-    step = walk[index]
+    level = walk.level(level)
+    step = level[index]
     width = max(width, 40)
-    header = printable(_header(walk, index, title))
+    header = [printable(_header(walk, level, index, title))]
+    if walk.leveled:
+        header += textwrap.wrap(printable(breadcrumb(walk, level)), width,
+                                subsequent_indent="  ")
     narration = [_paint(printable(step.title), BOLD, color)]
-    for line in step.lines:
+    lines = list(step.lines)
+    if step.opens is not None:
+        lines.append(f"(o opens this step: {_steps(len(walk.levels[step.opens]))})")
+    for line in lines:
         narration += textwrap.wrap(printable(line), width - 2, initial_indent="  ",
                                    subsequent_indent="      ") or [""]
     tail = [] if not message else textwrap.wrap(printable(message), width)
-    room = max(height - len(narration) - len(tail) - 6, 3)
+    room = max(height - len(narration) - len(tail) - len(header) - 5, 3)
     rule = "-" * min(width, 100)
-    lines = [header, rule, *_table(walk, index, width, room, color), rule, *narration]
+    lines = [*header, rule, *_table(walk, level, index, width, room, color), rule, *narration]
     if tail:
         lines += ["", *tail]
-    lines += [rule, _clip(FOOTER, width)]
+    lines += [rule, _clip(LEVELS_FOOTER if walk.leveled else FOOTER, width)]
     return "\n".join(lines)
 
 
-def _header(walk: Walkthrough, index: int, title: str) -> str:
-    kind = walk[index].kind
+def breadcrumb(walk: Walkthrough, level: Level) -> str:
+    """Where a level is, with the number of steps of each level on the way down to it."""
+    return "level: " + " > ".join(f"{lv.name} ({_steps(len(lv))})" for lv in walk.path(level))
+
+
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def _header(walk: Walkthrough, level: Level, index: int, title: str) -> str:
+    kind = level[index].kind
     phase = {"start": "start", "forward": "forward", "seed": "backward", "backward": "backward",
              "done": "done", "update": "update", "zero_grad": "update"}.get(kind, kind)
     name = title or walk.graph.root.name
-    return f"chainrule step: {name}    step {index} of {len(walk) - 1} ({phase})"
+    return f"chainrule step: {name}    step {index} of {len(level) - 1} ({phase})"
 
 
-def _table(walk: Walkthrough, index: int, width: int, room: int, color: bool) -> list[str]:
-    """One row per node (constants left out): name, definition, value and grad so far."""
+def _table(walk: Walkthrough, level: Level, index: int, width: int, room: int,
+           color: bool) -> list[str]:
+    """One row per value the level shows (constants left out): name, definition, numbers."""
     graph = walk.graph
-    state = walk.state(index)
-    step = walk[index]
-    sender = step.edge[0] if step.edge else None
-    rows = [n for n in graph.nodes if n.kind != "constant"]
-    names = {n.id: printable(n.name) for n in rows}
-    definitions = {n.id: printable(forward_expression(graph, n).names) if n.kind == "op"
-                   else "(given)" for n in rows}
+    step = level[index]
+    state = walk.state(step.last)
+    items = level_items(graph, walk.groups, level.group)
+    current, sender = _marked(walk, items, step)
+    rows = [k for k, item in enumerate(items)
+            if item.kind != "input" or graph.nodes[item.node].kind != "constant"]
+    names, definitions = {}, {}
+    for k in rows:
+        item = items[k]
+        if item.kind == "group":
+            group = walk.groups[item.group]
+            names[k] = printable(group.name)
+            definitions[k] = (f"{len(group.outputs)} values, {len(group.ops)} ops"
+                              if item.node is None else f"{len(group.ops)} operations")
+        else:
+            node = graph.nodes[item.node]
+            names[k] = printable(node.name)
+            definitions[k] = (printable(forward_expression(graph, node).names) if item.kind == "op"
+                              else "(given)" if node.kind != "op" else "(computed before)")
     name_w = min(max([4, *(len(name) for name in names.values())]), 24)  # none: a constant
-    def_w = min(max([11, *(len(definitions[n.id]) for n in rows)]), 30)
+    def_w = min(max([11, *(len(text) for text in definitions.values())]), 30)
     lines = [f"  {'node':<{name_w}}  {'computed as':<{def_w}}  {'value':>10}  {'grad':>10}"]
-    shown = _window(rows, step.node, room - 1)
-    for node in shown:
-        mark = ">" if node.id == step.node else "*" if node.id == sender else " "
-        value, grad = state.values[node.id], state.grads[node.id]
+    shown = _window(rows, current, room - 1)
+    for k in shown:
+        node = items[k].node
+        mark = ">" if k == current else "*" if k == sender else " "
+        value = None if node is None else state.values[node]
+        grad = None if node is None else state.grads[node]
         value_text = "" if value is None else fmt(value)
         grad_text = "" if grad is None else fmt(grad)
-        text = (f"{mark} {_cut(names[node.id], name_w):<{name_w}}  "
-                f"{_cut(definitions[node.id], def_w):<{def_w}}  {value_text:>10}  {grad_text:>10}")
+        text = (f"{mark} {_cut(names[k], name_w):<{name_w}}  "
+                f"{_cut(definitions[k], def_w):<{def_w}}  {value_text:>10}  {grad_text:>10}")
         text = _clip(text, width)
         if mark == ">":
             text = _paint(text, REVERSE, color)
@@ -120,12 +159,25 @@ def _table(walk: Walkthrough, index: int, width: int, room: int, color: bool) ->
     return lines
 
 
-def _window(rows: list, current: int | None, room: int) -> list:
-    """The rows that fit, centred on the current node."""
+def _marked(walk: Walkthrough, items, step) -> tuple[int | None, int | None]:
+    """The item a level step is about, and the item sending it a gradient (or None)."""
+    if step.group is not None:
+        return next(k for k, item in enumerate(items) if item.group == step.group), None
+    edge = walk[step.first].edge
+
+    def item_of(node: int | None) -> int | None:  # a group shows its output too: 2nd choice
+        found = [k for k, item in enumerate(items) if item.node == node and node is not None]
+        return min(found, key=lambda k: items[k].kind == "group", default=None)
+
+    return item_of(step.node), item_of(edge[0]) if edge else None
+
+
+def _window(rows: list[int], current: int | None, room: int) -> list[int]:
+    """The rows that fit, centred on the current one."""
     if len(rows) <= room:
         return rows
     room = max(room - 1, 1)  # one line says how many are hidden
-    position = next((i for i, n in enumerate(rows) if n.id == current), 0)
+    position = next((i for i, k in enumerate(rows) if k == current), 0)
     first = min(max(position - room // 2, 0), len(rows) - room)
     return rows[first: first + room]
 
@@ -146,7 +198,7 @@ def _paint(text: str, code: str, color: bool) -> str:
 
 
 class Session:
-    """One stepping session: where we are, and the loop that reads keys and redraws."""
+    """One stepping session: where we are (a level and a step of it), and the loop around it."""
 
     def __init__(self, walk: Walkthrough, title: str = "", practice: bool = False,
                  input: TextIO | None = None, output: TextIO | None = None) -> None:
@@ -157,12 +209,13 @@ class Session:
         self.output = output or sys.stdout
         self.keys = _Keys(self.input, self.output)
         self.color = self.keys.interactive and _wants_color(self.output)
+        self.level = walk.top
         self.index = 0
-        self.answered: set[int] = set()  # practice questions already asked
+        self.answered: set[int] = set()  # practice questions already asked (ordinary steps)
 
     def run(self, start: int = 0) -> None:
-        """Show step `start`, then follow keys until q or the end of input."""
-        self.index = min(max(start, 0), len(self.walk) - 1)
+        """Show step `start` of the top level, then follow keys until q or the end of input."""
+        self.index = min(max(start, 0), len(self.level) - 1)
         message = "press ? for help" if self.keys.interactive else ""
         with self.keys:
             while True:
@@ -176,7 +229,7 @@ class Session:
         """Redraw the whole screen for the current step."""
         size = shutil.get_terminal_size((100, 40))
         text = screen(self.walk, self.index, size.columns, size.lines - 1, self.color,
-                      self.title, message)
+                      self.title, message, self.level)
         if self.keys.interactive:
             self.output.write("\x1b[H\x1b[2J" + text.replace("\n", "\x1b[K\n") + "\n")
         else:
@@ -185,10 +238,11 @@ class Session:
 
     def handle(self, key: str) -> str:
         """Act on one key; returns a message to show under the narration."""
-        last = len(self.walk) - 1
+        last = len(self.level) - 1
         if key in ("n", " ", "enter", "right", "j", "down"):
             if self.index == last:
-                return "this is the last step (p goes back, q quits)"
+                return ("this is the last step (p goes back, q quits)" if self.level.parent is None
+                        else "this is the last step of this level (u goes back up)")
             return self.move(self.index + 1)
         if key in ("p", "left", "backspace", "k", "up"):
             return self.move(self.index - 1) if self.index > 0 else "this is the first step"
@@ -196,17 +250,23 @@ class Session:
             return self.move(0)
         if key in ("end", "$"):
             return self.move(last)
-        if key == "f":
-            return self.move(self.walk.first("forward") if len(self.walk.graph.nodes) > 1 else 0)
-        if key == "b":
-            return self.move(self.walk.first("seed"))
+        if key in ("f", "b"):
+            kinds = ("forward",) if key == "f" else ("seed", "backward")
+            found = next((s.index for s in self.level if s.kind in kinds), None)
+            if found is None:
+                return f"this level has no {'forward' if key == 'f' else 'backward'} step"
+            return self.move(found)
+        if key == "o":
+            return self.open()
+        if key == "u":
+            return self.up()
         if key == "g":
             return self.go(self.keys.line("go to (a step number or a node name): "))
         if key == "!":
             found = self.walk.first_nonfinite()
             if found is None:
                 return "every value and gradient in this graph is finite"
-            return self.move(found) or f"step {found} is the first to produce inf or nan"
+            return self.show(found) or f"step {found} is the first to produce inf or nan"
         if key == "x":
             return self.explain()
         if key == "t":
@@ -221,46 +281,67 @@ class Session:
             return ""
         return f"unknown key {key!r}; press ? for help"
 
+    def open(self) -> str:
+        """Go down into the level of the current step's parts."""
+        step = self.level[self.index]
+        if step.opens is None:
+            return "this step is one operation: there is nothing below it to open"
+        self.level, self.index = self.walk.levels[step.opens], 0
+        return ""
+
+    def up(self) -> str:
+        """Go back up to the step that opened this level."""
+        if self.level.parent is None:
+            return "this is the top level" + (" (o opens a step)" if self.walk.leveled else "")
+        self.level, self.index = self.walk.levels[self.level.parent], self.level.at
+        return ""
+
+    def show(self, ordinary: int) -> str:
+        """Go to the level and step that show ordinary step `ordinary` on its own."""
+        self.level, self.index = self.walk.locate(ordinary)
+        return ""
+
     def move(self, index: int) -> str:
-        """Go to step `index`, asking its practice question first when practice is on."""
-        index = min(max(index, 0), len(self.walk) - 1)
-        target = self.walk[index]
-        if (self.practice and index == self.index + 1 and target.question
-                and index not in self.answered):
-            self.answered.add(index)
-            typed = self.keys.line(f"practice, step {index}: {target.question} ")
+        """Go to step `index` of this level, asking its practice question first when asked to."""
+        index = min(max(index, 0), len(self.level) - 1)
+        target = self.level[index]
+        question = self.walk[target.first] if target.opens is None else None
+        if (self.practice and index == self.index + 1 and question is not None
+                and question.question and target.first not in self.answered):
+            self.answered.add(target.first)
+            typed = self.keys.line(f"practice, step {index}: {question.question} ")
             if typed is None:
                 return ""
-            _, verdict = grade(target, typed)
+            _, verdict = grade(question, typed)
             self.index = index
             return verdict
         self.index = index
         return ""
 
     def go(self, typed: str | None) -> str:
-        """A step number, or a node's name: the next step about that node (wrapping around)."""
+        """A step number of this level, or a node's name: the next step about that node."""
         if not typed:
             return ""
         typed = typed.strip()
         if typed.lstrip("-").isdigit():
             number = int(typed)
-            if not 0 <= number < len(self.walk):
-                return f"there is no step {number}: steps go from 0 to {len(self.walk) - 1}"
+            if not 0 <= number < len(self.level):
+                return f"there is no step {number}: steps go from 0 to {len(self.level) - 1}"
             return self.move(number)
         try:
-            found = self.walk.find(typed, after=self.index)
+            found = self.walk.find(typed, after=self.level[self.index].last)
             if found is None:
                 found = self.walk.find(typed)
         except ValueError as error:
             return str(error)
         if found is None:
             return f"{typed} is a given number: no step computes it or sends it a gradient"
-        self.index = found
+        self.show(found)
         return f"stopped at {typed} (g again finds its next step)"
 
     def explain(self) -> str:
         """Show why the current node's gradient is what it is."""
-        node = self.walk[self.index].node
+        node = self.level[self.index].node
         if node is None:
             return "this step is about no single node; go to one first"
         self.page(str(self.walk.explain(node)))
