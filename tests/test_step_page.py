@@ -276,3 +276,124 @@ def test_a_page_of_an_overflowing_sum_shows_inf_to_the_end(open_page):
 
 def test_the_help_leaves_inf_and_nan_out_when_every_number_is_finite(open_page):
     assert "inf or nan" not in open_page(karpathy()[0]).locator(".cr-help").inner_text()
+
+
+# --- levels: the network learners train, on four two-moons points -----------------------------
+
+
+def moons_loss():
+    import nn
+
+    X, y = nn.make_moons(4, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    loss = nn.hinge([model(list(row)) for row in X], [2 * int(t) - 1 for t in y])
+    loss.label = "loss"
+    return model, loss
+
+
+def crumbs(page):
+    return page.locator('[data-part="crumbs"]').inner_text()
+
+
+def counter(page):
+    return page.locator('[data-part="counter"]').inner_text()
+
+
+def title(page):
+    return page.locator('[data-part="title"]').inner_text()
+
+
+def test_a_network_opens_at_its_top_level_and_each_step_opens_and_closes(open_page):
+    page = open_page(moons_loss()[1])
+    assert counter(page) == "STEP 0 OF 28 · START" and crumbs(page) == "top (29 steps)"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert title(page) == "layers.1 (call 1 of 4) computes 16 values"
+    assert page.locator(".cr-current").count() == 1  # the layer call's box
+    assert "This step is 16 steps" in page.locator('[data-part="opens"]').inner_text()
+    page.keyboard.press("o")
+    assert crumbs(page) == "top (29 steps) › layers.1 (call 1 of 4), forward (16 steps)"
+    assert counter(page) == "STEP 0 OF 15 · FORWARD"
+    assert title(page).startswith("neurons.0 computes t")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.click('[data-part="open"]')
+    assert crumbs(page).endswith("› neurons.3, forward (18 steps)")
+    assert page.locator('[data-part="open"]').is_disabled()  # one operation: nothing below
+    page.keyboard.press("Backspace")
+    assert counter(page) == "STEP 3 OF 15 · FORWARD"
+    page.click(".cr-crumb")  # "top (29 steps)": back to the step that opened this level
+    assert counter(page) == "STEP 2 OF 28 · FORWARD"
+    assert page.locator('[data-part="up"]').is_disabled()
+
+
+def test_each_level_shows_its_own_names_in_a_shared_picture(open_page):
+    # The first and the second example's layers.2 are drawn once and named apart.
+    page = open_page(moons_loss()[1])
+    names = []
+    for step in (3, 6):  # layers.2 of the first and of the second example, forward
+        page.locator('[data-part="slider"]').fill(str(step))
+        page.keyboard.press("o")
+        names.append(page.locator('.cr-graph [id$="-name"]').all_text_contents())
+        page.keyboard.press("u")
+    assert len(names[0]) == len(names[1]) and names[0] != names[1]
+    assert "layers.2.neurons.0.w0" in names[0] and "layers.2.neurons.0.w0" in names[1]
+
+
+def test_the_numbers_at_every_level_are_the_engines(open_page):
+    from autograd.stepper import walkthrough
+    from autograd.stepper.symbols import fmt
+
+    model, loss = moons_loss()
+    walk = walkthrough(loss)
+    page = open_page(walk)
+    page.keyboard.press("End")
+    output = walk.groups[walk.top[3].group].outputs[0]  # layers.2 of the first example
+    state = walk.state(len(walk) - 1)
+    grad_text = page.locator(".cr-graph .value.module").nth(2).locator('[id$="-grad"]')
+    assert grad_text.text_content() == fmt(state.grads[output])
+    page.locator('[data-part="slider"]').fill("27")  # layers.0 of the first example, backward
+    page.keyboard.press("o")
+    page.keyboard.press("End")
+    page.keyboard.press("o")  # its last neuron
+    page.keyboard.press("End")
+    loss.backward()
+    weight = model.layers[0].neurons[0].w[1]  # the neuron the level ends with
+    assert title(page).startswith("dloss/dlayers.0.neurons.0.")
+    boxes = page.locator(".cr-graph g.value.parameter")
+    shown = {boxes.nth(k).locator('[id$="-name"]').text_content():
+             boxes.nth(k).locator('[id$="-grad"]').text_content() for k in range(boxes.count())}
+    assert shown["layers.0.neurons.0.w1"] == fmt(weight.grad)
+
+
+def test_every_heading_fits_a_1280_px_page(open_page):
+    # The steps whose headings are the longest words: a layer call's, a parameter's gradient
+    # inside a neuron, and the collapsed network's "dloss/dlayers.0.neurons.0.b += ..."
+    import nn
+
+    def fits(page):
+        return page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+    page = open_page(moons_loss()[1])
+    for _ in range(28):
+        assert fits(page)
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("o")  # the first example's layers.0, backward
+    page.keyboard.press("o")  # its neuron 15
+    for _ in range(6):
+        assert fits(page), title(page)
+        page.keyboard.press("ArrowRight")
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    X, y = nn.make_moons(4, noise=0.1, seed=0)
+    loss = nn.hinge([model(list(row)) for row in X], [2 * int(t) - 1 for t in y])
+    page = open_page(loss, collapse="neurons", max_nodes=1000)
+    page.keyboard.press("End")
+    for _ in range(40):
+        page.keyboard.press("ArrowLeft")
+        assert fits(page), title(page)
+
+
+def test_a_networks_page_is_small(tmp_path):
+    require_program("dot")
+    path = export_html(moons_loss()[1], tmp_path / "moons.html")
+    assert path.stat().st_size < 1_500_000  # about 0.65 MB: the steps are gzipped

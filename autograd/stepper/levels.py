@@ -10,6 +10,7 @@ order where each group's steps come one after another; a level shows the parts o
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -379,59 +380,78 @@ class Item:
     """One box of a level's picture, one row of its table: a value the level reads or makes.
 
     kind: "input" (a node from outside the group: a leaf, a constant, a value made earlier),
-    "op" (an operation among the group's parts) or "group" (a module call among its parts).
-    node: the node whose value and gradient it shows (for a group of several outputs, None).
+    "inputs" (several such nodes that the same module calls read, as one box: the 16 values a
+    layer's neurons all read), "op" (an operation among the group's parts) or "group" (a
+    module call among its parts). node: the node whose value and gradient it shows (None for
+    "inputs" and for a module call of several outputs); members: the nodes of "inputs".
     group: the group of a "group" item. reads: the items it reads, for an "op" one per input
-    slot (repeats kept: a * a reads a twice), for a "group" each item once, in order.
-    folded: how many parameters a group reads that have no item of their own.
+    slot (repeats kept: a * a reads a twice), for a "group" each item once, in order, with
+    counts: how many of the item's nodes it reads. folded: how many parameters a group reads
+    that have no item of their own.
     """
 
     kind: str
     node: int | None
     group: int | None = None
     reads: tuple[int, ...] = ()
+    counts: tuple[int, ...] = ()
     folded: int = 0
+    members: tuple[int, ...] = ()
 
 
 def level_items(graph, groups: Sequence[Group], group_id: int) -> tuple[Item, ...]:
     """The items of a group's level, in the order of the nodes they show.
 
-    A parameter gets an item of its own only where an operation of this level reads it; a
-    module call among the parts counts the parameters it reads instead (a layer's 272).
+    Whatever an operation of this level reads gets an item of its own. What only module
+    calls read is summed up: their parameters are counted in their boxes (a layer's 272),
+    constants are left out, and the other values are one box per set of calls reading them.
     """
     group = groups[group_id]
     part_of: dict[int, int] = {}  # node -> index among the parts, for every op inside
+    readers: dict[int, set[int]] = {}  # node from outside -> the module calls reading it
     for k, (kind, i) in enumerate(group.parts):
         for op in (groups[i].ops if kind == "group" else (i,)):
             part_of[op] = k
+        if kind == "group":
+            for inp in groups[i].inputs:
+                readers.setdefault(inp, set()).add(k)
     direct = {inp for kind, i in group.parts if kind == "op" for inp in graph.nodes[i].inputs}
 
     def parameter(node_id: int) -> bool:
         node = graph.nodes[node_id]
         return node.kind == "leaf" and bool(node.scope) and node_id not in direct
 
-    shown = [i for i in group.inputs if not parameter(i)]
-    firsts = [(i, ("input", i)) for i in shown]
-    firsts += [(groups[i].ops[0] if kind == "group" else i, (kind, i)) for kind, i in group.parts]
-    firsts.sort()
-    position = {what: k for k, (_, what) in enumerate(firsts)}
+    own = {i for i in group.inputs if i in direct or i not in readers}  # (the output alone)
+    bundles: dict[frozenset[int], list[int]] = {}
+    for i in group.inputs:
+        if i not in own and not parameter(i) and graph.nodes[i].kind != "constant":
+            bundles.setdefault(frozenset(readers[i]), []).append(i)
+    entries = [(i, ("input", (i,))) for i in group.inputs if i in own]
+    entries += [(min(m), ("input", tuple(m))) for m in bundles.values()]
+    entries += [(groups[i].ops[0] if kind == "group" else i, (kind, i)) for kind, i in group.parts]
+    entries.sort()
+    position = {what: k for k, (_, what) in enumerate(entries)}
+    bundle_of = {i: members for members in map(tuple, bundles.values()) for i in members}
 
-    def item_of(node_id: int) -> int:
+    def item_of(node_id: int) -> int | None:
         if node_id in part_of:
-            kind, i = group.parts[part_of[node_id]]
-            return position[(kind, i)]
-        return position[("input", node_id)]
+            return position[group.parts[part_of[node_id]]]
+        if node_id in own:
+            return position[("input", (node_id,))]
+        return position[("input", bundle_of[node_id])] if node_id in bundle_of else None
 
     items = []
-    for _, (kind, i) in firsts:
+    for _, (kind, i) in entries:
         if kind == "input":
-            items.append(Item("input", i))
+            items.append(Item("input", i[0]) if len(i) == 1 else
+                         Item("inputs", None, members=i))
         elif kind == "op":
             items.append(Item("op", i, reads=tuple(item_of(j) for j in graph.nodes[i].inputs)))
         else:
             inner = groups[i]
-            outer = [j for j in inner.inputs]
-            reads = tuple(dict.fromkeys(item_of(j) for j in outer if not parameter(j)))
+            counts = Counter(item_of(j) for j in inner.inputs)
+            counts.pop(None, None)  # parameters and constants have no item here
             items.append(Item("group", inner.outputs[0] if len(inner.outputs) == 1 else None,
-                              group=i, reads=reads, folded=sum(map(parameter, outer))))
+                              group=i, reads=tuple(counts), counts=tuple(counts.values()),
+                              folded=sum(map(parameter, inner.inputs))))
     return tuple(items)

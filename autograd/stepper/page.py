@@ -1,12 +1,15 @@
 """The walkthrough as one self-contained web page: no network, no server, one file to hand out.
 
-The graph is laid out once by Graphviz (picture.py); the page carries that SVG and the steps as
-data, and player.js restyles the SVG by id at each step, with the narration beside it. The same
+Each level's graph is laid out once by Graphviz (picture.py); the page carries those SVGs, the
+steps and the levels as data, and player.js restyles the current level's SVG by id at each
+step, with the narration beside it; a step of a network opens into the level below. The same
 player, built with a unique id prefix, is what a notebook shows (notebook.py).
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
 import json
 import math
@@ -17,24 +20,26 @@ from pathlib import Path
 from ..drawing import _write_atomically, svg_img
 from ..value import Value
 from .explain import explain_node
+from .levels import level_items
 from .model import ABS_TOL, MAX_NODES, REL_TOL, Walkthrough, as_walkthrough
-from .picture import grad_colors, largest_grad, walkthrough_svg
+from .picture import Picture, grad_colors, largest_grad, level_pictures
 from .symbols import fmt
 
 MAX_EXPLAINED = 300  # nodes; a larger graph's page leaves "why" out, to stay small
+PACK_OVER = 1_000_000  # characters of data past which a page carries it gzipped (a network's)
 
 
 def export_html(output: Value | Walkthrough, path: str | os.PathLike, *, title: str = "",
                 practice: bool = False, direction: str = "LR", max_nodes: int = MAX_NODES,
-                collapse: str | int | None = None) -> Path:
+                collapse: str | int | None = None, levels: bool | None = None) -> Path:
     """Write a self-contained page that steps through the graph behind `output`; returns path.
 
-    `output` may also be a Walkthrough, such as a training_walkthrough(); collapse steps
-    module by module ("neurons", "layers"), as walkthrough() does.
+    `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
+    step a network module by module, as walkthrough() does.
     """
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    walk = as_walkthrough(output, max_nodes, collapse)
+    walk = as_walkthrough(output, max_nodes, collapse, levels)
     page = page_html(walk, title=title, practice=practice, direction=direction)
     path = Path(path)
     _write_atomically(path, page.encode("utf-8"))
@@ -48,6 +53,10 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
     title = title or f"{root.name}: forward and backward, one step at a time"
     summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps. Step with the buttons, "
                f"the slider or the arrow keys.")
+    if walk.leveled:
+        summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps in levels: "
+                   f"{len(walk.top)} at the top, one per call of each layer. Open a step "
+                   f"(o or Enter) to see the steps it is made of; u or Backspace goes back up.")
     player = player_html(walk, prefix="cr-", practice=practice, direction=direction,
                          global_keys=True)
     return f"""<!DOCTYPE html>
@@ -59,7 +68,8 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
 <title>{html.escape(title)}</title>
 <style>
 body {{ margin: 0; padding: 1rem 1.25rem; background: #fafafa; }}
-header h1 {{ font: 600 20px/1.3 system-ui, sans-serif; margin: 0 0 0.2rem; }}
+header h1 {{ font: 600 20px/1.3 system-ui, sans-serif; margin: 0 0 0.2rem;
+             overflow-wrap: anywhere; }}
 header p {{ font: 13px/1.4 system-ui, sans-serif; color: #666; margin: 0 0 0.8rem; }}
 </style>
 </head>
@@ -78,12 +88,19 @@ def player_html(walk: Walkthrough, prefix: str, practice: bool = False, directio
     With static_picture, the container starts with the final graph as an <img>, which stays
     where scripts do not run (an untrusted notebook): a picture, and no dead controls.
     """
-    svg = walkthrough_svg(walk, prefix=prefix, direction=direction)
-    data = player_data(walk, svg, prefix, practice)
+    pictures, places = level_pictures(walk, prefix=prefix, direction=direction)
+    data = player_data(walk, pictures, places, prefix, practice)
     inside = "<noscript>This walkthrough needs JavaScript.</noscript>"
     if static_picture:
-        inside = static_img(svg, walk)
+        inside = static_img(pictures[0].svg, walk)
     options = json.dumps({"globalKeys": global_keys})
+    text = _script_json(data)
+    if len(text) > PACK_OVER:  # a network's steps: about a tenth of the size, gzipped
+        packed = gzip.compress(json.dumps(data, allow_nan=False).encode("utf-8"), mtime=0)
+        mount = (f'chainruleUnpack(root, "{base64.b64encode(packed).decode("ascii")}", '
+                 f"{options});")
+    else:
+        mount = f"chainruleMount(root, {text}, {options});"
     return (
         f'<div class="cr-player" data-player="{prefix}">{inside}</div>\n'
         f"<style>\n{_asset('player.css')}</style>\n"
@@ -92,7 +109,7 @@ def player_html(walk: Walkthrough, prefix: str, practice: bool = False, directio
         f"  var scope = document.currentScript ? document.currentScript.parentNode : document;\n"
         f"  var root = scope.querySelector('[data-player=\"{prefix}\"]') ||\n"
         f"             document.querySelector('[data-player=\"{prefix}\"]');\n"
-        f"  chainruleMount(root, {_script_json(data)}, {options});\n"
+        f"  {mount}\n"
         f"}})();\n</script>"
     )
 
@@ -103,8 +120,9 @@ def static_img(svg: str, walk: Walkthrough) -> str:
     return svg_img(svg, alt, css_class="cr-static")
 
 
-def player_data(walk: Walkthrough, svg: str, prefix: str, practice: bool) -> dict:
-    """What player.js needs: the SVG, the nodes, and each step with its numbers as text."""
+def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[int, list[str]]],
+                prefix: str, practice: bool) -> dict:
+    """What player.js needs: the pictures, the steps with their numbers as text, the levels."""
     graph = walk.graph
     largest = largest_grad(walk.state(len(walk) - 1).grads)
     steps = []
@@ -113,7 +131,6 @@ def player_data(walk: Walkthrough, svg: str, prefix: str, practice: bool) -> dic
             "kind": step.kind,
             "title": step.title,
             "lines": list(step.lines),
-            "rule": step.rule,
             "node": step.node,
             "edge": list(step.edge) if step.edge else None,
             "values": [[i, fmt(x)] for i, x in step.values],
@@ -130,17 +147,58 @@ def player_data(walk: Walkthrough, svg: str, prefix: str, practice: bool) -> dic
                 explanations[node.id] = str(explain_node(graph, node))
     return {
         "prefix": prefix,
-        "svg": svg,
-        "nodes": [{"name": n.name, "constant": n.kind == "constant", "inputs": len(n.inputs)}
-                  for n in graph.nodes],
+        "pictures": [_picture_data(picture) for picture in pictures],
+        "levels": [_level_data(walk, level, *place) for level, place in zip(walk.levels, places)],
+        "nodes": [{"name": n.name, "constant": n.kind == "constant"} for n in graph.nodes],
         "steps": steps,
         "explanations": explanations,
-        "firstForward": walk.first("forward") if any(s.kind == "forward" for s in walk) else 0,
-        "firstBackward": walk.first("seed"),
         "firstNonfinite": walk.first_nonfinite(),
         "practice": practice,
         "tolerance": {"rel": REL_TOL, "abs": ABS_TOL},
     }
+
+
+def _picture_data(picture: Picture) -> dict:
+    """A picture's SVG and, for each item, what the player restyles: its edges and numbers."""
+    return {"svg": picture.svg,
+            "items": [{"op": item.kind == "op", "inputs": len(item.reads)}
+                      for item in picture.items]}
+
+
+def _level_data(walk: Walkthrough, level, picture: int, texts: list[str]) -> dict:
+    """A level: where it is, its picture and names, and its steps.
+
+    An ordinary step is given by its number alone (its text is in the walkthrough's steps);
+    the step of a module call carries its own text and the level it opens into. nodes: for
+    each item of the picture, the node whose numbers it shows (a module call: its last
+    operation, which says whether it is computed yet) and whether it shows them.
+    """
+    items = level_items(walk.graph, walk.groups, level.group)
+    nodes, shown = [], []
+    for item in items:
+        if item.kind == "group":
+            nodes.append(walk.groups[item.group].ops[-1])
+            shown.append(item.node is not None)
+        elif item.kind == "inputs":
+            nodes.append(max(item.members))
+            shown.append(False)
+        else:
+            nodes.append(item.node)
+            shown.append(walk.graph.nodes[item.node].kind != "constant")
+    position = {}  # module call -> its item
+    for j, item in enumerate(items):
+        if item.kind == "group":
+            position[item.group] = j
+    steps = []
+    for step in level:
+        if step.opens is None:
+            steps.append(step.first)
+        else:
+            steps.append({"kind": step.kind, "title": step.title, "lines": list(step.lines),
+                          "first": step.first, "last": step.last, "opens": step.opens,
+                          "item": position[step.group]})
+    return {"name": level.name, "parent": level.parent, "at": level.at, "picture": picture,
+            "texts": texts, "nodes": nodes, "numbers": shown, "steps": steps}
 
 
 def _json_number(x: float | None) -> float | str | None:

@@ -1,29 +1,51 @@
-// chainrule's walkthrough player: restyles one Graphviz SVG, step by step, by element id.
+// chainrule's walkthrough player: restyles Graphviz SVGs, step by step, by element id.
 //
-// The page (or notebook output) holds a JSON description of the graph's SVG and of the steps,
-// made by autograd/stepper/page.py; this script builds the player from it (so where scripts
-// do not run, as in an untrusted notebook, no dead controls are left, only a static picture).
-// Each step lists the values and gradients it reveals; the state after step i is found by
-// replaying steps 0..i, so any step can be shown directly. No network, no libraries.
-// User text (labels, narration) only ever enters the page through textContent.
+// The page (or notebook output) holds a JSON description of the pictures, the steps and the
+// levels, made by autograd/stepper/page.py; this script builds the player from it (so where
+// scripts do not run, as in an untrusted notebook, no dead controls are left, only a static
+// picture). Each ordinary step lists the values and gradients it reveals; the state after
+// step i is found by replaying steps 0..i, so any step can be shown directly. A level lists
+// the steps of one group: a number is an ordinary step, an object a module call's step, the
+// sum of the ordinary steps first..last, which opens into the level below. No network, no
+// libraries. User text (labels, narration) only ever enters the page through textContent.
 
 function chainrulePlayer(root, data, options) {
   "use strict";
   const prefix = data.prefix;
   const steps = data.steps;
-  const nodes = data.nodes;
-  const last = steps.length - 1;
-  const byId = (id) => root.querySelector('[id="' + prefix + id + '"]');
+  const levels = data.levels;
   const part = (name) => root.querySelector('[data-part="' + name + '"]');
-  const answered = new Set();
+  const answered = new Set();  // ordinary steps whose practice question was asked
+  const pictures = [];  // each picture's SVG element, made when first shown
+  let level = levels[0];
+  let items = new Map();  // node -> the item of the current level that shows it
   let index = 0;
-  let pending = null;  // the step whose practice question is being asked
+  let pending = null;  // the step of this level whose practice question is being asked
+
+  function idPrefix(picture) {
+    return picture === 0 ? prefix : prefix + "p" + picture + "-";
+  }
+
+  function byId(id) {
+    return root.querySelector('[id="' + idPrefix(level.picture) + id + '"]');
+  }
+
+  function stepAt(i) {
+    // a level's step, the same shape for an ordinary step and a module call's
+    const entry = level.steps[i];
+    if (typeof entry === "number") {
+      const step = steps[entry];
+      return { first: entry, last: entry, kind: step.kind, title: step.title, lines: step.lines,
+               opens: null, item: null, ordinary: step };
+    }
+    return { ...entry, ordinary: null };
+  }
 
   // --- state after a step -------------------------------------------------------------------
 
   function stateAt(i) {
-    const values = new Array(nodes.length).fill(null);
-    const grads = new Array(nodes.length).fill(null);
+    const values = new Array(data.nodes.length).fill(null);
+    const grads = new Array(data.nodes.length).fill(null);
     const updated = new Set();  // parameters an optimizer step has moved
     for (let s = 0; s <= i; s++) {
       for (const [id, text] of steps[s].values) {
@@ -35,6 +57,70 @@ function chainrulePlayer(root, data, options) {
     return { values, grads, updated };
   }
 
+  // --- levels -------------------------------------------------------------------------------
+
+  function enter(id, i) {
+    // Show level `id` at its step i: its picture in the graph box, with its own names.
+    const changed = levels[id].picture !== level.picture || !pictures[level.picture];
+    level = levels[id];
+    if (!pictures[level.picture]) pictures[level.picture] = chainrulePicture(data, level.picture);
+    const box = root.querySelector(".cr-graph");
+    if (changed || box.firstChild !== pictures[level.picture]) {
+      box.replaceChildren(pictures[level.picture]);
+    }
+    items = new Map();
+    level.nodes.forEach((node, j) => items.set(node, j));
+    level.texts.forEach((text, j) => {
+      const name = byId("n" + j + "-name");
+      if (name && name.textContent !== text) name.textContent = text;
+    });
+    crumbs();
+    part("slider").max = String(level.steps.length - 1);
+    show(i);
+  }
+
+  function open() {
+    const step = stepAt(index);
+    if (step.opens !== null) enter(step.opens, 0);
+  }
+
+  function up() {
+    if (level.parent !== null) enter(level.parent, level.at);
+  }
+
+  function locate(ordinary) {
+    // The deepest level where ordinary step `ordinary` is a step of its own.
+    let id = 0;
+    for (;;) {
+      const found = levels[id].steps.findIndex((entry) => typeof entry === "number"
+        ? entry === ordinary : entry.first <= ordinary && ordinary <= entry.last);
+      const entry = levels[id].steps[found];
+      if (typeof entry === "number") return enter(id, found);
+      id = entry.opens;
+    }
+  }
+
+  function crumbs() {
+    const box = part("crumbs");
+    const path = [];
+    for (let id = levels.indexOf(level); id !== null; id = levels[id].parent) path.unshift(id);
+    box.replaceChildren();
+    box.hidden = levels.length === 1;
+    path.forEach((id, k) => {
+      const text = levels[id].name + " (" + levels[id].steps.length + " steps)";
+      if (k > 0) box.appendChild(document.createTextNode(" \u203a "));
+      if (k === path.length - 1) {
+        box.appendChild(chainruleElement("span", { class: "cr-here", text: text }));
+      } else {
+        const below = levels[path[k + 1]];
+        const link = chainruleElement("button", { type: "button", class: "cr-crumb", text: text,
+                                                  title: "back to this level" });
+        link.addEventListener("click", () => enter(id, below.at));
+        box.appendChild(link);
+      }
+    });
+  }
+
   // --- drawing a step -----------------------------------------------------------------------
 
   function setClass(id, name, on) {
@@ -42,48 +128,59 @@ function chainrulePlayer(root, data, options) {
     if (element) element.classList.toggle(name, on);
   }
 
-  function paintGraph(i) {
-    const { values, grads, updated } = stateAt(i);
-    const step = steps[i];
-    for (let id = 0; id < nodes.length; id++) {
-      const known = values[id] !== null;
-      setClass("n" + id, "cr-unknown", !known);
-      setClass("n" + id + "_op", "cr-unknown", !known);
-      setClass("e" + id + "_out", "cr-unknown", !known);
-      for (let k = 0; k < nodes[id].inputs; k++) setClass("e" + id + "_" + k, "cr-unknown", !known);
-      if (nodes[id].constant) continue;
-      const dataText = byId("n" + id + "-data");
-      if (dataText) dataText.textContent = known ? values[id] : "?";
-      const dataCell = byId("n" + id + "-data-cell");
-      if (dataCell) dataCell.style.fill = updated.has(id) ? "#fdd49e" : "";
-      const gradText = byId("n" + id + "-grad");
-      const gradCell = byId("n" + id + "-grad-cell");
-      const grad = grads[id];
+  function paintGraph(step) {
+    const { values, grads, updated } = stateAt(step.last);
+    const shapes = data.pictures[level.picture].items;
+    level.nodes.forEach((node, j) => {
+      const known = values[node] !== null;
+      setClass("n" + j, "cr-unknown", !known);
+      if (shapes[j].op) {
+        setClass("n" + j + "_op", "cr-unknown", !known);
+        setClass("e" + j + "_out", "cr-unknown", !known);
+      }
+      for (let k = 0; k < shapes[j].inputs; k++) setClass("e" + j + "_" + k, "cr-unknown", !known);
+      if (!level.numbers[j]) return;
+      const dataText = byId("n" + j + "-data");
+      if (dataText) dataText.textContent = known ? values[node] : "?";
+      const dataCell = byId("n" + j + "-data-cell");
+      if (dataCell) dataCell.style.fill = updated.has(node) ? "#fdd49e" : "";
+      const gradText = byId("n" + j + "-grad");
+      const gradCell = byId("n" + j + "-grad-cell");
+      const grad = grads[node];
       if (gradText) {
         gradText.textContent = grad ? grad[1] : "";
         gradText.style.fill = grad ? grad[3] : "#222222";
       }
       if (gradCell) gradCell.style.fill = grad ? grad[2] : "#ffffff";
-    }
+    });
     for (const element of root.querySelectorAll(".cr-current, .cr-sender, .cr-active")) {
       element.classList.remove("cr-current", "cr-sender", "cr-active");
     }
-    if (step.node !== null) {
-      setClass("n" + step.node, "cr-current", true);
-      reveal(byId("n" + step.node));
-    }
-    if (step.edge) {
-      const [out, inp, slot] = step.edge;
-      setClass("n" + out, "cr-sender", true);
-      setClass("n" + out + "_op", "cr-active", true);
-      setClass("e" + out + "_" + slot, "cr-active", true);
-      setClass("e" + out + "_out", "cr-active", true);
-    } else if (step.kind === "forward") {
-      setClass("n" + step.node + "_op", "cr-active", true);
-      setClass("e" + step.node + "_out", "cr-active", true);
-      for (let k = 0; k < nodes[step.node].inputs; k++) {
-        setClass("e" + step.node + "_" + k, "cr-active", true);
+    if (step.item !== null) {  // a module call: its box, and the values it reads
+      setClass("n" + step.item, "cr-current", true);
+      for (let k = 0; k < shapes[step.item].inputs; k++) {
+        setClass("e" + step.item + "_" + k, "cr-active", true);
       }
+      reveal(byId("n" + step.item));
+      return;
+    }
+    const ordinary = step.ordinary;
+    if (ordinary.node !== null && items.has(ordinary.node)) {
+      setClass("n" + items.get(ordinary.node), "cr-current", true);
+      reveal(byId("n" + items.get(ordinary.node)));
+    }
+    if (ordinary.edge) {
+      const [out, , slot] = ordinary.edge;
+      const j = items.get(out);
+      setClass("n" + j, "cr-sender", true);
+      setClass("n" + j + "_op", "cr-active", true);
+      setClass("e" + j + "_" + slot, "cr-active", true);
+      setClass("e" + j + "_out", "cr-active", true);
+    } else if (ordinary.kind === "forward") {
+      const j = items.get(ordinary.node);
+      setClass("n" + j + "_op", "cr-active", true);
+      setClass("e" + j + "_out", "cr-active", true);
+      for (let k = 0; k < shapes[j].inputs; k++) setClass("e" + j + "_" + k, "cr-active", true);
     }
   }
 
@@ -109,13 +206,18 @@ function chainrulePlayer(root, data, options) {
   }
 
   function show(i, message) {
-    index = Math.max(0, Math.min(last, i));
+    index = Math.max(0, Math.min(level.steps.length - 1, i));
     pending = null;
-    const step = steps[index];
-    paintGraph(index);
+    const step = stepAt(index);
+    const last = level.steps.length - 1;
+    paintGraph(step);
     part("counter").textContent = "step " + index + " of " + last + " \u00b7 " + phase(step.kind);
     part("title").textContent = step.title;
     fillList(part("lines"), step.lines);
+    const opens = part("opens");
+    opens.hidden = step.opens === null;
+    opens.textContent = step.opens === null ? "" : "This step is " +
+      levels[step.opens].steps.length + " steps: open it (o or Enter) to go through them.";
     part("question").hidden = true;
     const note = part("message");
     note.textContent = message ? message.text : "";
@@ -123,6 +225,10 @@ function chainrulePlayer(root, data, options) {
     part("slider").value = String(index);
     part("prev").disabled = index === 0;
     part("next").disabled = index === last;
+    part("open").disabled = step.opens === null;
+    part("up").disabled = level.parent === null;
+    part("forward").disabled = firstOf(["forward"]) === null;
+    part("backward").disabled = firstOf(["seed", "backward"]) === null;
     part("why").replaceChildren();
   }
 
@@ -131,12 +237,18 @@ function chainrulePlayer(root, data, options) {
              done: "done", update: "update", zero_grad: "update" }[kind] || kind;
   }
 
+  function firstOf(kinds) {
+    const found = level.steps.findIndex((_, i) => kinds.includes(stepAt(i).kind));
+    return found < 0 ? null : found;
+  }
+
   // --- moving, and practice -----------------------------------------------------------------
 
   function next() {
-    if (index === last) return;
-    const target = steps[index + 1];
-    if (part("practice").checked && target.question && !answered.has(index + 1)) {
+    if (index === level.steps.length - 1) return;
+    const target = stepAt(index + 1);
+    if (part("practice").checked && target.ordinary && target.ordinary.question &&
+        !answered.has(target.first)) {
       ask(index + 1);
     } else {
       show(index + 1);
@@ -147,7 +259,7 @@ function chainrulePlayer(root, data, options) {
     pending = i;
     const box = part("question");
     box.hidden = false;
-    part("prompt").textContent = "Step " + i + ": " + steps[i].question;
+    part("prompt").textContent = "Step " + i + ": " + stepAt(i).ordinary.question;
     const input = part("answer");
     input.value = "";
     part("message").textContent = "";
@@ -162,14 +274,15 @@ function chainrulePlayer(root, data, options) {
 
   function check(reveal) {
     if (pending === null) return;
-    const step = steps[pending];
+    const target = stepAt(pending);
+    const step = target.ordinary;
     const typed = part("answer").value.trim();
     const guess = Number(typed.replace(/^([+-]?)inf(inity)?$/i, "$1Infinity"));  // "-inf" too
-    answered.add(pending);
+    answered.add(target.first);
     if (reveal) {
       show(pending, { kind: "cr-info", text: "it is " + step.answerText + ". " + step.hint });
     } else if (typed === "" || Number.isNaN(guess) && typed.toLowerCase() !== "nan") {
-      answered.delete(pending);
+      answered.delete(target.first);
       part("message").textContent = JSON.stringify(typed) + " is not a number; type a number such as -1.5";
       part("message").className = "cr-message cr-wrong";
     } else if (close(guess, Number(step.answer))) {
@@ -186,16 +299,17 @@ function chainrulePlayer(root, data, options) {
     const box = part("why");
     const text = data.explanations[id];
     if (text === undefined) return;
-    const { grads } = stateAt(index);
-    const done = grads[id] !== null && steps.slice(index + 1).every(
+    const { grads } = stateAt(stepAt(index).last);
+    const after = steps.slice(stepAt(index).last + 1);
+    const done = grads[id] !== null && after.every(
       (s) => !s.grads.some((g) => g[0] === id) || s.kind === "update" || s.kind === "zero_grad");
     const heading = document.createElement("div");
     heading.className = "cr-why-title";
-    heading.textContent = "Why " + nodes[id].name + ".grad is what it is";
+    heading.textContent = "Why " + data.nodes[id].name + ".grad is what it is";
     const body = document.createElement("pre");
     body.textContent = done ? text
-      : "Its gradient is not complete yet: step on until every edge out of " + nodes[id].name +
-        " has sent its gradient back, then click it again.";
+      : "Its gradient is not complete yet: step on until every edge out of " +
+        data.nodes[id].name + " has sent its gradient back, then click it again.";
     box.replaceChildren(heading, body);
   }
 
@@ -206,12 +320,15 @@ function chainrulePlayer(root, data, options) {
       if (event.key === "Enter") { check(false); event.preventDefault(); }
       return;
     }
+    if (event.target && event.target.tagName === "BUTTON" && event.key === "Enter") return;
     const moves = {
       ArrowRight: next, ArrowDown: next, n: next, " ": next,
       ArrowLeft: () => show(index - 1), ArrowUp: () => show(index - 1), p: () => show(index - 1),
-      Home: () => show(0), End: () => show(last),
-      f: () => show(data.firstForward), b: () => show(data.firstBackward),
-      "!": () => { if (data.firstNonfinite !== null) show(data.firstNonfinite); },
+      Home: () => show(0), End: () => show(level.steps.length - 1),
+      f: () => { if (firstOf(["forward"]) !== null) show(firstOf(["forward"])); },
+      b: () => { if (firstOf(["seed", "backward"]) !== null) show(firstOf(["seed", "backward"])); },
+      o: open, Enter: open, u: up, Backspace: up,
+      "!": () => { if (data.firstNonfinite !== null) locate(data.firstNonfinite); },
     };
     const move = moves[event.key];
     if (move && !event.ctrlKey && !event.metaKey && !event.altKey) {
@@ -224,30 +341,34 @@ function chainrulePlayer(root, data, options) {
   part("prev").addEventListener("click", () => show(index - 1));
   part("next").addEventListener("click", next);
   part("first").addEventListener("click", () => show(0));
-  part("forward").addEventListener("click", () => show(data.firstForward));
-  part("backward").addEventListener("click", () => show(data.firstBackward));
-  part("last").addEventListener("click", () => show(last));
+  part("forward").addEventListener("click", () => show(firstOf(["forward"])));
+  part("backward").addEventListener("click", () => show(firstOf(["seed", "backward"])));
+  part("last").addEventListener("click", () => show(level.steps.length - 1));
+  part("open").addEventListener("click", open);
+  part("up").addEventListener("click", up);
   const nonfinite = part("nonfinite");
   if (data.firstNonfinite === null) nonfinite.remove();
-  else nonfinite.addEventListener("click", () => show(data.firstNonfinite));
-  part("slider").max = String(last);
+  else nonfinite.addEventListener("click", () => locate(data.firstNonfinite));
   part("slider").addEventListener("input", (event) => show(Number(event.target.value)));
   part("check").addEventListener("click", () => check(false));
   part("reveal").addEventListener("click", () => check(true));
   part("practice").checked = Boolean(data.practice);
   part("practice").addEventListener("change", () => show(index));
-  for (let id = 0; id < nodes.length; id++) {
-    const box = byId("n" + id);
-    if (box && !nodes[id].constant) box.addEventListener("click", () => why(id));
-  }
+  root.querySelector(".cr-graph").addEventListener("click", (event) => {
+    const box = event.target.closest && event.target.closest("g.value");
+    if (!box || !root.contains(box)) return;
+    const j = Number(box.id.slice(idPrefix(level.picture).length + 1));
+    if (level.numbers[j] && data.explanations[level.nodes[j]] !== undefined) why(level.nodes[j]);
+  });
   root.addEventListener("keydown", onKey);
   if (options && options.globalKeys) {
     document.addEventListener("keydown", (event) => {
       if (!root.contains(event.target) || event.target === document.body) onKey(event);
     });
   }
-  show(options && options.start ? options.start : 0);
-  return { show, next, get index() { return index; } };
+  enter(0, options && options.start ? options.start : 0);
+  return { show, next, open, up, locate,
+           get index() { return index; }, get level() { return levels.indexOf(level); } };
 }
 
 // --- building the player's elements ---------------------------------------------------------
@@ -262,11 +383,27 @@ function chainruleElement(tag, attributes, children) {
   return element;
 }
 
-function chainruleHelp(nonfinite) {
+function chainrulePicture(data, number) {
+  // A picture's SVG element: filling the width, but never scaling text down past 0.75x, nor
+  // up past 1.75x or past what fits the window's height (the graph box scrolls instead).
+  const parsed = new DOMParser().parseFromString(data.pictures[number].svg, "image/svg+xml");
+  const svg = document.importNode(parsed.documentElement, true);
+  const natural = svg.viewBox.baseVal.width * 4 / 3;  // Graphviz sizes in points
+  const tall = svg.viewBox.baseVal.height * 4 / 3;
+  const most = Math.max(1, Math.min(1.75, 0.75 * window.innerHeight / tall));
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.style.maxWidth = Math.round(natural * most) + "px";
+  svg.style.minWidth = Math.round(natural * 0.75) + "px";
+  return svg;
+}
+
+function chainruleHelp(nonfinite, leveled) {
   // The inf / nan parts only for a graph that has an inf or nan, where the button is shown.
   return "Orange: this step. Dashed purple: the node sending its gradient back. Gradients: " +
     "red below zero, blue above, darker for larger" + (nonfinite ? ", purple inf or nan" : "") +
     ". Keys: \u2192 next, \u2190 previous, Home / End, f forward pass, b backward pass" +
+    (leveled ? ", o or Enter open a step, u or Backspace go back up" : "") +
     (nonfinite ? ", ! the first inf or nan" : "") +
     ". Click a value box to see why its gradient is what it is.";
 }
@@ -276,21 +413,19 @@ function chainruleBuild(root, data) {
   const el = chainruleElement;
   const button = (name, text, title) => el("button", { type: "button", "data-part": name,
                                                         title: title, text: text });
-  const parsed = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
-  const svg = document.importNode(parsed, true);
-  // Fill the width, but never scale text up past 1.75x or down past 0.75x: scroll instead.
-  const natural = svg.viewBox.baseVal.width * 4 / 3;  // Graphviz sizes in points
-  svg.removeAttribute("width");
-  svg.removeAttribute("height");
-  svg.style.maxWidth = Math.round(natural * 1.75) + "px";
-  svg.style.minWidth = Math.round(natural * 0.75) + "px";
-  const graph = el("div", { class: "cr-graph" }, [svg]);
+  const leveled = data.levels.length > 1;
+  const graph = el("div", { class: "cr-graph" });
   const controls = el("div", { class: "cr-controls" }, [
     button("first", "\u00ab first", "first step (Home)"),
     button("prev", "\u25c0 prev", "previous step (left arrow)"),
     button("next", "next \u25b6", "next step (right arrow)"),
     button("last", "last \u00bb", "last step (End)"),
   ]);
+  const levels = el("div", { class: "cr-controls" }, [
+    button("open", "open \u25be", "open this step into the steps it is made of (o or Enter)"),
+    button("up", "\u25b4 up", "back up to the step this level is part of (u or Backspace)"),
+  ]);
+  levels.hidden = !leveled;
   const slider = el("input", { type: "range", min: "0", value: "0", "data-part": "slider",
                                "aria-label": "step" });
   const jumps = el("div", { class: "cr-jumps" }, [
@@ -311,14 +446,16 @@ function chainruleBuild(root, data) {
   ]);
   question.hidden = true;
   const side = el("div", { class: "cr-side" }, [
-    controls, slider, jumps,
+    el("nav", { class: "cr-crumbs", "data-part": "crumbs", "aria-label": "levels" }),
+    controls, levels, slider, jumps,
     el("div", { class: "cr-counter", "data-part": "counter" }),
     el("div", { class: "cr-title", "data-part": "title" }),
     el("div", { class: "cr-lines", "data-part": "lines" }),
+    el("div", { class: "cr-opens", "data-part": "opens" }),
     question,
     el("div", { class: "cr-message", "data-part": "message" }),
     el("div", { class: "cr-why", "data-part": "why" }),
-    el("div", { class: "cr-help", text: chainruleHelp(data.firstNonfinite !== null) }),
+    el("div", { class: "cr-help", text: chainruleHelp(data.firstNonfinite !== null, leveled) }),
   ]);
   root.replaceChildren(graph, side);
   root.tabIndex = 0;
@@ -328,4 +465,18 @@ function chainruleBuild(root, data) {
 function chainruleMount(root, data, options) {
   chainruleBuild(root, data);
   return chainrulePlayer(root, data, options);
+}
+
+async function chainruleUnpack(root, text, options) {
+  // A network's walkthrough comes gzipped (base64 text): unpack it with the browser's own
+  // DecompressionStream, then mount the player.
+  if (typeof DecompressionStream === "undefined") {
+    root.appendChild(chainruleElement("p", { text: "This browser cannot unpack this " +
+      "walkthrough: it needs DecompressionStream (Chrome 80, Firefox 113, Safari 16.4 or later)."
+    }));
+    return null;
+  }
+  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return chainruleMount(root, JSON.parse(await new Response(stream).text()), options);
 }

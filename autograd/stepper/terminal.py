@@ -123,7 +123,10 @@ def _table(walk: Walkthrough, level: Level, index: int, width: int, room: int,
     names, definitions = {}, {}
     for k in rows:
         item = items[k]
-        if item.kind == "group":
+        if item.kind == "inputs":
+            names[k] = f"{len(item.members)} values"
+            definitions[k] = ", ".join(printable(graph.nodes[i].name) for i in item.members)
+        elif item.kind == "group":
             group = walk.groups[item.group]
             names[k] = printable(group.name)
             definitions[k] = (f"{len(group.outputs)} values, {len(group.ops)} ops"
