@@ -26,6 +26,13 @@ x = Value(0.5, label="x")
 Player((x * x).tanh(), practice=True)""",
     "display(player)  # the same player again: new ids",
     "print(a.grad, L.grad)  # the walkthrough never touched them",
+    """\
+import nn
+X, y = nn.make_moons(4, noise=0.1, seed=0)
+model = nn.MLP(2, [16, 16, 1], seed=0)
+loss = nn.hinge([model(list(row)) for row in X], [2 * int(t) - 1 for t in y])
+loss.label = "loss"
+Player(loss)""",
 ]
 
 
@@ -121,3 +128,32 @@ def test_an_untrusted_notebook_shows_a_clean_picture_and_no_controls(outputs, sh
     assert pictures.count() == 2
     assert pictures.nth(0).evaluate("img => img.complete && img.naturalWidth > 100")
     assert page.locator("button, input, svg").count() == 0
+
+
+def test_a_network_plays_in_levels_in_a_notebook(outputs, show):
+    data = [o for o in outputs[4] if "data" in o][0]["data"]
+    assert data["text/plain"] == ("<Player: a walkthrough of loss, 1852 nodes, 5297 steps, "
+                                  "29 at the top level>")
+    page = show(f"<!DOCTYPE html><html><body>{data['text/html']}</body></html>")
+    player = page.locator(".cr-player.cr-live")
+    player.wait_for()
+    crumbs = player.locator('[data-part="crumbs"]')
+    assert crumbs.inner_text() == "top (29 steps)"
+    player.focus()
+    for key in ("ArrowRight", "o", "ArrowRight", "o"):
+        page.keyboard.press(key)
+    assert crumbs.inner_text() == ("top (29 steps) › layers.0 (call 1 of 4), forward (16 steps) "
+                                   "› neurons.1, forward (4 steps)")
+    page.keyboard.press("u")
+    page.keyboard.press("u")
+    assert player.locator('[data-part="counter"]').inner_text() == "STEP 1 OF 28 · FORWARD"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_an_untrusted_notebook_shows_a_networks_top_level(outputs, show):
+    html = [o for o in outputs[4] if "data" in o][0]["data"]["text/html"]
+    picture = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
+    svg = base64.b64decode(picture).decode("utf-8")
+    assert "layers.1 (call 4 of 4)" in svg and "neurons.3" not in svg
+    page = show(re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S))
+    assert page.locator("img.cr-static").evaluate("img => img.complete && img.naturalWidth > 100")

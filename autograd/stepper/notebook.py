@@ -18,16 +18,17 @@ from .page import player_html
 class Player:
     """A walkthrough of the graph behind `output` (or a Walkthrough), shown inline by Jupyter.
 
-    practice: ask for each gradient before showing it; direction: "LR" or "TB"; collapse:
-    step module by module ("neurons", "layers"), as walkthrough() does.
+    practice: ask for each gradient before showing it; direction: "LR" or "TB"; levels and
+    collapse: step a network module by module, as walkthrough() does (a network opens at its
+    top level, and each step opens into the level below).
     """
 
     def __init__(self, output: Value | Walkthrough, *, practice: bool = False,
                  direction: str = "LR", max_nodes: int = MAX_NODES,
-                 collapse: str | int | None = None) -> None:
+                 collapse: str | int | None = None, levels: bool | None = None) -> None:
         if direction not in ("LR", "TB"):
             raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-        self.walk = as_walkthrough(output, max_nodes, collapse)
+        self.walk = as_walkthrough(output, max_nodes, collapse, levels)
         self.practice = bool(practice)
         self.direction = direction
 
@@ -48,5 +49,6 @@ class Player:
 
     def __repr__(self) -> str:
         graph = self.walk.graph
+        top = f", {len(self.walk.top)} at the top level" if self.walk.leveled else ""
         return (f"<Player: a walkthrough of {graph.root.name}, {len(graph.nodes)} nodes, "
-                f"{len(self.walk) - 1} steps>")
+                f"{len(self.walk) - 1} steps{top}>")
