@@ -214,3 +214,77 @@ def test_a_network_too_large_for_levels_says_what_to_step_instead():
         patch.setattr("autograd.stepper.model.MAX_LEVELED", 5000)
         with pytest.raises(ValueError, match="more than the 5000 a walkthrough in levels"):
             walkthrough(loss)
+
+
+# --- following one node ----------------------------------------------------------------------
+
+
+def test_following_a_node_keeps_only_the_steps_on_its_paths():
+    L = karpathy()[0]  # a b e c d f L: a reaches L through e and d
+    walk = walkthrough(L, focus="a")
+    assert [step.title for step in walk] == [
+        "Follow a: the steps on its paths to L", "e = a * b", "d = e + c", "L = d * f",
+        "dL/dL = 1", "dL/dd += f * dL/dL", "dL/de += dd/de * dL/dd", "dL/da += de/da * dL/de",
+        "Done: dL/da = 6.0, the sum over its 1 path"]
+    assert walk[-1].lines[1] == ("  a -> e -> d -> L: de/da * dd/de * dL/dd = -3.0 * 1.0 * "
+                                 "(-2.0) = 6.0")
+    assert walk[0].values[0] == (0, 2.0) and walk.focus == 0  # a, given
+    assert set(walk.grads()) == {"L", "d", "e", "a"}  # b, c and f are not on a's paths
+
+
+def test_following_a_value_starts_from_it_without_computing_it():
+    L = karpathy()[0]
+    walk = walkthrough(L, focus="e")
+    assert walk[1].title == "d = e + c"  # e itself is given, with the c its path reads
+    assert walk[0].lines[1] == "known from the rest of the graph: c = 10.0, f = -2.0"
+
+
+def test_following_a_parameter_ends_with_the_sum_over_its_paths_backward_computes(moons):
+    model, loss, _ = moons
+    weight = model.layers[0].neurons[3].w[0]
+    walk = walkthrough(loss, focus=weight)
+    loss.backward()
+    try:
+        assert walk.grads()["layers.0.neurons.3.w0"] == pytest.approx(weight.grad, rel=1e-12)
+        done = walk[-1]
+        assert done.title.startswith("Done: dloss/dlayers.0.neurons.3.w0 = ")
+        assert done.title.endswith("the sum over its 64 paths")  # 16 neurons x 4 examples
+        assert any(line.startswith("sum over 64 paths = ") for line in done.lines)
+        assert any(line.startswith("by route: layers.0.neurons.3.w0.grad = ")  # one per example
+                   and line.count("(through t") == 4 for line in done.lines)
+        assert done.lines[-1].endswith("agrees")
+    finally:
+        model.zero_grad()
+
+
+def test_the_steps_followed_are_the_whole_walkthroughs_own(moons):
+    model, loss, whole = moons
+    walk = walkthrough(loss, focus="layers.1.neurons.2.w5")
+    assert len(walk) < len(whole) / 20
+    for step in walk.steps[1:-1]:
+        found = next(s for s in whole if s.kind == step.kind and s.title == step.title)
+        assert found.lines == step.lines and found.grads == step.grads
+
+
+def test_following_in_levels_keeps_each_step_the_steps_of_the_level_below(moons):
+    _, loss, _ = moons
+    walk = walkthrough(loss, focus="layers.2.neurons.0.w3")
+    assert len(walk.top) == 13  # start, 4 layers.2 calls and the loss, both ways, seed, done
+    assert walk.top[0].first == 0 and walk.top[-1].last == len(walk) - 1
+    for level, step in every_level_step(walk):
+        if step.opens is not None:
+            below = walk.open(level, step.index)
+            assert below[0].first == step.first and below[-1].last == step.last
+            assert all(b.first == a.last + 1 for a, b in zip(below.steps, below.steps[1:]))
+
+
+def test_a_node_is_followed_by_its_value_its_name_or_its_label():
+    L = karpathy()[0]
+    a = L.inputs[0].inputs[0].inputs[0]  # L = d * f, d = e + c, e = a * b
+    assert walkthrough(L, focus=a).focus == walkthrough(L, focus="a").focus == 0
+
+
+def test_a_constant_has_no_gradient_to_follow():
+    x = Value(2.0, label="x")
+    with pytest.raises(ValueError, match="3 is a constant: it has no gradient to follow"):
+        walkthrough(x * 3.0, focus="3")

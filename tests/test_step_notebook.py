@@ -33,6 +33,7 @@ model = nn.MLP(2, [16, 16, 1], seed=0)
 loss = nn.hinge([model(list(row)) for row in X], [2 * int(t) - 1 for t in y])
 loss.label = "loss"
 Player(loss)""",
+    'Player(L, focus="a")',
 ]
 
 
@@ -157,3 +158,16 @@ def test_an_untrusted_notebook_shows_a_networks_top_level(outputs, show):
     assert "layers.1 (call 4 of 4)" in svg and "neurons.3" not in svg
     page = show(re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S))
     assert page.locator("img.cr-static").evaluate("img => img.complete && img.naturalWidth > 100")
+
+
+def test_a_player_can_open_following_a_node(outputs, show):
+    data = [o for o in outputs[5] if "data" in o][0]["data"]
+    assert data["text/plain"] == "<Player: a walkthrough of L, 7 nodes, 8 steps, following a>"
+    page = show(f"<!DOCTYPE html><html><body>{data['text/html']}</body></html>")
+    player = page.locator(".cr-player.cr-live")
+    assert player.locator('[data-part="following"]').inner_text().startswith(
+        "Following a: 7 of the 10 steps")
+    player.focus()
+    page.keyboard.press("End")
+    assert player.locator('[data-part="title"]').inner_text() == (
+        "Done: dL/da = 6.0, the sum over its 1 path")

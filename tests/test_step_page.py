@@ -397,3 +397,53 @@ def test_a_networks_page_is_small(tmp_path):
     require_program("dot")
     path = export_html(moons_loss()[1], tmp_path / "moons.html")
     assert path.stat().st_size < 1_500_000  # about 0.65 MB: the steps are gzipped
+
+
+def test_following_a_parameter_steps_only_its_paths_and_ends_with_their_sum(open_page):
+    from autograd.stepper import walkthrough
+
+    model, loss = moons_loss()
+    page = open_page(loss)
+    page.fill('[data-part="follow"]', "layers.0.neurons.3.w0")
+    page.keyboard.press("Enter")
+    expected = walkthrough(loss, focus="layers.0.neurons.3.w0")  # the model's own choice
+    assert page.locator('[data-part="following"]').inner_text().startswith(
+        f"Following layers.0.neurons.3.w0: {len(expected) - 2} of the ")
+    seen = []
+    page.locator(".cr-graph").click()
+    for _ in expected.top:
+        seen.append((title(page), counter(page)))
+        page.keyboard.press("ArrowRight")
+    assert [t for t, _ in seen] == [step.title for step in expected.top]
+    assert seen[-1][1] == f"STEP {len(expected.top) - 1} OF {len(expected.top) - 1} · DONE"
+    assert page.locator('[data-part="lines"]').inner_text().splitlines() == list(
+        expected[-1].lines)
+    page.locator('[data-part="slider"]').fill("2")  # layers.1 of the first example: its paths
+    page.keyboard.press("o")
+    assert crumbs(page) == ("top (29 steps) › layers.1 (call 1 of 4), forward (16 steps)")
+    assert len(expected.open(expected.top, 2)) == 16
+    page.click(".cr-following button")  # follow none: every step again
+    assert page.locator('[data-part="following"]').is_hidden()
+    assert counter(page) == "STEP 0 OF 28 · START"
+
+
+def test_a_parameters_box_offers_to_follow_it(open_page):
+    page = open_page(moons_loss()[1])
+    page.locator('[data-part="slider"]').fill("3")  # layers.2 of the first example
+    page.keyboard.press("o")
+    page.locator(".cr-graph g.value.parameter").first.click()
+    offer = page.locator('[data-part="follow-this"]')
+    assert offer.inner_text() == "follow layers.2.neurons.0.b"
+    offer.click()
+    assert page.locator('[data-part="following"]').inner_text().startswith(
+        "Following layers.2.neurons.0.b: ")
+    assert title(page) == "Follow layers.2.neurons.0.b: the steps on its paths to loss"
+
+
+def test_a_page_made_to_follow_a_node_opens_following_it(open_page):
+    page = open_page(karpathy()[0], focus="a")
+    assert title(page) == "Follow a: the steps on its paths to L"
+    assert counter(page) == "STEP 0 OF 8 · START"
+    page.keyboard.press("End")
+    assert title(page) == "Done: dL/da = 6.0, the sum over its 1 path"
+    assert text(page, f"n{A}-grad") == "6.0" and text(page, f"n{B}-grad") == ""

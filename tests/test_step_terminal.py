@@ -242,3 +242,19 @@ def test_going_to_a_node_opens_the_levels_down_to_its_step(moons_terminal):
     terminal.expect(r"neurons\.5, backward \(6 steps\)")  # 2 products, the sum, relu
     terminal.expect(r"dloss/dlayers\.0\.neurons\.5\.w1 \+= ")
     terminal.expect("stopped at layers.0.neurons.5.w1")
+
+
+def test_following_a_parameter_in_the_terminal_ends_with_its_path_sum():
+    # F and a name follow it; $ goes to the last step; F and nothing follows none again
+    keys = "F\nlayers.2.neurons.0.w3\n$\nF\n\nq\n"
+    result = subprocess.run([sys.executable, "-c", MOONS], input=keys, capture_output=True,
+                            text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    screens = result.stdout.split("chainrule step: ")
+    following = next(s for s in screens if "Done: dloss/dlayers.2.neurons.0.w3" in s)
+    assert "following layers.2.neurons.0.w3: 56 of the 5296 steps" in following
+    assert "level: top (13 steps)" in following
+    text = " ".join(following.split())
+    assert ("sum over 4 paths = -0.0482; backward computes dloss/dlayers.2.neurons.0.w3 = "
+            "-0.0482") in text
+    assert "level: top (29 steps)" in screens[-1] and "following" not in screens[-1]

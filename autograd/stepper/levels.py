@@ -10,9 +10,10 @@ order where each group's steps come one after another; a level shows the parts o
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..dot import scope_steps
 
@@ -455,3 +456,37 @@ def level_items(graph, groups: Sequence[Group], group_id: int) -> tuple[Item, ..
                               group=i, reads=tuple(counts), counts=tuple(counts.values()),
                               folded=sum(map(parameter, inner.inputs))))
     return tuple(items)
+
+
+def restricted(levels: Sequence[Level], steps: Sequence, kept: Sequence[int]
+               ) -> tuple[Level, ...]:
+    """The levels of a walkthrough made of some of another's steps (following one node, say).
+
+    kept: the indices, in order, of the steps kept from the walkthrough `levels` belong to;
+    steps: the new walkthrough's steps (step k is the one kept[k] stood for, or a new one in
+    its place). A step of a level stays when some step it sums is kept, and then sums those.
+    """
+    position = {old: k for k, old in enumerate(kept)}
+    result: list[Level] = []
+    pending = [(0, None, None)]  # level of `levels`, its parent and place among the kept
+    while len(result) < len(pending):
+        old, parent, at = pending[len(result)]
+        level = levels[old]
+        entries: list[LevelStep] = []
+        for entry in level.steps:
+            if entry.opens is None:
+                if entry.first in position:
+                    k = position[entry.first]
+                    step = steps[k]
+                    entries.append(LevelStep(index=len(entries), kind=step.kind,
+                                             title=step.title, lines=step.lines, first=k,
+                                             last=k, node=step.node))
+                continue
+            first, last = bisect_left(kept, entry.first), bisect_right(kept, entry.last) - 1
+            if first <= last:
+                entries.append(replace(entry, index=len(entries), first=first, last=last,
+                                       opens=len(pending)))
+                pending.append((entry.opens, len(result), len(entries) - 1))
+        result.append(replace(level, id=len(result), parent=parent, at=at,
+                              steps=tuple(entries)))
+    return tuple(result)

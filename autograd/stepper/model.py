@@ -29,6 +29,7 @@ from .levels import (
     flat_tree,
     has_modules,
     module_tree,
+    restricted,
 )
 from .nonfinite import first_words, reason
 from .symbols import ATOM, PRODUCT, Sym, constant_text, fmt, lead, operation
@@ -263,6 +264,10 @@ class Walkthrough:
         self.steps = tuple(steps)
         self.groups = groups or flat_tree(graph)
         self._levels = levels
+        self.focus: int | None = None  # following one node: its id (see `focused`)
+        self.whole: Walkthrough | None = None  # ... and the walkthrough it follows it in
+        self._final: State | None = None
+        self._consumers: list[list[tuple[int, int]]] | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -351,6 +356,18 @@ class Walkthrough:
                 grads[node] = number
         return State(tuple(values), tuple(grads))
 
+    def final(self) -> State:
+        """Every value and gradient known once the last step is done."""
+        if self._final is None:
+            self._final = self.state(len(self.steps) - 1)
+        return self._final
+
+    def consumers(self) -> list[list[tuple[int, int]]]:
+        """For each node of its graph, the (out id, input slot) of every edge that leaves it."""
+        if self._consumers is None:
+            self._consumers = self.graph.consumers()
+        return self._consumers
+
     def grads(self) -> dict[str, float]:
         """d output / d node for every node but constants, by name, as the last step has it."""
         final = self.state(len(self.steps) - 1).grads
@@ -411,8 +428,11 @@ class Walkthrough:
 
 
 def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
-                levels: bool | None = None) -> Walkthrough:
+                levels: bool | None = None, focus: Value | str | None = None) -> Walkthrough:
     """The steps of computing `output` and backpropagating from it, without changing it.
+
+    focus: follow one node (a parameter, given as its Value, its name or its label): only the
+    steps on the paths from it to the output, ending with their sum, its gradient.
 
     levels: step a network in levels, layer calls at the top, each opening into its neurons
     and each neuron into its operations (the modules are nn's, or any name_scope). None, the
@@ -423,6 +443,8 @@ def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int |
     """
     if levels not in (None, True, False):
         raise TypeError(f"levels must be True, False or None (decide by size), got {levels!r}")
+    if focus is not None:
+        return focused(walkthrough(output, max_nodes, collapse, levels), focus)
     if collapse is not None:
         if levels:
             raise ValueError("collapse= and levels=True are two ways of stepping a network "
@@ -471,12 +493,15 @@ def reordered(graph: Graph, order: Sequence[int]) -> Graph:
 
 
 def as_walkthrough(x: Value | Walkthrough, max_nodes: int = MAX_NODES,
-                   collapse: str | int | None = None, levels: bool | None = None
-                   ) -> Walkthrough:
-    """x itself if it is a Walkthrough (a training one, say), else walkthrough(x, ...)."""
+                   collapse: str | int | None = None, levels: bool | None = None,
+                   focus: Value | str | None = None) -> Walkthrough:
+    """x itself if it is a Walkthrough (a training one, say), else walkthrough(x, ...).
+
+    focus: follow a node of it (see `focused`).
+    """
     if isinstance(x, Walkthrough):
-        return x
-    return walkthrough(x, max_nodes=max_nodes, collapse=collapse, levels=levels)
+        return x if focus is None else focused(x, focus)
+    return walkthrough(x, max_nodes=max_nodes, collapse=collapse, levels=levels, focus=focus)
 
 
 def forward_steps(graph: Graph) -> list[Step]:
@@ -609,6 +634,131 @@ def done_step(graph: Graph, walk: Walkthrough, index: int, lines: tuple[str, ...
                   f"take gradients with respect to."]
     lines = lines or tuple(listed) or (f"{root.name} is a leaf: its gradient is 1.",)
     return Step(index=index, kind="done", title=title, lines=lines + _nonfinite_summary(walk))
+
+
+# --- following one node: the steps on its paths to the output --------------------------------
+
+
+def focused(walk: Walkthrough, target: Value | str | int) -> Walkthrough:
+    """The steps of `walk` on the paths from `target` to the output, ending with their sum.
+
+    Forward, the operations computed from the target; backward, the gradients that flow back
+    along those paths, each step as in the whole walkthrough (the other inputs of these
+    operations are known from the rest of the graph). The last step says that d output /
+    d target is the sum over the paths of the product of the local derivatives along each.
+    """
+    whole = walk.whole or walk
+    graph = whole.graph
+    node = graph.find(target)
+    if node.kind == "constant":
+        raise ValueError(f"{node.name} is a constant: it has no gradient to follow; follow a "
+                         f"parameter, an input or a value computed from them")
+    kept = following(whole, node.id)
+    steps = [follow_start(whole, node, kept)]
+    steps += [replace(whole[i], index=k + 1) for k, i in enumerate(kept)]
+    steps.append(path_sum_step(whole, node, len(steps)))
+    result = Walkthrough(graph, steps, whole.groups,
+                         restricted(whole.levels, steps, [0, *kept, len(whole) - 1]))
+    result.focus, result.whole = node.id, whole
+    return result
+
+
+def follow_start(whole: Walkthrough, node: Node, kept: list[int]) -> Step:
+    """The first step of following a node: its value, and the values its paths read."""
+    graph = whole.graph
+    cone = downstream(whole, node.id)
+    context = sorted({i for n in cone if n != node.id for i in graph.nodes[n].inputs
+                      if i not in cone})
+    named = [i for i in context if graph.nodes[i].kind != "constant"]
+    listed = [f"{graph.nodes[i].name} = {fmt(graph.nodes[i].data)}" for i in named[:LISTED]]
+    if len(named) > LISTED:
+        listed.append(f"and {len(named) - LISTED} more")
+    return Step(
+        index=0, kind="start",
+        title=f"Follow {node.name}: the steps on its paths to {graph.root.name}",
+        values=((node.id, node.data),) + tuple((i, graph.nodes[i].data) for i in context),
+        lines=(f"{node.name} = {fmt(node.data)}: only what is computed from it, and the "
+               f"gradients flowing back along those paths ({_count(len(kept), 'step')} of "
+               f"the {len(whole) - 2} of the whole walkthrough)",
+               *([f"known from the rest of the graph: {', '.join(listed)}"] if named else [])),
+    )
+
+
+def following(whole: Walkthrough, node: int) -> list[int]:
+    """The indices of the steps of a walkthrough on the paths from node `node` to the output.
+
+    Every operation computed from the node is on such a path (each node leads to the output),
+    and every gradient a node on them receives comes from another: the forward steps of those
+    operations, the seed, and the backward steps into those nodes.
+    """
+    cone = downstream(whole, node)
+    return [step.index for step in whole.steps
+            if step.kind == "seed" or step.node in cone and (
+                step.kind == "backward" or step.kind == "forward" and step.node != node)]
+
+
+def downstream(walk: Walkthrough, node: int) -> set[int]:
+    """The node and every node computed from it (no recursion)."""
+    consumers = walk.consumers()
+    cone, stack = {node}, [node]
+    while stack:
+        for out, _ in consumers[stack.pop()]:
+            if out not in cone:
+                cone.add(out)
+                stack.append(out)
+    return cone
+
+
+def paths_graph(whole: Walkthrough, node: int) -> Graph:
+    """The part of the graph on the paths from a node to the output, with what they read.
+
+    What the paths read from elsewhere becomes a given value (a leaf): nudging the node moves
+    none of it, so the gradient, the paths and a finite-difference check are those of the
+    whole graph, found in a fraction of the time.
+    """
+    graph = whole.graph
+    cone = downstream(whole, node)
+    kept = sorted(cone | {i for n in cone if n != node for i in graph.nodes[n].inputs})
+    new = {old: k for k, old in enumerate(kept)}
+    nodes = []
+    for old in kept:
+        n = graph.nodes[old]
+        if old in cone and old != node:
+            nodes.append(replace(n, id=new[old], inputs=tuple(new[i] for i in n.inputs)))
+        else:
+            kind = "constant" if n.kind == "constant" else "leaf"
+            nodes.append(replace(n, id=new[old], kind=kind, op="", inputs=(), local_grads=()))
+    return Graph(tuple(nodes), tuple(graph.values[old] for old in kept))
+
+
+def path_sum_step(whole: Walkthrough, node: Node, index: int) -> Step:
+    """The last step of following a node: its gradient as the sum over its paths, checked.
+
+    With several routes out of the node, it also says what each sent back: the sum of the
+    paths through that route.
+    """
+    from .explain import explain_node
+
+    graph = whole.graph
+    if graph.full is None:  # the paths alone: the rest of the graph only gives them numbers
+        paths = paths_graph(whole, node.id)
+        explanation = explain_node(paths, paths.find(node.name))
+    else:  # a collapsed graph, whose modules are nudged in the graph before collapsing
+        explanation = explain_node(graph, node)
+    lines = str(explanation).splitlines()
+    routes = whole.consumers()[node.id]
+    if len(routes) > 1:
+        grads = whole.final().grads
+        sent = [(graph.nodes[out], graph.nodes[out].local_grads[slot] * grads[out])
+                for out, slot in routes]
+        terms = " + ".join(f"{_number(amount)} (through {out.name})" for out, amount in sent)
+        lines.insert(len(lines) - 1, f"by route: {node.name}.grad = {lead(terms)} = "
+                                     f"{fmt(grads[node.id])}")
+    paths = _count(explanation.path_count, "path")
+    return Step(index=index, kind="done",
+                title=f"Done: {explanation.derivative} = {fmt(explanation.grad)}, the sum "
+                      f"over its {paths}",
+                lines=tuple(lines))
 
 
 # --- the steps of a group (a module call), for the levels ------------------------------------

@@ -20,15 +20,16 @@ class Player:
 
     practice: ask for each gradient before showing it; direction: "LR" or "TB"; levels and
     collapse: step a network module by module, as walkthrough() does (a network opens at its
-    top level, and each step opens into the level below).
+    top level, and each step opens into the level below); focus: start following a node.
     """
 
     def __init__(self, output: Value | Walkthrough, *, practice: bool = False,
                  direction: str = "LR", max_nodes: int = MAX_NODES,
-                 collapse: str | int | None = None, levels: bool | None = None) -> None:
+                 collapse: str | int | None = None, levels: bool | None = None,
+                 focus: Value | str | None = None) -> None:
         if direction not in ("LR", "TB"):
             raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-        self.walk = as_walkthrough(output, max_nodes, collapse, levels)
+        self.walk = as_walkthrough(output, max_nodes, collapse, levels, focus)
         self.practice = bool(practice)
         self.direction = direction
 
@@ -50,5 +51,7 @@ class Player:
     def __repr__(self) -> str:
         graph = self.walk.graph
         top = f", {len(self.walk.top)} at the top level" if self.walk.leveled else ""
+        if self.walk.focus is not None:
+            top += f", following {graph.nodes[self.walk.focus].name}"
         return (f"<Player: a walkthrough of {graph.root.name}, {len(graph.nodes)} nodes, "
                 f"{len(self.walk) - 1} steps{top}>")

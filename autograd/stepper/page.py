@@ -21,25 +21,38 @@ from ..drawing import _write_atomically, svg_img
 from ..value import Value
 from .explain import explain_node
 from .levels import level_items
-from .model import ABS_TOL, MAX_NODES, REL_TOL, Walkthrough, as_walkthrough
+from .model import (
+    ABS_TOL,
+    MAX_NODES,
+    REL_TOL,
+    Step,
+    Walkthrough,
+    as_walkthrough,
+    follow_start,
+    following,
+    path_sum_step,
+)
 from .picture import Picture, grad_colors, largest_grad, level_pictures
 from .symbols import fmt
 
 MAX_EXPLAINED = 300  # nodes; a larger graph's page leaves "why" out, to stay small
+MAX_FOLLOWED = 500  # inputs and parameters; a page of more cannot follow them one by one
 PACK_OVER = 1_000_000  # characters of data past which a page carries it gzipped (a network's)
 
 
 def export_html(output: Value | Walkthrough, path: str | os.PathLike, *, title: str = "",
                 practice: bool = False, direction: str = "LR", max_nodes: int = MAX_NODES,
-                collapse: str | int | None = None, levels: bool | None = None) -> Path:
+                collapse: str | int | None = None, levels: bool | None = None,
+                focus: Value | str | None = None) -> Path:
     """Write a self-contained page that steps through the graph behind `output`; returns path.
 
     `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
-    step a network module by module, as walkthrough() does.
+    step a network module by module, as walkthrough() does. The page can follow any input or
+    parameter (only the steps on its paths to the output); focus opens it following one.
     """
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    walk = as_walkthrough(output, max_nodes, collapse, levels)
+    walk = as_walkthrough(output, max_nodes, collapse, levels, focus)
     page = page_html(walk, title=title, practice=practice, direction=direction)
     path = Path(path)
     _write_atomically(path, page.encode("utf-8"))
@@ -50,6 +63,7 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
               direction: str = "LR") -> str:
     """The whole page, as HTML text."""
     root = walk.graph.root
+    walk, focus = walk.whole or walk, walk.focus
     title = title or f"{root.name}: forward and backward, one step at a time"
     summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps. Step with the buttons, "
                f"the slider or the arrow keys.")
@@ -58,7 +72,7 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
                    f"{len(walk.top)} at the top, one per call of each layer. Open a step "
                    f"(o or Enter) to see the steps it is made of; u or Backspace goes back up.")
     player = player_html(walk, prefix="cr-", practice=practice, direction=direction,
-                         global_keys=True)
+                         global_keys=True, focus=focus)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -82,18 +96,21 @@ header p {{ font: 13px/1.4 system-ui, sans-serif; color: #666; margin: 0 0 0.8re
 
 
 def player_html(walk: Walkthrough, prefix: str, practice: bool = False, direction: str = "LR",
-                global_keys: bool = False, static_picture: bool = False) -> str:
+                global_keys: bool = False, static_picture: bool = False,
+                focus: int | None = None) -> str:
     """The player as an HTML fragment: a container, its style, and the script that builds it.
 
     With static_picture, the container starts with the final graph as an <img>, which stays
-    where scripts do not run (an untrusted notebook): a picture, and no dead controls.
+    where scripts do not run (an untrusted notebook): a picture, and no dead controls. focus:
+    a node to follow from the start (a walkthrough following one is shown as its whole).
     """
+    walk, focus = walk.whole or walk, walk.focus if focus is None else focus
     pictures, places = level_pictures(walk, prefix=prefix, direction=direction)
     data = player_data(walk, pictures, places, prefix, practice)
     inside = "<noscript>This walkthrough needs JavaScript.</noscript>"
     if static_picture:
         inside = static_img(pictures[0].svg, walk)
-    options = json.dumps({"globalKeys": global_keys})
+    options = json.dumps({"globalKeys": global_keys, "follow": focus})
     text = _script_json(data)
     if len(text) > PACK_OVER:  # a network's steps: about a tenth of the size, gzipped
         packed = gzip.compress(json.dumps(data, allow_nan=False).encode("utf-8"), mtime=0)
@@ -152,10 +169,46 @@ def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[i
         "nodes": [{"name": n.name, "constant": n.kind == "constant"} for n in graph.nodes],
         "steps": steps,
         "explanations": explanations,
+        "follow": follow_data(walk),
         "firstNonfinite": walk.first_nonfinite(),
         "practice": practice,
         "tolerance": {"rel": REL_TOL, "abs": ABS_TOL},
     }
+
+
+def follow_data(walk: Walkthrough) -> dict:
+    """For each input and parameter, what following it shows: which steps, how it starts, ends.
+
+    The steps are given as [first, last] runs of the walkthrough's own steps; none when the
+    graph has more than MAX_FOLLOWED of them, or is a training walkthrough.
+    """
+    leaves = [n for n in walk.graph.nodes if n.kind == "leaf"]
+    if len(leaves) > MAX_FOLLOWED or any(s.kind == "update" for s in walk):
+        return {}
+    result = {}
+    for node in leaves:
+        kept = following(walk, node.id)
+        start, done = follow_start(walk, node, kept), path_sum_step(walk, node, len(kept) + 1)
+        result[node.id] = {"kept": _runs(kept), "start": _own_step(start),
+                           "done": _own_step(done)}
+    return result
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """[3, 4, 5, 9] as [[3, 5], [9, 9]]."""
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def _own_step(step: Step) -> dict:
+    """A step that only following a node has: its text, and the values it gives."""
+    return {"kind": step.kind, "title": step.title, "lines": list(step.lines),
+            "values": [[i, fmt(x)] for i, x in step.values]}
 
 
 def _picture_data(picture: Picture) -> dict:
@@ -170,17 +223,19 @@ def _level_data(walk: Walkthrough, level, picture: int, texts: list[str]) -> dic
 
     An ordinary step is given by its number alone (its text is in the walkthrough's steps);
     the step of a module call carries its own text and the level it opens into. nodes: for
-    each item of the picture, the node whose numbers it shows (a module call: its last
-    operation, which says whether it is computed yet) and whether it shows them.
+    each item of the picture, the node whose numbers it shows, or the list of nodes it stands
+    for (a module call's outputs, values read together), known once one of them is; numbers:
+    whether it shows numbers.
     """
     items = level_items(walk.graph, walk.groups, level.group)
     nodes, shown = [], []
     for item in items:
         if item.kind == "group":
-            nodes.append(walk.groups[item.group].ops[-1])
-            shown.append(item.node is not None)
+            outputs = walk.groups[item.group].outputs
+            nodes.append(outputs[0] if len(outputs) == 1 else list(outputs))
+            shown.append(len(outputs) == 1)
         elif item.kind == "inputs":
-            nodes.append(max(item.members))
+            nodes.append(list(item.members))
             shown.append(False)
         else:
             nodes.append(item.node)

@@ -12,12 +12,13 @@
 function chainrulePlayer(root, data, options) {
   "use strict";
   const prefix = data.prefix;
-  const steps = data.steps;
-  const levels = data.levels;
   const part = (name) => root.querySelector('[data-part="' + name + '"]');
-  const answered = new Set();  // ordinary steps whose practice question was asked
   const pictures = [];  // each picture's SVG element, made when first shown
-  let level = levels[0];
+  let answered = new Set();  // steps whose practice question was asked
+  let steps = data.steps;  // the steps walked: all of them, or those following one node
+  let levels = [];  // the levels, their steps as objects with first..last in `steps`
+  let following = null;  // the node followed, or null
+  let level = null;
   let items = new Map();  // node -> the item of the current level that shows it
   let index = 0;
   let pending = null;  // the step of this level whose practice question is being asked
@@ -31,14 +32,81 @@ function chainrulePlayer(root, data, options) {
   }
 
   function stepAt(i) {
-    // a level's step, the same shape for an ordinary step and a module call's
-    const entry = level.steps[i];
-    if (typeof entry === "number") {
-      const step = steps[entry];
-      return { first: entry, last: entry, kind: step.kind, title: step.title, lines: step.lines,
-               opens: null, item: null, ordinary: step };
+    return level.steps[i];
+  }
+
+  function ordinary(k) {
+    // the level step of ordinary step k, which is a step of its own
+    const step = steps[k];
+    return { first: k, last: k, kind: step.kind, title: step.title, lines: step.lines,
+             opens: null, item: null, ordinary: step };
+  }
+
+  // --- all the steps, or those following one node -------------------------------------------
+
+  function whole() {
+    following = null;
+    steps = data.steps;
+    levels = data.levels.map((lv) => ({ ...lv, steps: lv.steps.map((entry) =>
+      typeof entry === "number" ? ordinary(entry) : { ...entry, ordinary: null }) }));
+    answered = new Set();
+  }
+
+  function follow(node) {
+    // Only the steps on the paths from `node` to the output (the model's choice, given per
+    // node as runs of steps), with its own first and last step; each level keeps the steps
+    // that sum some of them, as walk.focused() keeps them in Python.
+    const chosen = data.follow[node];
+    const kept = [0];
+    for (const [first, last] of chosen.kept) for (let k = first; k <= last; k++) kept.push(k);
+    kept.push(data.steps.length - 1);
+    const own = { grads: [], values: [], node: null, edge: null, question: "" };
+    steps = kept.map((old, k) => k === 0 ? { ...own, ...chosen.start }
+      : k === kept.length - 1 ? { ...own, ...chosen.done } : data.steps[old]);
+    const position = new Map(kept.map((old, k) => [old, k]));
+    const below = (value) => {  // how many kept steps come before `value`
+      let low = 0, high = kept.length;
+      while (low < high) { const mid = (low + high) >> 1; if (kept[mid] < value) low = mid + 1; else high = mid; }
+      return low;
+    };
+    levels = [];
+    const pending = [[0, null, null]];
+    while (levels.length < pending.length) {
+      const [old, parent, at] = pending[levels.length];
+      const entries = [];
+      for (const entry of data.levels[old].steps) {
+        if (typeof entry === "number") {
+          if (position.has(entry)) entries.push(ordinary(position.get(entry)));
+          continue;
+        }
+        const first = below(entry.first), last = below(entry.last + 1) - 1;
+        if (first > last) continue;
+        entries.push({ ...entry, first: first, last: last, opens: pending.length, ordinary: null });
+        pending.push([entry.opens, levels.length, entries.length - 1]);
+      }
+      levels.push({ ...data.levels[old], parent: parent, at: at, steps: entries });
     }
-    return { ...entry, ordinary: null };
+    following = node;
+    answered = new Set();
+  }
+
+  function switchTo(node) {
+    // Follow a node (null: follow none), from the top level's first step.
+    if (node === null) whole(); else follow(node);
+    const note = part("following");
+    note.replaceChildren();
+    note.hidden = node === null;
+    if (node !== null) {
+      note.appendChild(document.createTextNode("Following " + data.nodes[node].name + ": " +
+        (steps.length - 2) + " of the " + (data.steps.length - 2) + " steps, those on its " +
+        "paths to " + data.nodes[data.nodes.length - 1].name + ". "));
+      const stop = chainruleElement("button", { type: "button", class: "cr-crumb",
+                                                text: "follow none", title: "all the steps" });
+      stop.addEventListener("click", () => switchTo(null));
+      note.appendChild(stop);
+    }
+    part("follow").value = node === null ? "" : data.nodes[node].name;
+    enter(0, 0);
   }
 
   // --- state after a step -------------------------------------------------------------------
@@ -61,7 +129,7 @@ function chainrulePlayer(root, data, options) {
 
   function enter(id, i) {
     // Show level `id` at its step i: its picture in the graph box, with its own names.
-    const changed = levels[id].picture !== level.picture || !pictures[level.picture];
+    const changed = !level || levels[id].picture !== level.picture;
     level = levels[id];
     if (!pictures[level.picture]) pictures[level.picture] = chainrulePicture(data, level.picture);
     const box = root.querySelector(".cr-graph");
@@ -69,7 +137,7 @@ function chainrulePlayer(root, data, options) {
       box.replaceChildren(pictures[level.picture]);
     }
     items = new Map();
-    level.nodes.forEach((node, j) => items.set(node, j));
+    level.nodes.forEach((node, j) => { if (!Array.isArray(node)) items.set(node, j); });
     level.texts.forEach((text, j) => {
       const name = byId("n" + j + "-name");
       if (name && name.textContent !== text) name.textContent = text;
@@ -88,15 +156,15 @@ function chainrulePlayer(root, data, options) {
     if (level.parent !== null) enter(level.parent, level.at);
   }
 
-  function locate(ordinary) {
+  function locate(ordinary) {  // (an index in `steps`)
     // The deepest level where ordinary step `ordinary` is a step of its own.
     let id = 0;
     for (;;) {
-      const found = levels[id].steps.findIndex((entry) => typeof entry === "number"
-        ? entry === ordinary : entry.first <= ordinary && ordinary <= entry.last);
-      const entry = levels[id].steps[found];
-      if (typeof entry === "number") return enter(id, found);
-      id = entry.opens;
+      const found = levels[id].steps.findIndex((entry) =>
+        entry.first <= ordinary && ordinary <= entry.last);
+      if (found < 0) return null;
+      if (levels[id].steps[found].opens === null) return enter(id, found);
+      id = levels[id].steps[found].opens;
     }
   }
 
@@ -107,7 +175,8 @@ function chainrulePlayer(root, data, options) {
     box.replaceChildren();
     box.hidden = levels.length === 1;
     path.forEach((id, k) => {
-      const text = levels[id].name + " (" + levels[id].steps.length + " steps)";
+      const count = levels[id].steps.length;
+      const text = levels[id].name + " (" + count + (count === 1 ? " step)" : " steps)");
       if (k > 0) box.appendChild(document.createTextNode(" \u203a "));
       if (k === path.length - 1) {
         box.appendChild(chainruleElement("span", { class: "cr-here", text: text }));
@@ -121,6 +190,11 @@ function chainrulePlayer(root, data, options) {
     });
   }
 
+  function seqIndex(k) {
+    // where step k of the whole walkthrough is among the steps walked (-1: not there)
+    return steps.indexOf(data.steps[k]);
+  }
+
   // --- drawing a step -----------------------------------------------------------------------
 
   function setClass(id, name, on) {
@@ -132,7 +206,8 @@ function chainrulePlayer(root, data, options) {
     const { values, grads, updated } = stateAt(step.last);
     const shapes = data.pictures[level.picture].items;
     level.nodes.forEach((node, j) => {
-      const known = values[node] !== null;
+      const known = Array.isArray(node) ? node.some((n) => values[n] !== null)
+        : values[node] !== null;
       setClass("n" + j, "cr-unknown", !known);
       if (shapes[j].op) {
         setClass("n" + j + "_op", "cr-unknown", !known);
@@ -320,6 +395,10 @@ function chainrulePlayer(root, data, options) {
       if (event.key === "Enter") { check(false); event.preventDefault(); }
       return;
     }
+    if (event.target && event.target.tagName === "INPUT" && event.target.type === "search") {
+      if (event.key === "Enter") { chosen(event.target.value); event.preventDefault(); }
+      return;
+    }
     if (event.target && event.target.tagName === "BUTTON" && event.key === "Enter") return;
     const moves = {
       ArrowRight: next, ArrowDown: next, n: next, " ": next,
@@ -328,7 +407,7 @@ function chainrulePlayer(root, data, options) {
       f: () => { if (firstOf(["forward"]) !== null) show(firstOf(["forward"])); },
       b: () => { if (firstOf(["seed", "backward"]) !== null) show(firstOf(["seed", "backward"])); },
       o: open, Enter: open, u: up, Backspace: up,
-      "!": () => { if (data.firstNonfinite !== null) locate(data.firstNonfinite); },
+      "!": () => { if (data.firstNonfinite !== null) locate(seqIndex(data.firstNonfinite)); },
     };
     const move = moves[event.key];
     if (move && !event.ctrlKey && !event.metaKey && !event.altKey) {
@@ -348,7 +427,7 @@ function chainrulePlayer(root, data, options) {
   part("up").addEventListener("click", up);
   const nonfinite = part("nonfinite");
   if (data.firstNonfinite === null) nonfinite.remove();
-  else nonfinite.addEventListener("click", () => locate(data.firstNonfinite));
+  else nonfinite.addEventListener("click", () => locate(seqIndex(data.firstNonfinite)));
   part("slider").addEventListener("input", (event) => show(Number(event.target.value)));
   part("check").addEventListener("click", () => check(false));
   part("reveal").addEventListener("click", () => check(true));
@@ -358,16 +437,41 @@ function chainrulePlayer(root, data, options) {
     const box = event.target.closest && event.target.closest("g.value");
     if (!box || !root.contains(box)) return;
     const j = Number(box.id.slice(idPrefix(level.picture).length + 1));
-    if (level.numbers[j] && data.explanations[level.nodes[j]] !== undefined) why(level.nodes[j]);
+    const node = level.nodes[j];
+    if (!level.numbers[j]) return;
+    part("why").replaceChildren();
+    if (data.explanations[node] !== undefined) why(node);
+    if (data.follow[node] !== undefined && following !== node) {
+      const offer = chainruleElement("button", { type: "button", "data-part": "follow-this",
+        text: "follow " + data.nodes[node].name,
+        title: "only the steps on its paths to the output, ending with their sum" });
+      offer.addEventListener("click", () => switchTo(node));
+      part("why").appendChild(offer);
+    }
   });
+  const names = new Map(Object.keys(data.follow).map((id) => [data.nodes[id].name, Number(id)]));
+  function chosen(value) {
+    // A name typed (or picked from the list) to follow; "" follows none.
+    const typed = value.trim();
+    if (typed === "" && following === null) return;
+    if (typed === "") return switchTo(null);
+    if (names.has(typed)) return names.get(typed) === following ? null : switchTo(names.get(typed));
+    const note = part("message");
+    note.textContent = JSON.stringify(typed) + " is not an input or a parameter of this graph";
+    note.className = "cr-message cr-wrong";
+  }
+  part("follow").addEventListener("change", (event) => chosen(event.target.value));
   root.addEventListener("keydown", onKey);
   if (options && options.globalKeys) {
     document.addEventListener("keydown", (event) => {
       if (!root.contains(event.target) || event.target === document.body) onKey(event);
     });
   }
-  enter(0, options && options.start ? options.start : 0);
-  return { show, next, open, up, locate,
+  const first = options && options.follow !== null && options.follow !== undefined &&
+    data.follow[options.follow] !== undefined ? options.follow : null;
+  switchTo(first);
+  if (options && options.start) show(options.start);
+  return { show, next, open, up, locate, follow: switchTo,
            get index() { return index; }, get level() { return levels.indexOf(level); } };
 }
 
@@ -428,6 +532,18 @@ function chainruleBuild(root, data) {
   levels.hidden = !leveled;
   const slider = el("input", { type: "range", min: "0", value: "0", "data-part": "slider",
                                "aria-label": "step" });
+  const followable = Object.keys(data.follow);
+  const names = el("datalist", { id: data.prefix + "follow-names" },
+                   followable.map((id) => el("option", { value: data.nodes[id].name })));
+  const follow = el("label", { class: "cr-follow",
+                               title: "only the steps on its paths to the output" }, [
+    document.createTextNode("follow "),
+    el("input", { type: "search", "data-part": "follow", list: data.prefix + "follow-names",
+                  placeholder: "an input or parameter", autocomplete: "off",
+                  "aria-label": "follow an input or parameter" }),
+    names,
+  ]);
+  follow.hidden = followable.length === 0;
   const jumps = el("div", { class: "cr-jumps" }, [
     button("forward", "forward pass", "jump to the first forward step (f)"),
     button("backward", "backward pass", "jump to the first backward step (b)"),
@@ -446,8 +562,9 @@ function chainruleBuild(root, data) {
   ]);
   question.hidden = true;
   const side = el("div", { class: "cr-side" }, [
+    el("div", { class: "cr-following", "data-part": "following" }),
     el("nav", { class: "cr-crumbs", "data-part": "crumbs", "aria-label": "levels" }),
-    controls, levels, slider, jumps,
+    controls, levels, slider, jumps, follow,
     el("div", { class: "cr-counter", "data-part": "counter" }),
     el("div", { class: "cr-title", "data-part": "title" }),
     el("div", { class: "cr-lines", "data-part": "lines" }),

@@ -18,7 +18,7 @@ from typing import TextIO
 from ..text import printable
 from ..value import Value
 from .levels import Level, level_items
-from .model import MAX_NODES, Walkthrough, as_walkthrough, forward_expression, grade
+from .model import MAX_NODES, Walkthrough, as_walkthrough, focused, forward_expression, grade
 from .symbols import fmt
 
 HELP = """\
@@ -28,6 +28,7 @@ keys
   f / b                          jump to the first forward / backward step
   home / end (or 0 / $)          jump to the first / last step
   o / u                          open this step into the level below / go back up a level
+  F                              follow a node: only the steps on its paths to the output
   g                              go to a step number or to a node by name (a breakpoint)
   !                              run to the first value or gradient that is inf or nan
   x                              explain the current node's gradient: every path, and a check
@@ -47,14 +48,15 @@ GREEN, RED = "\x1b[32m", "\x1b[31m"
 
 def step(output: Value | Walkthrough, *, title: str = "", practice: bool = False,
          start: int = 0, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
-         levels: bool | None = None, input: TextIO | None = None,
-         output_to: TextIO | None = None) -> None:
+         levels: bool | None = None, focus: Value | str | None = None,
+         input: TextIO | None = None, output_to: TextIO | None = None) -> None:
     """Step through the graph behind `output` in this terminal, until q (or end of input).
 
     `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
-    step a network module by module, as walkthrough() does. start: a step of the top level.
+    step a network module by module, and focus follows one node, as walkthrough() does.
+    start: a step of the top level.
     """
-    walk = as_walkthrough(output, max_nodes, collapse, levels)
+    walk = as_walkthrough(output, max_nodes, collapse, levels, focus)
     Session(walk, title=title, practice=practice, input=input, output=output_to).run(start)
 
 
@@ -73,6 +75,10 @@ def screen(walk: Walkthrough, index: int, width: int = 100, height: int = 40,
     step = level[index]
     width = max(width, 40)
     header = [printable(_header(walk, level, index, title))]
+    if walk.focus is not None:
+        header.append(printable(f"following {walk.graph.nodes[walk.focus].name}: "
+                                f"{len(walk) - 2} of the {len(walk.whole) - 2} steps, those on "
+                                f"its paths (F and Enter follows none)"))
     if walk.leveled:
         header += textwrap.wrap(printable(breadcrumb(walk, level)), width,
                                 subsequent_indent="  ")
@@ -259,6 +265,8 @@ class Session:
             if found is None:
                 return f"this level has no {'forward' if key == 'f' else 'backward'} step"
             return self.move(found)
+        if key == "F":
+            return self.follow(self.keys.line("follow (a name; nothing: follow none): "))
         if key == "o":
             return self.open()
         if key == "u":
@@ -283,6 +291,24 @@ class Session:
             self.page(HELP)
             return ""
         return f"unknown key {key!r}; press ? for help"
+
+    def follow(self, typed: str | None) -> str:
+        """Follow the node named `typed` (from the top level's first step); "" follows none."""
+        whole = self.walk.whole or self.walk
+        if typed is None:
+            return ""
+        if not typed.strip():
+            if self.walk.focus is None:
+                return ""
+            self.walk = whole
+        else:
+            try:
+                self.walk = focused(whole, typed.strip())
+            except ValueError as error:
+                return str(error)
+        self.level, self.index = self.walk.top, 0
+        self.answered = set()
+        return ""
 
     def open(self) -> str:
         """Go down into the level of the current step's parts."""
