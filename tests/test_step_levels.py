@@ -288,3 +288,47 @@ def test_a_constant_has_no_gradient_to_follow():
     x = Value(2.0, label="x")
     with pytest.raises(ValueError, match="3 is a constant: it has no gradient to follow"):
         walkthrough(x * 3.0, focus="3")
+
+
+# --- one example of a batch ------------------------------------------------------------------
+
+
+def test_a_sample_steps_one_example_of_the_batch(moons):
+    _, loss, _ = moons
+    walk = walkthrough(loss, sample=0)
+    assert [step.title.split(" computes")[0].split(" sends")[0] for step in walk.top] == [
+        "Sample 0: its call of each layer, and the loss computed from them",
+        "layers.0 (call 1 of 4)", "layers.1 (call 1 of 4)", "layers.2 (call 1 of 4)",
+        walk.top[4].title, "dloss/dloss = 1", "loss", "layers.2 (call 1 of 4)",
+        "layers.1 (call 1 of 4)", "layers.0 (call 1 of 4)",
+        "Done: what sample 0 adds to each gradient"]
+    assert walk.top[4].title.startswith("loss = ")
+
+
+def test_what_the_samples_add_to_a_gradient_sums_to_it(moons):
+    model, loss, whole = moons
+    bias = whole.graph.find("layers.1.neurons.0.b").id
+    added = 0.0
+    for k in range(4):
+        for step in walkthrough(loss, sample=k).steps:
+            if step.kind == "backward" and step.node == bias:
+                added += step.grad_after - (step.grad_before or 0.0)
+    assert added == pytest.approx(whole.final().grads[bias], rel=1e-12)
+
+
+def test_a_sample_must_be_one_of_the_examples(moons):
+    _, loss, _ = moons
+    with pytest.raises(ValueError, match="sample 4 is not one of the 4 examples of this batch: "
+                                         "they are 0 to 3"):
+        walkthrough(loss, sample=4)
+    with pytest.raises(TypeError, match="sample must be the index of an example"):
+        walkthrough(loss, sample="0")
+    with pytest.raises(ValueError, match="choose one"):
+        walkthrough(loss, sample=0, focus="layers.1.neurons.0.b")
+
+
+def test_a_sample_needs_a_module_called_once_per_example():
+    model = nn.MLP(2, [3, 1], seed=0)
+    loss = nn.mse(model([0.5, -1.0]), 1.0)  # one example: every module called once
+    with pytest.raises(ValueError, match="no module of this graph is called more than once"):
+        walkthrough(loss, sample=0)

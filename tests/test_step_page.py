@@ -447,3 +447,41 @@ def test_a_page_made_to_follow_a_node_opens_following_it(open_page):
     page.keyboard.press("End")
     assert title(page) == "Done: dL/da = 6.0, the sum over its 1 path"
     assert text(page, f"n{A}-grad") == "6.0" and text(page, f"n{B}-grad") == ""
+
+
+def test_one_example_of_the_batch_on_the_page(open_page):
+    from autograd.stepper import walkthrough
+
+    _, loss = moons_loss()
+    expected = walkthrough(loss, sample=1)
+    page = open_page(loss)
+    page.select_option('[data-part="sample"]', "1")
+    assert page.locator('[data-part="following"]').inner_text().startswith(
+        f"Sample 1: {len(expected) - 2} of the ")
+    assert crumbs(page) == f"top ({len(expected.top)} steps)"
+    titles = []
+    for _ in expected.top:
+        titles.append(title(page))
+        page.keyboard.press("ArrowRight")
+    assert titles == [step.title for step in expected.top]
+
+
+def test_going_to_a_named_node_opens_the_levels_down_to_its_next_step(open_page):
+    from autograd.stepper import walkthrough
+
+    _, loss = moons_loss()
+    walk = walkthrough(loss)
+    page = open_page(loss)
+    page.fill('[data-part="jump"]', "layers.1.neurons.4.w7")
+    page.keyboard.press("Enter")
+    first = walk.find("layers.1.neurons.4.w7")
+    level, position = walk.locate(first)
+    assert title(page) == walk[first].title
+    assert crumbs(page).endswith(f"{level.name} ({len(level)} steps)")
+    assert counter(page).startswith(f"STEP {position} OF ")
+    page.keyboard.press("Enter")  # its next step: the next example's contribution
+    assert title(page) == walk[walk.find("layers.1.neurons.4.w7", after=first)].title
+    page.fill('[data-part="jump"]', "no such node")
+    page.keyboard.press("Enter")
+    assert page.locator('[data-part="message"]').inner_text() == (
+        '"no such node" is not a named node of this graph')

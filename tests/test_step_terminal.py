@@ -258,3 +258,13 @@ def test_following_a_parameter_in_the_terminal_ends_with_its_path_sum():
     assert ("sum over 4 paths = -0.0482; backward computes dloss/dlayers.2.neurons.0.w3 = "
             "-0.0482") in text
     assert "level: top (29 steps)" in screens[-1] and "following" not in screens[-1]
+
+
+def test_one_example_of_the_batch_in_the_terminal():
+    result = subprocess.run([sys.executable, "-c", MOONS], input="F\n1\nq\n",
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.split("chainrule step: ")[-1]
+    assert "sample 1: 1327 of the 5296 steps, this example's" in last
+    assert "level: top (11 steps)" in last
+    assert "Sample 1: its call of each layer, and the loss computed from them" in last

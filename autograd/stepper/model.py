@@ -265,7 +265,8 @@ class Walkthrough:
         self.groups = groups or flat_tree(graph)
         self._levels = levels
         self.focus: int | None = None  # following one node: its id (see `focused`)
-        self.whole: Walkthrough | None = None  # ... and the walkthrough it follows it in
+        self.sample: int | None = None  # or one example of a batch (see `sampled`)
+        self.whole: Walkthrough | None = None  # ... and the walkthrough that is part of
         self._final: State | None = None
         self._consumers: list[list[tuple[int, int]]] | None = None
 
@@ -428,11 +429,14 @@ class Walkthrough:
 
 
 def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
-                levels: bool | None = None, focus: Value | str | None = None) -> Walkthrough:
+                levels: bool | None = None, focus: Value | str | None = None,
+                sample: int | None = None) -> Walkthrough:
     """The steps of computing `output` and backpropagating from it, without changing it.
 
     focus: follow one node (a parameter, given as its Value, its name or its label): only the
     steps on the paths from it to the output, ending with their sum, its gradient.
+    sample: step one example of a batch loss (0 is the first): its call of each layer and
+    the loss's part, in levels.
 
     levels: step a network in levels, layer calls at the top, each opening into its neurons
     and each neuron into its operations (the modules are nn's, or any name_scope). None, the
@@ -443,8 +447,15 @@ def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int |
     """
     if levels not in (None, True, False):
         raise TypeError(f"levels must be True, False or None (decide by size), got {levels!r}")
+    if focus is not None and sample is not None:
+        raise ValueError("focus= and sample= each choose some of the steps: choose one")
     if focus is not None:
         return focused(walkthrough(output, max_nodes, collapse, levels), focus)
+    if sample is not None:
+        if levels is False or collapse is not None:
+            raise ValueError("sample= finds the examples of a batch in its levels: it needs "
+                             "levels (not levels=False, nor collapse=)")
+        return sampled(walkthrough(output, max_nodes, levels=True), sample)
     if collapse is not None:
         if levels:
             raise ValueError("collapse= and levels=True are two ways of stepping a network "
@@ -494,14 +505,18 @@ def reordered(graph: Graph, order: Sequence[int]) -> Graph:
 
 def as_walkthrough(x: Value | Walkthrough, max_nodes: int = MAX_NODES,
                    collapse: str | int | None = None, levels: bool | None = None,
-                   focus: Value | str | None = None) -> Walkthrough:
+                   focus: Value | str | None = None, sample: int | None = None
+                   ) -> Walkthrough:
     """x itself if it is a Walkthrough (a training one, say), else walkthrough(x, ...).
 
-    focus: follow a node of it (see `focused`).
+    focus and sample: follow a node of it, or step one example (see `focused`, `sampled`).
     """
     if isinstance(x, Walkthrough):
-        return x if focus is None else focused(x, focus)
-    return walkthrough(x, max_nodes=max_nodes, collapse=collapse, levels=levels, focus=focus)
+        if focus is not None:
+            return focused(x, focus)
+        return x if sample is None else sampled(x, sample)
+    return walkthrough(x, max_nodes=max_nodes, collapse=collapse, levels=levels, focus=focus,
+                       sample=sample)
 
 
 def forward_steps(graph: Graph) -> list[Step]:
@@ -654,12 +669,18 @@ def focused(walk: Walkthrough, target: Value | str | int) -> Walkthrough:
         raise ValueError(f"{node.name} is a constant: it has no gradient to follow; follow a "
                          f"parameter, an input or a value computed from them")
     kept = following(whole, node.id)
-    steps = [follow_start(whole, node, kept)]
-    steps += [replace(whole[i], index=k + 1) for k, i in enumerate(kept)]
-    steps.append(path_sum_step(whole, node, len(steps)))
-    result = Walkthrough(graph, steps, whole.groups,
+    result = _part(whole, kept, follow_start(whole, node, kept),
+                   path_sum_step(whole, node, len(kept) + 1))
+    result.focus = node.id
+    return result
+
+
+def _part(whole: Walkthrough, kept: list[int], start: Step, done: Step) -> Walkthrough:
+    """A walkthrough of some of another's steps, with a start and a done step of its own."""
+    steps = [start] + [replace(whole[i], index=k + 1) for k, i in enumerate(kept)] + [done]
+    result = Walkthrough(whole.graph, steps, whole.groups,
                          restricted(whole.levels, steps, [0, *kept, len(whole) - 1]))
-    result.focus, result.whole = node.id, whole
+    result.whole = whole
     return result
 
 
@@ -697,10 +718,10 @@ def following(whole: Walkthrough, node: int) -> list[int]:
                 step.kind == "backward" or step.kind == "forward" and step.node != node)]
 
 
-def downstream(walk: Walkthrough, node: int) -> set[int]:
-    """The node and every node computed from it (no recursion)."""
+def downstream(walk: Walkthrough, *nodes: int) -> set[int]:
+    """The nodes and every node computed from them (no recursion)."""
     consumers = walk.consumers()
-    cone, stack = {node}, [node]
+    cone, stack = set(nodes), list(nodes)
     while stack:
         for out, _ in consumers[stack.pop()]:
             if out not in cone:
@@ -759,6 +780,83 @@ def path_sum_step(whole: Walkthrough, node: Node, index: int) -> Step:
                 title=f"Done: {explanation.derivative} = {fmt(explanation.grad)}, the sum "
                       f"over its {paths}",
                 lines=tuple(lines))
+
+
+# --- one example of a batch ------------------------------------------------------------------
+
+
+def batch_calls(walk: Walkthrough) -> list[list[int]]:
+    """For each example of a batch, its calls of the top-level modules (group ids), in order.
+
+    The examples are the calls of the modules called most often, once per example: the
+    four calls of each layer of an MLP run on four points. [] when no module is called twice.
+    """
+    calls: dict[str, list[int]] = {}
+    for group in walk.groups:
+        if group.depth == 1 and group.scope:
+            calls.setdefault(group.scope, []).append(group.id)
+    most = max((len(ids) for ids in calls.values()), default=0)
+    if most < 2:
+        return []
+    chosen = [ids for ids in calls.values() if len(ids) == most]
+    return [[ids[k] for ids in chosen] for k in range(most)]
+
+
+def sampled(walk: Walkthrough, sample: int) -> Walkthrough:
+    """The steps of one example of a batch loss: its call of each layer, and the loss's part.
+
+    Forward, its calls and what is computed from them; backward, the gradients flowing back
+    into those, and from them into the parameters: what this example adds to each gradient.
+    """
+    whole = walk.whole or walk
+    result = _part(whole, *sample_part(whole, sample))
+    result.sample = sample
+    return result
+
+
+def sample_part(whole: Walkthrough, sample: int) -> tuple[list[int], Step, Step]:
+    """The steps of the whole walkthrough one example keeps, and its start and done steps."""
+    if not isinstance(sample, int) or isinstance(sample, bool):
+        raise TypeError(f"sample must be the index of an example (an int), got {sample!r}")
+    calls = batch_calls(whole)
+    if not calls:
+        raise ValueError("sample= steps one example of a batch, but no module of this graph is "
+                         "called more than once (once per example)")
+    if not 0 <= sample < len(calls):
+        raise ValueError(f"sample {sample} is not one of the {len(calls)} examples of this "
+                         f"batch: they are 0 to {len(calls) - 1}")
+    graph = whole.graph
+    ops = [op for g in calls[sample] for op in whole.groups[g].ops]
+    cone = downstream(whole, *ops)
+    kept = [step.index for step in whole.steps if step.kind == "seed"
+            or step.kind == "forward" and step.node in cone
+            or step.kind == "backward" and step.edge[0] in cone
+            and (step.node in cone or graph.nodes[step.node].kind == "leaf")]
+    names = [whole.groups[g].name for g in calls[sample]]
+    context = sorted({i for n in cone for i in graph.nodes[n].inputs if i not in cone})
+    start = Step(
+        index=0, kind="start",
+        title=f"Sample {sample}: its call of each layer, and the loss computed from them",
+        values=tuple((i, graph.nodes[i].data) for i in context),
+        lines=(f"example {sample} of {len(calls)}: {', '.join(names)}, then what is computed "
+               f"from them; backward, what this example adds to each gradient "
+               f"({_count(len(kept), 'step')} of the {len(whole) - 2} of the whole batch)",),
+    )
+    added: dict[int, float] = {}  # leaf -> what this example's steps added to its gradient
+    for i in kept:
+        step = whole[i]
+        if step.kind == "backward" and graph.nodes[step.node].kind == "leaf":
+            added[step.node] = added.get(step.node, 0.0) + step.grad_after - (
+                step.grad_before or 0.0)
+    final = whole.final().grads
+    done = Step(
+        index=len(kept) + 1, kind="done",
+        title=f"Done: what sample {sample} adds to each gradient",
+        lines=(f"each gradient is the sum of what every example sends it; sample {sample} "
+               f"sends:", _listed([f"{graph.nodes[i].name}.grad += {fmt(amount)} (of "
+                                   f"{fmt(final[i])})" for i, amount in added.items()])),
+    )
+    return kept, start, done
 
 
 # --- the steps of a group (a module call), for the levels ------------------------------------

@@ -20,16 +20,17 @@ class Player:
 
     practice: ask for each gradient before showing it; direction: "LR" or "TB"; levels and
     collapse: step a network module by module, as walkthrough() does (a network opens at its
-    top level, and each step opens into the level below); focus: start following a node.
+    top level, and each step opens into the level below); focus: start following a node;
+    sample: start with one example of a batch.
     """
 
     def __init__(self, output: Value | Walkthrough, *, practice: bool = False,
                  direction: str = "LR", max_nodes: int = MAX_NODES,
                  collapse: str | int | None = None, levels: bool | None = None,
-                 focus: Value | str | None = None) -> None:
+                 focus: Value | str | None = None, sample: int | None = None) -> None:
         if direction not in ("LR", "TB"):
             raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-        self.walk = as_walkthrough(output, max_nodes, collapse, levels, focus)
+        self.walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample)
         self.practice = bool(practice)
         self.direction = direction
 
@@ -53,5 +54,7 @@ class Player:
         top = f", {len(self.walk.top)} at the top level" if self.walk.leveled else ""
         if self.walk.focus is not None:
             top += f", following {graph.nodes[self.walk.focus].name}"
+        if self.walk.sample is not None:
+            top += f", sample {self.walk.sample}"
         return (f"<Player: a walkthrough of {graph.root.name}, {len(graph.nodes)} nodes, "
                 f"{len(self.walk) - 1} steps{top}>")

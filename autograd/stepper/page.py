@@ -28,9 +28,11 @@ from .model import (
     Step,
     Walkthrough,
     as_walkthrough,
+    batch_calls,
     follow_start,
     following,
     path_sum_step,
+    sample_part,
 )
 from .picture import Picture, grad_colors, largest_grad, level_pictures
 from .symbols import fmt
@@ -43,16 +45,17 @@ PACK_OVER = 1_000_000  # characters of data past which a page carries it gzipped
 def export_html(output: Value | Walkthrough, path: str | os.PathLike, *, title: str = "",
                 practice: bool = False, direction: str = "LR", max_nodes: int = MAX_NODES,
                 collapse: str | int | None = None, levels: bool | None = None,
-                focus: Value | str | None = None) -> Path:
+                focus: Value | str | None = None, sample: int | None = None) -> Path:
     """Write a self-contained page that steps through the graph behind `output`; returns path.
 
     `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
     step a network module by module, as walkthrough() does. The page can follow any input or
-    parameter (only the steps on its paths to the output); focus opens it following one.
+    parameter (only the steps on its paths to the output), or step one example of a batch;
+    focus and sample open it doing so.
     """
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    walk = as_walkthrough(output, max_nodes, collapse, levels, focus)
+    walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample)
     page = page_html(walk, title=title, practice=practice, direction=direction)
     path = Path(path)
     _write_atomically(path, page.encode("utf-8"))
@@ -63,7 +66,6 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
               direction: str = "LR") -> str:
     """The whole page, as HTML text."""
     root = walk.graph.root
-    walk, focus = walk.whole or walk, walk.focus
     title = title or f"{root.name}: forward and backward, one step at a time"
     summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps. Step with the buttons, "
                f"the slider or the arrow keys.")
@@ -72,7 +74,7 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
                    f"{len(walk.top)} at the top, one per call of each layer. Open a step "
                    f"(o or Enter) to see the steps it is made of; u or Backspace goes back up.")
     player = player_html(walk, prefix="cr-", practice=practice, direction=direction,
-                         global_keys=True, focus=focus)
+                         global_keys=True)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -96,21 +98,22 @@ header p {{ font: 13px/1.4 system-ui, sans-serif; color: #666; margin: 0 0 0.8re
 
 
 def player_html(walk: Walkthrough, prefix: str, practice: bool = False, direction: str = "LR",
-                global_keys: bool = False, static_picture: bool = False,
-                focus: int | None = None) -> str:
+                global_keys: bool = False, static_picture: bool = False) -> str:
     """The player as an HTML fragment: a container, its style, and the script that builds it.
 
     With static_picture, the container starts with the final graph as an <img>, which stays
-    where scripts do not run (an untrusted notebook): a picture, and no dead controls. focus:
-    a node to follow from the start (a walkthrough following one is shown as its whole).
+    where scripts do not run (an untrusted notebook): a picture, and no dead controls. A
+    walkthrough of some steps of another (following a node, one example) is shown as the
+    whole one, opened on those steps.
     """
-    walk, focus = walk.whole or walk, walk.focus if focus is None else focus
+    view = {"follow": walk.focus, "sample": walk.sample}
+    walk = walk.whole or walk
     pictures, places = level_pictures(walk, prefix=prefix, direction=direction)
     data = player_data(walk, pictures, places, prefix, practice)
     inside = "<noscript>This walkthrough needs JavaScript.</noscript>"
     if static_picture:
         inside = static_img(pictures[0].svg, walk)
-    options = json.dumps({"globalKeys": global_keys, "follow": focus})
+    options = json.dumps({"globalKeys": global_keys, **view})
     text = _script_json(data)
     if len(text) > PACK_OVER:  # a network's steps: about a tenth of the size, gzipped
         packed = gzip.compress(json.dumps(data, allow_nan=False).encode("utf-8"), mtime=0)
@@ -170,6 +173,9 @@ def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[i
         "steps": steps,
         "explanations": explanations,
         "follow": follow_data(walk),
+        "jump": [n.id for n in graph.nodes if n.kind != "constant"
+                 and (n.label or n.kind == "leaf" or n is graph.root)],
+        "samples": [_part_data(*sample_part(walk, k)) for k in range(len(batch_calls(walk)))],
         "firstNonfinite": walk.first_nonfinite(),
         "practice": practice,
         "tolerance": {"rel": REL_TOL, "abs": ABS_TOL},
@@ -188,10 +194,15 @@ def follow_data(walk: Walkthrough) -> dict:
     result = {}
     for node in leaves:
         kept = following(walk, node.id)
-        start, done = follow_start(walk, node, kept), path_sum_step(walk, node, len(kept) + 1)
-        result[node.id] = {"kept": _runs(kept), "start": _own_step(start),
-                           "done": _own_step(done)}
+        result[node.id] = _part_data(kept, follow_start(walk, node, kept),
+                                     path_sum_step(walk, node, len(kept) + 1))
     return result
+
+
+def _part_data(kept: list[int], start: Step, done: Step) -> dict:
+    """Some of the steps (following a node, one example): as runs, and their own first and
+    last steps."""
+    return {"kept": _runs(kept), "start": _own_step(start), "done": _own_step(done)}
 
 
 def _runs(indices: list[int]) -> list[list[int]]:

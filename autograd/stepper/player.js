@@ -18,6 +18,7 @@ function chainrulePlayer(root, data, options) {
   let steps = data.steps;  // the steps walked: all of them, or those following one node
   let levels = [];  // the levels, their steps as objects with first..last in `steps`
   let following = null;  // the node followed, or null
+  let sample = null;  // the example of a batch stepped, or null
   let level = null;
   let items = new Map();  // node -> the item of the current level that shows it
   let index = 0;
@@ -45,18 +46,17 @@ function chainrulePlayer(root, data, options) {
   // --- all the steps, or those following one node -------------------------------------------
 
   function whole() {
-    following = null;
+    following = sample = null;
     steps = data.steps;
     levels = data.levels.map((lv) => ({ ...lv, steps: lv.steps.map((entry) =>
       typeof entry === "number" ? ordinary(entry) : { ...entry, ordinary: null }) }));
     answered = new Set();
   }
 
-  function follow(node) {
-    // Only the steps on the paths from `node` to the output (the model's choice, given per
-    // node as runs of steps), with its own first and last step; each level keeps the steps
-    // that sum some of them, as walk.focused() keeps them in Python.
-    const chosen = data.follow[node];
+  function some(chosen) {
+    // Only some of the steps (the model's choice, given as runs of steps: those on the paths
+    // from a node, or one example's), with a first and a last step of their own; each level
+    // keeps the steps that sum some of them, as restricted() keeps them in Python.
     const kept = [0];
     for (const [first, last] of chosen.kept) for (let k = first; k <= last; k++) kept.push(k);
     kept.push(data.steps.length - 1);
@@ -86,26 +86,36 @@ function chainrulePlayer(root, data, options) {
       }
       levels.push({ ...data.levels[old], parent: parent, at: at, steps: entries });
     }
-    following = node;
     answered = new Set();
   }
 
-  function switchTo(node) {
-    // Follow a node (null: follow none), from the top level's first step.
-    if (node === null) whole(); else follow(node);
+  function switchTo(view) {
+    // Follow a node ({follow: id}), step one example ({sample: k}) or every step (null),
+    // from the top level's first step.
+    whole();
+    if (view && view.follow !== undefined) {
+      some(data.follow[view.follow]);
+      following = view.follow;
+    } else if (view && view.sample !== undefined) {
+      some(data.samples[view.sample]);
+      sample = view.sample;
+    }
     const note = part("following");
     note.replaceChildren();
-    note.hidden = node === null;
-    if (node !== null) {
-      note.appendChild(document.createTextNode("Following " + data.nodes[node].name + ": " +
-        (steps.length - 2) + " of the " + (data.steps.length - 2) + " steps, those on its " +
-        "paths to " + data.nodes[data.nodes.length - 1].name + ". "));
+    note.hidden = !view;
+    if (view) {
+      const count = (steps.length - 2) + " of the " + (data.steps.length - 2) + " steps";
+      note.appendChild(document.createTextNode(following !== null
+        ? "Following " + data.nodes[following].name + ": " + count + ", those on its paths " +
+          "to " + data.nodes[data.nodes.length - 1].name + ". "
+        : "Sample " + sample + ": " + count + ", this example's. "));
       const stop = chainruleElement("button", { type: "button", class: "cr-crumb",
-                                                text: "follow none", title: "all the steps" });
+                                                text: "all steps", title: "every step again" });
       stop.addEventListener("click", () => switchTo(null));
       note.appendChild(stop);
     }
-    part("follow").value = node === null ? "" : data.nodes[node].name;
+    part("follow").value = following === null ? "" : data.nodes[following].name;
+    part("sample").value = sample === null ? "" : String(sample);
     enter(0, 0);
   }
 
@@ -396,7 +406,11 @@ function chainrulePlayer(root, data, options) {
       return;
     }
     if (event.target && event.target.tagName === "INPUT" && event.target.type === "search") {
-      if (event.key === "Enter") { chosen(event.target.value); event.preventDefault(); }
+      if (event.key === "Enter") {
+        if (event.target === part("jump")) jump(event.target.value);
+        else chosen(event.target.value);
+        event.preventDefault();
+      }
       return;
     }
     if (event.target && event.target.tagName === "BUTTON" && event.key === "Enter") return;
@@ -445,7 +459,7 @@ function chainrulePlayer(root, data, options) {
       const offer = chainruleElement("button", { type: "button", "data-part": "follow-this",
         text: "follow " + data.nodes[node].name,
         title: "only the steps on its paths to the output, ending with their sum" });
-      offer.addEventListener("click", () => switchTo(node));
+      offer.addEventListener("click", () => switchTo({ follow: node }));
       part("why").appendChild(offer);
     }
   });
@@ -455,21 +469,52 @@ function chainrulePlayer(root, data, options) {
     const typed = value.trim();
     if (typed === "" && following === null) return;
     if (typed === "") return switchTo(null);
-    if (names.has(typed)) return names.get(typed) === following ? null : switchTo(names.get(typed));
+    if (names.has(typed)) {
+      return names.get(typed) === following ? null : switchTo({ follow: names.get(typed) });
+    }
     const note = part("message");
     note.textContent = JSON.stringify(typed) + " is not an input or a parameter of this graph";
     note.className = "cr-message cr-wrong";
   }
   part("follow").addEventListener("change", (event) => chosen(event.target.value));
+  const jumps = new Map(data.jump.map((id) => [data.nodes[id].name, id]));
+  function jump(value) {
+    // The next step about a node (its value computed, or a gradient sent to it), after this
+    // one and then from the start: a breakpoint, as g is in the terminal.
+    const typed = value.trim();
+    const note = part("message");
+    if (!jumps.has(typed)) {
+      note.textContent = JSON.stringify(typed) + " is not a named node of this graph";
+      note.className = "cr-message cr-wrong";
+      return;
+    }
+    const node = jumps.get(typed);
+    const about = (k) => steps[k].node === node && steps[k].kind !== "done";
+    let found = steps.findIndex((_, k) => k > stepAt(index).last && about(k));
+    if (found < 0) found = steps.findIndex((_, k) => about(k));
+    if (found < 0) {
+      note.textContent = typed + " is given: no step " + (following === null && sample === null
+        ? "" : "here ") + "computes it or sends it a gradient";
+      note.className = "cr-message cr-info";
+      return;
+    }
+    locate(found);
+    part("message").textContent = "at " + typed + " (Enter again: its next step)";
+    part("message").className = "cr-message cr-info";
+  }
+  part("sample").addEventListener("change", (event) => switchTo(
+    event.target.value === "" ? null : { sample: Number(event.target.value) }));
   root.addEventListener("keydown", onKey);
   if (options && options.globalKeys) {
     document.addEventListener("keydown", (event) => {
       if (!root.contains(event.target) || event.target === document.body) onKey(event);
     });
   }
-  const first = options && options.follow !== null && options.follow !== undefined &&
-    data.follow[options.follow] !== undefined ? options.follow : null;
-  switchTo(first);
+  const wanted = (options || {});
+  switchTo(wanted.follow != null && data.follow[wanted.follow] !== undefined
+    ? { follow: wanted.follow }
+    : wanted.sample != null && data.samples[wanted.sample] !== undefined
+      ? { sample: wanted.sample } : null);
   if (options && options.start) show(options.start);
   return { show, next, open, up, locate, follow: switchTo,
            get index() { return index; }, get level() { return levels.indexOf(level); } };
@@ -544,6 +589,22 @@ function chainruleBuild(root, data) {
     names,
   ]);
   follow.hidden = followable.length === 0;
+  const samples = el("label", { class: "cr-follow", title: "one example of the batch" }, [
+    document.createTextNode("example "),
+    el("select", { "data-part": "sample", "aria-label": "one example of the batch" }, [
+      el("option", { value: "", text: "all" }),
+      ...data.samples.map((_, k) => el("option", { value: String(k), text: "sample " + k })),
+    ]),
+  ]);
+  samples.hidden = data.samples.length === 0;
+  const jump = el("label", { class: "cr-follow", title: "the next step about a node" }, [
+    document.createTextNode("go to "),
+    el("input", { type: "search", "data-part": "jump", list: data.prefix + "jump-names",
+                  placeholder: "a node's name", autocomplete: "off",
+                  "aria-label": "go to the next step about a node" }),
+    el("datalist", { id: data.prefix + "jump-names" },
+       data.jump.map((id) => el("option", { value: data.nodes[id].name }))),
+  ]);
   const jumps = el("div", { class: "cr-jumps" }, [
     button("forward", "forward pass", "jump to the first forward step (f)"),
     button("backward", "backward pass", "jump to the first backward step (b)"),
@@ -564,7 +625,8 @@ function chainruleBuild(root, data) {
   const side = el("div", { class: "cr-side" }, [
     el("div", { class: "cr-following", "data-part": "following" }),
     el("nav", { class: "cr-crumbs", "data-part": "crumbs", "aria-label": "levels" }),
-    controls, levels, slider, jumps, follow,
+    controls, levels, slider, jumps, el("div", { class: "cr-controls" }, [samples, follow]),
+    jump,
     el("div", { class: "cr-counter", "data-part": "counter" }),
     el("div", { class: "cr-title", "data-part": "title" }),
     el("div", { class: "cr-lines", "data-part": "lines" }),

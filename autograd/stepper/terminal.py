@@ -18,7 +18,15 @@ from typing import TextIO
 from ..text import printable
 from ..value import Value
 from .levels import Level, level_items
-from .model import MAX_NODES, Walkthrough, as_walkthrough, focused, forward_expression, grade
+from .model import (
+    MAX_NODES,
+    Walkthrough,
+    as_walkthrough,
+    focused,
+    forward_expression,
+    grade,
+    sampled,
+)
 from .symbols import fmt
 
 HELP = """\
@@ -29,6 +37,7 @@ keys
   home / end (or 0 / $)          jump to the first / last step
   o / u                          open this step into the level below / go back up a level
   F                              follow a node: only the steps on its paths to the output
+                                 (or a number: one example of a batch; nothing: all steps)
   g                              go to a step number or to a node by name (a breakpoint)
   !                              run to the first value or gradient that is inf or nan
   x                              explain the current node's gradient: every path, and a check
@@ -49,14 +58,15 @@ GREEN, RED = "\x1b[32m", "\x1b[31m"
 def step(output: Value | Walkthrough, *, title: str = "", practice: bool = False,
          start: int = 0, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
          levels: bool | None = None, focus: Value | str | None = None,
-         input: TextIO | None = None, output_to: TextIO | None = None) -> None:
+         sample: int | None = None, input: TextIO | None = None,
+         output_to: TextIO | None = None) -> None:
     """Step through the graph behind `output` in this terminal, until q (or end of input).
 
     `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
-    step a network module by module, and focus follows one node, as walkthrough() does.
-    start: a step of the top level.
+    step a network module by module, focus follows one node and sample steps one example, as
+    walkthrough() does. start: a step of the top level.
     """
-    walk = as_walkthrough(output, max_nodes, collapse, levels, focus)
+    walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample)
     Session(walk, title=title, practice=practice, input=input, output=output_to).run(start)
 
 
@@ -79,6 +89,9 @@ def screen(walk: Walkthrough, index: int, width: int = 100, height: int = 40,
         header.append(printable(f"following {walk.graph.nodes[walk.focus].name}: "
                                 f"{len(walk) - 2} of the {len(walk.whole) - 2} steps, those on "
                                 f"its paths (F and Enter follows none)"))
+    if walk.sample is not None:
+        header.append(f"sample {walk.sample}: {len(walk) - 2} of the {len(walk.whole) - 2} "
+                      f"steps, this example's (F and Enter: every example)")
     if walk.leveled:
         header += textwrap.wrap(printable(breadcrumb(walk, level)), width,
                                 subsequent_indent="  ")
@@ -266,7 +279,8 @@ class Session:
                 return f"this level has no {'forward' if key == 'f' else 'backward'} step"
             return self.move(found)
         if key == "F":
-            return self.follow(self.keys.line("follow (a name; nothing: follow none): "))
+            return self.follow(self.keys.line(
+                "follow (a name, or an example's number; nothing: all steps): "))
         if key == "o":
             return self.open()
         if key == "u":
@@ -293,19 +307,20 @@ class Session:
         return f"unknown key {key!r}; press ? for help"
 
     def follow(self, typed: str | None) -> str:
-        """Follow the node named `typed` (from the top level's first step); "" follows none."""
+        """Follow the node named `typed`, or step the example numbered so; "": every step."""
         whole = self.walk.whole or self.walk
         if typed is None:
             return ""
-        if not typed.strip():
-            if self.walk.focus is None:
-                return ""
-            self.walk = whole
-        else:
-            try:
-                self.walk = focused(whole, typed.strip())
-            except ValueError as error:
-                return str(error)
+        typed = typed.strip()
+        try:
+            if not typed:
+                self.walk = whole
+            elif typed.isdigit():
+                self.walk = sampled(whole, int(typed))
+            else:
+                self.walk = focused(whole, typed)
+        except ValueError as error:
+            return str(error)
         self.level, self.index = self.walk.top, 0
         self.answered = set()
         return ""
