@@ -520,11 +520,13 @@ def _backward_with_graph(order: list[Value]) -> None:
 # note.) One topological walk per node met on its own, none per node in a list: a chain of n
 # nodes costs n steps, not n ** 2. (Each node of a long chain pickled on its own would cost a
 # walk each: pickle the outputs, or a list that begins with them.) The note is a weak reference
-# to the item, which pickle holds until it has stored the node: an interrupted pickle.dumps
-# leaves no note. A note left all the same (a pure-Python pickler, such as copy.deepcopy's,
-# interrupted just then, its traceback kept) has the next node stored in the thread, if that is
-# its node, stored by its fields and not its graph: all of the node still, but its inputs
-# stored the recursive way (its gradient too, unless that is a Value: see below).
+# to the item, which lives as long as the pickling that holds it: an interrupted pickle.dumps
+# leaves no note. One can outlast its pickling only if that stopped between an item and its
+# node while something keeps the item (a Pickler object kept after its dump raised, or a
+# traceback that keeps copy.deepcopy's frames): then the next node stored in that thread, if it
+# is the note's node, is stored by its fields; its inputs, new to that pickle, each come as a
+# graph of their own (one level deeper, no more), and a Value gradient of that one node would
+# be left at 0.0 (see below).
 #
 # A gradient that is a Value (after backward(create_graph=True)) has a graph of its own, which
 # can lead back here: after (x * w).backward(create_graph=True), x.grad is w and w.grad is x.
