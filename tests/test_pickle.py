@@ -213,8 +213,8 @@ def test_pickling_a_chain_walks_its_graph_once(monkeypatch):
     assert len(walks) == 1
 
 
-def test_pickling_again_in_the_same_thread_starts_afresh(deep_chain):
-    x, y = deep_chain
+def test_pickling_again_in_the_same_thread_starts_afresh():
+    x, y = chain(10_000)  # 20,000 nodes: far deeper than pickle could recurse
     middle = y.inputs[0].inputs[0]
     pickled((middle, y))  # y's walk passes nodes pickle already has from middle's
     assert_same_graph(middle, pickled(middle))
@@ -234,10 +234,10 @@ class InterruptedPickler(pickle.Pickler):
         return None
 
 
-def test_a_pickling_interrupted_midway_leaves_the_next_one_whole(deep_chain):
-    x, y = deep_chain
+def test_a_pickling_interrupted_midway_leaves_the_next_one_whole():
+    x, y = chain(10_000)
     middle = y
-    for _ in range(20_000):
+    for _ in range(5_000):
         middle = middle.inputs[0]
     pickler = InterruptedPickler(middle)  # kept alive, with its memo
     with pytest.raises(RuntimeError, match="interrupted"):
