@@ -349,9 +349,9 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
     no_grad every node is a leaf with no history. In anomaly mode a node remembers the line
     of user code that made it, and an operation's non-finite result raises here.
     """
-    # Not Value(data): data is a float already. Every slot is set here, as in Value.__init__
-    # and twice in _binary_operator (the methods of + and *: the node and a number's leaf): a
-    # new slot goes into all four.
+    # Not Value(data): data is a float already. Every slot is set here, as in Value.__init__,
+    # twice in _binary_operator (the methods of + and *: the node and a number's leaf) and in
+    # _node_from_fields (unpickling): a new slot goes into all five.
     mode = current_mode()
     out = _new_value(Value)
     out.data = data
