@@ -49,22 +49,31 @@ def require_program(name: str, how: str = "") -> str:
 def execute_cells(cells: list[str], folder: Path) -> list[list[dict]]:
     """Run `cells` in order in a real ipykernel running this Python; each cell's outputs."""
     nbformat = require_module("nbformat")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    return [cell.outputs for cell in execute_notebook(notebook, folder).cells]
+
+
+def execute_notebook(notebook, folder: Path, cwd: Path | str = "."):
+    """Run every cell of an nbformat notebook in a real ipykernel running this Python.
+
+    The notebook comes back with its outputs; the kernel starts in `cwd`. A cell that raises
+    raises nbclient's CellExecutionError, which names the cell and the error.
+    """
     nbclient = require_module("nbclient")
     require_module("ipykernel")
     # A kernelspec of our own, so the kernel is this interpreter, whatever else is installed.
     kernels = folder / "kernels" / "chainrule-test"
-    kernels.mkdir(parents=True)
+    kernels.mkdir(parents=True, exist_ok=True)
     (kernels / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "chainrule test", "language": "python",
     }))
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JUPYTER_PATH", str(folder))
         client = nbclient.NotebookClient(notebook, kernel_name="chainrule-test", timeout=120,
-                                         resources={"metadata": {"path": "."}})
+                                         resources={"metadata": {"path": str(cwd)}})
         client.execute()
-    return [cell.outputs for cell in notebook.cells]
+    return notebook
 
 
 def assert_png(path: Path) -> None:

@@ -100,3 +100,13 @@ def test_the_stepping_page_steps_a_live_walkthrough(site, browser):
     assert status.text_content() != before  # one step further
     assert problems == []
     page.close()
+
+
+def test_the_lessons_are_rendered_with_their_outputs(site):
+    lessons = sorted((ROOT / "lessons").glob("*.ipynb"))
+    assert len(lessons) == 6
+    for lesson in lessons:
+        html = (site / "lessons" / f"{lesson.stem}.html").read_text()
+        assert "jp-OutputArea-output" in html, lesson.name  # executed as the site was built
+        assert "Not answered yet" in html, lesson.name  # the exercises' checker ran
+    assert (site / "lessons" / "index.html").is_file()
