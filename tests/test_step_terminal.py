@@ -48,12 +48,17 @@ FIRST_SUM = "layers.0.neurons.0.b + layers.0.neurons.0.w0 * 2 + layers.0.neurons
 RIGHT_ARROW, LEFT_ARROW = "\x1b[C", "\x1b[D"
 
 
+def spawn(script: str, columns: int = 100, timeout: int = 10):
+    """The script running in a real pseudo-terminal of 40 lines."""
+    pexpect = require_module("pexpect")
+    return pexpect.spawn(sys.executable, ["-c", script], cwd=str(ROOT), dimensions=(40, columns),
+                         env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"},
+                         encoding="utf-8", timeout=timeout)
+
+
 @pytest.fixture
 def terminal():
-    pexpect = require_module("pexpect")
-    child = pexpect.spawn(sys.executable, ["-c", KARPATHY], cwd=str(ROOT), dimensions=(40, 100),
-                          env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"},
-                          encoding="utf-8", timeout=10)
+    child = spawn(KARPATHY)
     child.expect("step 0 of 11")
     yield child
     child.close(force=True)
@@ -123,10 +128,7 @@ def test_commands_can_come_from_a_pipe():
 
 def test_a_fused_neuron_steps_as_b_plus_w_times_x():
     pexpect = require_module("pexpect")
-    child = pexpect.spawn(sys.executable, ["-c", FUSED_MLP], cwd=str(ROOT),
-                          dimensions=(40, 200), env={"TERM": "xterm-256color",
-                                                     "PATH": "/usr/bin:/bin"},
-                          encoding="utf-8", timeout=10)
+    child = spawn(FUSED_MLP, columns=200)
     try:
         child.expect("step 0 of 26")
         child.send("n")  # t1, the first neuron's weighted sum: one node, one step
@@ -190,10 +192,7 @@ MOONS = textwrap.dedent("""
 
 @pytest.fixture
 def moons_terminal():
-    pexpect = require_module("pexpect")
-    child = pexpect.spawn(sys.executable, ["-c", MOONS], cwd=str(ROOT), dimensions=(40, 100),
-                          env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin"},
-                          encoding="utf-8", timeout=30)
+    child = spawn(MOONS, timeout=30)
     child.expect(r"step 0 of 28 \(start\)")
     child.expect(r"level: top \(29 steps\)")
     yield child

@@ -163,50 +163,45 @@ def _calls(graph, members: list[int]) -> list[list[int]]:
     its scope).
     """
     inside = set(members)
-    parent = {op: op for op in members}
-
-    def find(op: int) -> int:
-        while parent[op] != op:
-            parent[op] = parent[parent[op]]
-            op = parent[op]
-        return op
-
     first_reader: dict[int, int] = {}
+    links = []
     for op in members:
         for inp in graph.nodes[op].inputs:
             node = graph.nodes[inp]
             if inp in inside:
-                other = inp
-            elif node.kind == "leaf" and node.scope:
-                continue  # a parameter: every call reads it
-            else:
-                other = first_reader.setdefault(inp, op)
-            parent[find(op)] = find(other)
-    calls: dict[int, list[int]] = {}
-    for op in sorted(members):
-        calls.setdefault(find(op), []).append(op)
-    return list(calls.values())
+                links.append((op, inp))
+            elif not (node.kind == "leaf" and node.scope):  # a parameter: every call reads it
+                links.append((op, first_reader.setdefault(inp, op)))
+    return _connected(members, links)
 
 
 def _pieces(graph, own: list[int]) -> list:
     """Operations outside every module, in connected pieces (the loss, say): a draft each."""
     inside = set(own)
-    parent = {op: op for op in own}
+    links = [(op, inp) for op in own for inp in graph.nodes[op].inputs if inp in inside]
+    return [_draft(graph.nodes[ops[-1]].name, "", ops) for ops in _connected(own, links)]
 
-    def find(op: int) -> int:
-        while parent[op] != op:
-            parent[op] = parent[parent[op]]
-            op = parent[op]
-        return op
 
-    for op in own:
-        for inp in graph.nodes[op].inputs:
-            if inp in inside:
-                parent[find(op)] = find(inp)
-    pieces: dict[int, list[int]] = {}
-    for op in sorted(own):
-        pieces.setdefault(find(op), []).append(op)
-    return [_draft(graph.nodes[ops[-1]].name, "", list(ops)) for ops in pieces.values()]
+def _connected(members: list[int], links: list[tuple[int, int]]) -> list[list[int]]:
+    """The members in groups that the links join, each sorted, in order of their first.
+
+    Union-find: each member points towards its group's representative; halving the path on
+    each lookup keeps the chains short.
+    """
+    parent = {m: m for m in members}
+
+    def find(m: int) -> int:
+        while parent[m] != m:
+            parent[m] = parent[parent[m]]
+            m = parent[m]
+        return m
+
+    for a, b in links:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for m in sorted(members):
+        groups.setdefault(find(m), []).append(m)
+    return list(groups.values())
 
 
 def _ops_of(part) -> list[int]:
