@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from ..dot import step_names
+from ..dot import scope_steps, step_names
 from ..graph import topological_order
 from ..ops import PRIMITIVES
 from ..text import printable
@@ -526,9 +526,12 @@ def forward_steps(graph: Graph) -> list[Step]:
     listed = [f"{n.name} = {fmt(n.data)}" + _where(n) for n in named[:LISTED]]
     if len(named) > LISTED:
         listed.append(f"... and {len(named) - LISTED} more")
+    parameters = sum(1 for n in named if n.scope)  # leaves made in a module (nn's weights)
+    given = " and ".join(_count(n, noun) for n, noun in (
+        (len(named) - parameters, "input"), (parameters, "parameter")) if n)
     steps = [Step(
         index=0, kind="start",
-        title=f"Start: {_count(len(named), 'input')} given" if named else "Start",
+        title=f"Start: {given} given" if named else "Start",
         values=tuple((n.id, n.data) for n in leaves),
         lines=tuple(listed) or ("This graph starts from constants only.",),
     )]
@@ -893,7 +896,7 @@ def describe_group(walk: Walkthrough):
         others = (len(read) if phase == "forward" else len(inputs)) - parameters
         given = " and ".join(_count(n, noun) for n, noun in ((others, "input"),
                                                            (parameters, "parameter")) if n)
-        inside = f"{_count(last - first + 1, 'step')} inside ({_parts_text(group)})"
+        inside = f"{_count(last - first + 1, 'step')} inside ({_parts_text(walk, group)})"
         if phase == "forward":
             if len(outputs) == 1:
                 out = outputs[0]
@@ -930,11 +933,13 @@ def describe_group(walk: Walkthrough):
     return describe
 
 
-def _parts_text(group: Group) -> str:
-    """ "16 neurons.*", "3 operations", "2 modules and 5 operations": what a group is made of."""
+def _parts_text(walk: Walkthrough, group: Group) -> str:
+    """ "16 neurons", "18 operations", "2 modules and 5 operations": what a group is made of."""
+    stems = {scope_steps(walk.groups[i].scope)[-1].split(".")[0] for i in group.groups()}
     modules = len(group.groups())
     operations = len(group.parts) - modules
-    words = [_count(modules, "module")] if modules else []
+    words = [f"{modules} {stems.pop()}" if len(stems) == 1 and modules > 1
+             else _count(modules, "module")] if modules else []
     if operations:
         words.append(_count(operations, "operation"))
     return " and ".join(words)
