@@ -42,11 +42,13 @@ from .plots import (
     plot_regression,
     plot_runs,
 )
+from .rng import DEFAULT_SEED, manual_seed
 from .schedule import CosineAnnealingLR, ExponentialLR, LRScheduler, StepLR
 from .train import History, TrainingState, evaluate, fit, predict
 
 __all__ = [
     "ACTIVATIONS",
+    "DEFAULT_SEED",
     "INITS",
     "MLP",
     "SGD",
@@ -84,6 +86,7 @@ __all__ = [
     "make_sine",
     "make_spirals",
     "make_xor",
+    "manual_seed",
     "mse",
     "plot_decision_boundary",
     "plot_grad_norms",
