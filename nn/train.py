@@ -19,7 +19,7 @@ from typing import TextIO
 
 import numpy as np
 
-from autograd import Value, gc_paused, no_grad
+from autograd import Value, dead_relus, gc_paused, no_grad
 
 from .checks import flag, positive_int
 from .clip import clip_grad_norm
@@ -50,8 +50,9 @@ class History:
     grad_norms: one gradient_norms(model) dict per step, before clipping (if recorded).
     monitor, best, best_epoch: the number that decides which weights are best, its best value
     and the epoch (counted from 1) where it was reached.
-    stop_reason: "finished", "early stopping", "stopped by a callback", "interrupted" or
-    "loss is not finite".
+    stop_reason: "finished", "early stopping", "stopped by a callback", "interrupted",
+    "loss is not finite", or, when a relu network is stuck, e.g. "every relu in layers.1 is off
+    for every input, so every gradient is 0" (see autograd.dead_relus).
     """
 
     metrics: dict[str, list[float]] = field(default_factory=dict)
@@ -138,7 +139,9 @@ def fit(
     what its loss measured).
     checkpoint: a path where every new best model is saved (model.save); that its folder
     exists and is writable is checked before the first epoch. progress: True for a bar on
-    stderr, or a stream to write it to. A loss that turns inf or nan stops training.
+    stderr, or a stream to write it to. A loss that turns inf or nan stops training, and so
+    does an epoch in which every gradient was 0 because every relu of a layer was off for
+    every input: no step can change such a network (stop_reason says which layer).
     """
     _check_fit_arguments(
         model, optimizer, epochs, batch_size, patience, clip_norm, progress, scheduler, callbacks
@@ -201,6 +204,7 @@ def fit(
             totals = dict.fromkeys(["loss", *metrics], 0.0)  # sums weighted by batch size
             seen = 0
             diverged = False
+            dead = ""  # while every step of the epoch had every gradient 0: the dead relus
             for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, rng=rng,
                                             drop_last=drop_last):
                 inputs, targets = X_batch.tolist(), y_batch.tolist()
@@ -219,6 +223,8 @@ def fit(
                         break  # diverged: stepping along an inf or nan gradient would ruin all
                     optimizer.zero_grad()
                     objective.backward()  # backward pass: every parameter's .grad
+                    if dead is not None:
+                        dead = _still_dead(objective, optimizer.params, dead)
                     if record_grad_norms:
                         history.grad_norms.append(gradient_norms(model))
                     if clip_norm is not None:
@@ -260,6 +266,9 @@ def fit(
                 break
             if patience is not None and epochs_without_best >= patience:
                 history.stop_reason = "early stopping"
+                break
+            if dead:  # no step of this epoch could move a parameter, and no later one will
+                history.stop_reason = f"{dead}, so every gradient is 0"
                 break
     except KeyboardInterrupt:  # Ctrl-C: keep what was learned, return what happened
         history.stop_reason = "interrupted"
@@ -309,6 +318,15 @@ def _one_example_at_a_time(model: Module) -> Forward:
         return [model(x) for x in inputs]
 
     return forward
+
+
+def _still_dead(objective: Value, params: Sequence[Value], so_far: str) -> str | None:
+    """Which relus are dead, if this step left every gradient at 0 because of them, as every
+    earlier step of the epoch did (so_far: their sentence, "" for the first step); else None."""
+    if any(p.grad != 0.0 for p in params):  # the usual case, checked cheaply first
+        return None
+    dead = dead_relus(objective)
+    return dead if dead is not None and so_far in ("", dead) else None
 
 
 def _save_state(model: Module, state: dict[str, float], path: str | os.PathLike) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..relus import dead_relus
 from ..value import Value
 from .model import (
     MAX_NODES,
@@ -49,6 +50,8 @@ def training_walkthrough(loss: Value, optimizer: object, max_nodes: int = MAX_NO
 
     # Really train, recording each parameter's number before and after the update.
     loss.backward()
+    # Every gradient 0 because every relu of a layer is off: then say so (None otherwise).
+    dead = None if any(float(p.grad) != 0 for p in params) else dead_relus(loss)
     in_graph = [(p, graph.find(p)) for p in params if _in(graph, p)]
     before = [(p.data, p.grad) for p, _ in in_graph]
     optimizer.step()
@@ -65,8 +68,14 @@ def training_walkthrough(loss: Value, optimizer: object, max_nodes: int = MAX_NO
     walk = Walkthrough(graph, steps)
     moved = [f"{node.name}: {fmt(old)} -> {fmt(p.data)}"
              for (p, node), (old, _) in zip(in_graph, before)]
-    summary = (f"one training iteration: {graph.root.name} was {fmt(graph.root.data)}; "
-               f"{len(in_graph)} parameters moved against their gradients", *moved[:12])
+    start = f"one training iteration: {graph.root.name} was {fmt(graph.root.data)}; "
+    if dead:
+        summary = (start + f"{dead}, so every gradient is 0",
+                   "a relu that is off passes no gradient back, so no step can turn it on "
+                   "again (a dead relu): gradient descent is stuck here for good", *moved[:12])
+    else:
+        summary = (start + f"{len(in_graph)} parameters moved against their gradients",
+                   *moved[:12])
     if len(moved) > 12:
         summary += (f"... and {len(moved) - 12} more",)
     steps.append(done_step(graph, walk, len(steps), lines=summary,
