@@ -24,6 +24,7 @@ from autograd import Value, dead_relus, gc_paused, no_grad
 from .checks import flag, positive_int
 from .clip import clip_grad_norm
 from .data import batches
+from .layers import Layer
 from .metrics import gradient_norms
 from .module import Module
 from .optim import Optimizer
@@ -51,8 +52,8 @@ class History:
     monitor, best, best_epoch: the number that decides which weights are best, its best value
     and the epoch (counted from 1) where it was reached.
     stop_reason: "finished", "early stopping", "stopped by a callback", "interrupted",
-    "loss is not finite", or, when a relu network is stuck, e.g. "every relu in layers.1 is off
-    for every input, so every gradient is 0" (see autograd.dead_relus).
+    "loss is not finite", or, when a layer of relus is dead, e.g. "every relu in layers.1 is
+    off for every input, so no step can turn them on again" (see autograd.dead_relus).
     """
 
     metrics: dict[str, list[float]] = field(default_factory=dict)
@@ -140,8 +141,8 @@ def fit(
     checkpoint: a path where every new best model is saved (model.save); that its folder
     exists and is writable is checked before the first epoch. progress: True for a bar on
     stderr, or a stream to write it to. A loss that turns inf or nan stops training, and so
-    does an epoch in which every gradient was 0 because every relu of a layer was off for
-    every input: no step can change such a network (stop_reason says which layer).
+    does an epoch in which every relu of a layer was off for every input: such a layer passes
+    no gradient back, so no step can turn it on again (stop_reason names the layer).
     """
     _check_fit_arguments(
         model, optimizer, epochs, batch_size, patience, clip_norm, progress, scheduler, callbacks
@@ -192,6 +193,8 @@ def fit(
     # stand for them. "val_" numbers always measure the weights after the epoch.
     monitors_start_of_epoch = steps_per_epoch == 1 and not monitor.startswith("val_")
     bar = _progress_display(progress, epochs, steps_per_epoch)
+    relu_layers = [layer.parameters() for _, layer in model.named_modules()
+                   if isinstance(layer, Layer) and layer.activation == "relu"]
     history = History(monitor=monitor)
     best_state = None
     epochs_without_best = 0
@@ -204,7 +207,7 @@ def fit(
             totals = dict.fromkeys(["loss", *metrics], 0.0)  # sums weighted by batch size
             seen = 0
             diverged = False
-            dead = ""  # while every step of the epoch had every gradient 0: the dead relus
+            dead = ""  # while every step of the epoch found a layer of relus all off: which
             for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, rng=rng,
                                             drop_last=drop_last):
                 inputs, targets = X_batch.tolist(), y_batch.tolist()
@@ -224,7 +227,7 @@ def fit(
                     optimizer.zero_grad()
                     objective.backward()  # backward pass: every parameter's .grad
                     if dead is not None:
-                        dead = _still_dead(objective, optimizer.params, dead)
+                        dead = _still_dead(objective, optimizer.params, relu_layers, dead)
                     if record_grad_norms:
                         history.grad_norms.append(gradient_norms(model))
                     if clip_norm is not None:
@@ -267,8 +270,8 @@ def fit(
             if patience is not None and epochs_without_best >= patience:
                 history.stop_reason = "early stopping"
                 break
-            if dead:  # no step of this epoch could move a parameter, and no later one will
-                history.stop_reason = f"{dead}, so every gradient is 0"
+            if dead:  # no gradient got through that layer all epoch, and none ever will
+                history.stop_reason = f"{dead}, so no step can turn them on again"
                 break
     except KeyboardInterrupt:  # Ctrl-C: keep what was learned, return what happened
         history.stop_reason = "interrupted"
@@ -320,10 +323,18 @@ def _one_example_at_a_time(model: Module) -> Forward:
     return forward
 
 
-def _still_dead(objective: Value, params: Sequence[Value], so_far: str) -> str | None:
-    """Which relus are dead, if this step left every gradient at 0 because of them, as every
-    earlier step of the epoch did (so_far: their sentence, "" for the first step); else None."""
-    if any(p.grad != 0.0 for p in params):  # the usual case, checked cheaply first
+def _still_dead(objective: Value, params: Sequence[Value], relu_layers: list[list[Value]],
+                so_far: str) -> str | None:
+    """The sentence naming the layers whose every relu was off for every input of this step, if
+    every earlier step of the epoch found the same (so_far: "" for the first step); else None.
+
+    A dead layer leaves a gradient of exactly 0 on each of its parameters (and on all
+    parameters when nothing else is trained), so the graph is searched only then: the usual
+    step costs a look at a gradient or two.
+    """
+    if not any(all(p.grad == 0.0 for p in layer) for layer in relu_layers) and any(
+        p.grad != 0.0 for p in params
+    ):
         return None
     dead = dead_relus(objective)
     return dead if dead is not None and so_far in ("", dead) else None

@@ -50,22 +50,51 @@ def test_relus_made_outside_modules_are_one_layer():
     assert dead_relu_layers(c + Value(1.0).relu()) == ["encoder"]  # "" has a relu that is on
 
 
-def test_fit_stops_and_names_the_layer_when_every_gradient_is_0():
+STOPPED = "every relu in layers.1 is off for every input, so no step can turn them on again"
+
+
+def test_fit_stops_and_names_the_dead_layer():
+    model = with_dead_layer(1)  # the output bias still learns, but nothing before it can
+    history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.01), POINTS, TARGETS,
+                     epochs=50)
+    assert history.epochs == 1 and history.stop_reason == STOPPED
+
+
+def test_fit_stops_when_every_output_is_0_and_every_gradient_is_0():
     model = with_dead_layer(1)
-    model.layers[2].neurons[0].b.data = 0.0  # the output is 0 for every input, as TARGETS
-    history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.1),
-                     [[0.0, 0.0]] * 2 + POINTS[:1], [1.0, -1.0, 0.0], epochs=50)
+    model.layers[2].neurons[0].b.data = 0.0  # the output is 0 for every input
+    history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.1), POINTS,
+                     [1.0, -1.0, 0.0], epochs=50)
     # the output bias gets 2 * ((0 - 1) + (0 + 1) + 0) = 0: every gradient is exactly 0
-    assert history.epochs == 1
-    assert history.stop_reason == (
-        "every relu in layers.1 is off for every input, so every gradient is 0")
+    assert history.epochs == 1 and history.stop_reason == STOPPED
 
 
-def test_fit_trains_on_while_some_gradient_is_not_0():
-    model = with_dead_layer(1)  # the output bias still learns the mean target
+def test_fit_trains_on_while_every_layer_has_a_relu_on():
+    model = nn.MLP(2, [3, 3, 1], seed=0)
     history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.01), POINTS, TARGETS,
                      epochs=5)
     assert history.epochs == 5 and history.stop_reason == "finished"
+
+
+class OwnRelu(nn.Module):
+    """A module of its own (no nn Layer): out = relu(w * x + b), with w = -1 and b = -1."""
+
+    def __init__(self) -> None:
+        self.w, self.b = Value(-1.0), Value(-1.0)
+
+    def own_parameters(self) -> list:
+        return [("w", self.w), ("b", self.b)]
+
+    def __call__(self, x: list) -> Value:
+        return (self.w * x[0] + self.b).relu()
+
+
+def test_fit_stops_for_relus_of_any_module_once_every_gradient_is_0():
+    model = OwnRelu()
+    history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.1), POINTS,
+                     TARGETS, epochs=5)
+    assert history.stop_reason == "every relu is off for every input, so no step can turn them "\
+                                  "on again"
 
 
 def one_relu(threshold: float) -> nn.MLP:
@@ -81,7 +110,7 @@ def test_fit_with_batches_stops_when_every_batch_of_the_epoch_is_dead(batch_size
     model = one_relu(threshold=1.0)  # off for every x below 1
     history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.01),
                      [[0.0], [0.2], [0.4], [0.6]], [0.0] * 4, epochs=5, batch_size=batch_size)
-    assert history.epochs == 1 and history.stop_reason.startswith("every relu in layers.0 ")
+    assert history.epochs == 1 and history.stop_reason == STOPPED.replace("layers.1", "layers.0")
 
 
 def test_fit_with_batches_trains_on_while_one_batch_has_a_relu_on():
@@ -91,7 +120,7 @@ def test_fit_with_batches_trains_on_while_one_batch_has_a_relu_on():
     assert history.epochs == 3 and history.stop_reason == "finished"
 
 
-def test_the_training_walkthrough_says_so():
+def test_the_training_walkthrough_says_when_every_gradient_is_0():
     model = with_dead_layer(1)
     model.layers[2].neurons[0].b.data = 0.0
     loss = summed_squares([model([0.0, 0.0]), model([1.0, 1.0])], [1.0, -1.0])
@@ -99,7 +128,16 @@ def test_the_training_walkthrough_says_so():
     done = walk[len(walk) - 1]
     assert done.lines[0].endswith(
         "every relu in layers.1 is off for every input, so every gradient is 0")
-    assert "dead relu" in done.lines[1]
+    assert "(a dead relu)" in done.lines[1]
+
+
+def test_the_training_walkthrough_names_a_dead_layer_while_the_rest_learns():
+    model = with_dead_layer(1)
+    loss = summed_squares([model([1.0, 1.0])], [1.0])
+    walk = training_walkthrough(loss, nn.SGD(model.parameters(), lr=0.1))
+    done = walk[len(walk) - 1]
+    assert done.lines[0].endswith("parameters moved against their gradients")
+    assert done.lines[1].startswith("every relu in layers.1 is off for every input: a relu that")
 
 
 def test_the_training_walkthrough_of_a_live_network_says_nothing_of_relus():
