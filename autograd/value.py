@@ -163,7 +163,7 @@ class Value:
 
     @property
     def _prev(self) -> set[Value]:
-        """The inputs as a set, as micrograd keeps them (a*a has one input here, two edges)."""
+        """The inputs as a set, as micrograd keeps them: a*a has {a} here, and two edges."""
         return set(self.inputs)
 
     @property
@@ -185,11 +185,12 @@ class Value:
     def _backward(self) -> None:
         """This node's own step of the chain rule: inp.grad += local_grad * self.grad, per input.
 
-        The manual step of micrograd's lecture: set the output's grad to 1, then call
-        _backward() on each node in reverse topological order (autograd.topological_order),
-        and every grad is what backward() gives. Each node stores its local gradients as
-        numbers, so this is backward()'s loop for one node. A leaf has no inputs: nothing to
-        do. The stepper (autograd.step, autograd.walkthrough) narrates the same steps.
+        The manual step of micrograd's lecture: on a fresh graph (every grad still 0), set the
+        output's grad to 1, then call _backward() on each node in reverse topological order
+        (autograd.topological_order), and every grad is what backward() gives. Each node
+        stores its local gradients as numbers, so this is backward()'s loop for one node. A
+        leaf has no inputs: nothing to do. The stepper (autograd.step, autograd.walkthrough)
+        narrates the same steps.
         """
         for inp, local_grad in zip(self.inputs, self.local_grads):
             inp.grad += local_grad * self.grad  # chain rule; += as inp may feed other nodes
