@@ -19,19 +19,22 @@ class Node(Protocol):
     grad: float
 
 
-def topological_order(root: Node, leaves: bool = True) -> list:
+def topological_order(root: Node, leaves: bool = True, seen: set | None = None) -> list:
     """Every node `root` depends on, inputs before the nodes that use them, root last.
 
     Deterministic: inputs are visited in their recorded order, so the same graph always
     gives the same list. leaves=False leaves out the nodes without inputs (the other nodes
     keep their order; a leaf root gives []): backward walks only the nodes that pass a
     gradient on, as a leaf only receives one, and a deep chain of `y + 1` has as many
-    constant leaves as operations.
+    constant leaves as operations. `seen`, a set of nodes an earlier walk ordered (with all
+    they depend on), leaves those out and gains the nodes of this walk: walks from several
+    roots that share it order each node once.
     """
     if not leaves and not root.inputs:
         return []
     order = []
-    visited = set()  # the nodes themselves: a node hashes by identity (no __eq__ or __hash__)
+    # the nodes themselves: a node hashes by identity (no __eq__ or __hash__)
+    visited = set() if seen is None else seen
     # The nodes still to visit, on one stack. A node being expanded goes back on the stack
     # with a None above it, and its inputs above that: when the None comes up, each of its
     # inputs that belongs in the order is in `order`, so the node goes in. (A marker, not

@@ -168,6 +168,25 @@ class Primitive:
     rule: str
     params: tuple[str, ...] = ()
 
+    # An op's rules are lambdas, which pickle cannot store, and the table is the one place
+    # they live: so an op is stored by its name, and loading looks the name up in the table.
+    # A loaded node's op is then the very entry of the table (`is`, not a copy of it).
+
+    def __reduce__(self) -> tuple:
+        """How pickle and copy store an op: as the name of its entry in the op table."""
+        if PRIMITIVES.get(self.name) is not self:
+            raise TypeError(
+                f"cannot pickle the op {self.name!r}: it is not the op table's entry of that "
+                f"name (autograd.ops.PRIMITIVES), and an op is stored by its name"
+            )
+        return primitive, (self.name,)
+
+    def __copy__(self) -> Primitive:
+        return self  # an op is a constant: a copy of a node shares it
+
+    def __deepcopy__(self, memo: dict) -> Primitive:
+        return self
+
 
 ADD = Primitive(
     name="add", symbol="+", arity=2,
@@ -302,3 +321,16 @@ PRIMITIVES: dict[str, Primitive] = {
     for op in (ADD, SUM, MUL, WEIGHTED_SUM, POW, VPOW, EXP, LOG, TANH, SIGMOID, RELU,
                LEAKY_RELU, SOFTPLUS, SIN, COS, ABS)
 }
+
+
+def primitive(name: str) -> Primitive:
+    """The op table's entry named `name` (how a pickled op is loaded)."""
+    if not isinstance(name, str):
+        raise TypeError(f"an op's name is a str, got {type(name).__name__}: {name!r}")
+    try:
+        return PRIMITIVES[name]
+    except KeyError:
+        raise ValueError(
+            f"no op named {name!r} in the op table (autograd.ops.PRIMITIVES has "
+            f"{', '.join(PRIMITIVES)}); whatever stored it had an op table with one"
+        ) from None

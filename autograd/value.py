@@ -9,6 +9,8 @@ rule: each input's grad grows by local_grad * upstream, where upstream is d outp
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Callable
 from numbers import Real
 
@@ -279,6 +281,17 @@ class Value:
         raise AttributeError("Value.constant tells a number an operator turned into a node "
                              "(autograd.constant makes one); it cannot be set")
 
+    # --- pickle and copy (the machinery is at the end of this file) -----------------------------
+
+    def __reduce__(self) -> tuple:
+        """How pickle and copy.deepcopy store this node, with its graph, without recursion."""
+        return _reduce(self)
+
+    def __copy__(self) -> Value:
+        """copy.copy: a new node with this one's number, grad, inputs, op, params and notes."""
+        return _node_from_fields(self.data, self.grad, self.inputs, self.local_grads, self.op,
+                                 self.params, self.notes)
+
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -364,9 +377,9 @@ def _record(op: Primitive | None, data: float, inputs: tuple, local_grads: tuple
     no_grad every node is a leaf with no history. In anomaly mode a node remembers the line
     of user code that made it, and an operation's non-finite result raises here.
     """
-    # Not Value(data): data is a float already. Every slot is set here, as in Value.__init__
-    # and twice in _binary_operator (the methods of + and *: the node and a number's leaf): a
-    # new slot goes into all four.
+    # Not Value(data): data is a float already. Every slot is set here, as in Value.__init__,
+    # twice in _binary_operator (the methods of + and *: the node and a number's leaf) and in
+    # _node_from_fields (unpickling): a new slot goes into all five.
     mode = current_mode()
     out = _new_value(Value)
     out.data = data
@@ -517,3 +530,122 @@ def _backward_with_graph(order: list[Value]) -> None:
     for node in order:  # a rule's plain number (a sum's 1, relu's 0) becomes a constant Value
         if not isinstance(node.grad, Value):
             node.grad = constant(node.grad)
+
+
+# --- pickle and copy.deepcopy of a graph, without recursion ------------------------------------
+#
+# pickle (and copy.deepcopy) store an object as a function to call and its arguments, and store
+# each argument the same way: a node's inputs, then theirs, and so on. A chain of 100,000 nodes
+# would nest 100,000 calls deep, far past Python's recursion limit. So a node met on its own is
+# stored as its whole graph, _graph_output([every node, inputs before the nodes that use them],
+# gradient pairs, node). pickle stores that list item by item, and when it comes to a node, the
+# node's inputs came before it: pickle's memo (each object is stored once, and referred to
+# after) has them, so the node adds only its own fields, with no recursion. The memo also keeps
+# identity: a node reached twice (a * a, a diamond, or two outputs of one graph pickled
+# together) is one node again after loading.
+#
+# So a node stores itself in one of two ways: by its fields, when pickle reached it from such a
+# list (or when it is a leaf), else as its whole graph. Each item of the list is an _InOrder,
+# which pickle asks how to store just before it stores the item's node: it notes, for its
+# thread, that its node comes next in order. The next node pickle stores reads the note and
+# clears it. (A node already in pickle's memo is not asked again: the next item replaces the
+# note.) One topological walk per node met on its own, none per node in a list: a chain of n
+# nodes costs n steps, not n ** 2. (Each node of a long chain pickled on its own would cost a
+# walk each: pickle the outputs, or a list that begins with them.) The note is a weak reference
+# to the item, which lives as long as the pickling that holds it: an interrupted pickle.dumps
+# leaves no note. One can outlast its pickling only if that stopped between an item and its
+# node while something keeps the item (a Pickler object kept after its dump raised, or a
+# traceback that keeps copy.deepcopy's frames): then the next node stored in that thread, if it
+# is the note's node, is stored by its fields; its inputs, new to that pickle, each come as a
+# graph of their own (one level deeper, no more), and a Value gradient of that one node would
+# be left at 0.0 (see below).
+#
+# A gradient that is a Value (after backward(create_graph=True)) has a graph of its own, which
+# can lead back here: after (x * w).backward(create_graph=True), x.grad is w and w.grad is x.
+# Storing it with its node could nest gradient in gradient without end; so the list holds the
+# gradients' graphs too (and their gradients', each node once), a node in the list is stored
+# with 0.0 in place of a Value gradient, and the gradients follow the list as (node, gradient)
+# pairs, when every node they name is stored.
+
+
+class _PickleNote(threading.local):
+    """Per thread: the list item whose node pickle stores next (a weak reference), or None."""
+
+    next_in_order: weakref.ref | None = None
+
+
+_pickle_note = _PickleNote()
+
+
+class _InOrder:
+    """An item of a pickled graph's list: its node is stored by the node's own fields."""
+
+    __slots__ = ("node", "__weakref__")
+
+    def __init__(self, node: Value) -> None:
+        self.node = node
+
+    def __reduce__(self) -> tuple:
+        # pickle stores the node right after this call (or finds it in its memo). Loading
+        # calls _same(node), so the loaded list holds the nodes themselves.
+        _pickle_note.next_in_order = weakref.ref(self)
+        return _same, (self.node,)
+
+
+def _same(x: object) -> object:
+    return x
+
+
+def _reduce(node: Value) -> tuple:
+    """Value.__reduce__: the node by its fields, when in order or a leaf; else its graph."""
+    note = _pickle_note.next_in_order
+    _pickle_note.next_in_order = None
+    item = note() if note is not None else None
+    if (item is not None and item.node is node) or (
+        not node.inputs and not isinstance(node.grad, Value)
+    ):
+        # Its inputs are in pickle's memo (earlier in the list), or it has none. A Value
+        # gradient comes in the pairs after the list: 0.0 stands in until then.
+        grad = 0.0 if isinstance(node.grad, Value) else node.grad
+        return _node_from_fields, (node.data, grad, node.inputs, node.local_grads, node.op,
+                                   node.params, node.notes)
+    order = _graph_and_gradients(node)
+    value_grads = [(n, n.grad) for n in order if isinstance(n.grad, Value)]
+    return _graph_output, ([_InOrder(n) for n in order], value_grads, node)
+
+
+def _graph_and_gradients(node: Value) -> list[Value]:
+    """The nodes `node` depends on and those its Value gradients depend on, and so on, each
+    after its inputs, each once."""
+    seen: set[Value] = set()
+    order = topological_order(node, seen=seen)
+    k = 0
+    while k < len(order):  # the gradients of the nodes ordered so far, and theirs
+        grad = order[k].grad
+        if isinstance(grad, Value) and grad not in seen:
+            order += topological_order(grad, seen=seen)
+        k += 1
+    return order
+
+
+def _node_from_fields(data: float, grad: float, inputs: tuple, local_grads: tuple,
+                      op: Primitive | None, params: tuple, notes: Notes) -> Value:
+    """A node with these fields (how a pickled node is loaded; every slot is set here)."""
+    node = _new_value(Value)
+    node.data = data
+    node.grad = grad
+    node.inputs = inputs
+    node.local_grads = local_grads
+    node.op = op
+    node.params = params
+    node.notes = notes
+    return node
+
+
+def _graph_output(nodes: list[Value], value_grads: list[tuple[Value, Value]],
+                  output: Value) -> Value:
+    """A loaded graph's output, once the Value gradients are in place (`nodes`, all of the
+    graph in order, was there so that pickle would store them in that order)."""
+    for node, grad in value_grads:
+        node.grad = grad
+    return output
