@@ -38,12 +38,14 @@ from .modes import (
     set_detect_anomaly,
 )
 from .ops import PRIMITIVES, Primitive
+from .relus import dead_relu_layers, dead_relus
 from .value import Value, constant
 
 __all__ = [
     "AnomalyError", "GradcheckResult", "Notes", "PRIMITIVES", "Primitive", "Value",
-    "chain_rule_edges", "constant", "cos", "detect_anomaly", "enable_grad", "exp", "gc_paused",
-    "grad", "gradcheck", "gradients", "hessian", "hvp", "is_anomaly_enabled", "jvp",
+    "chain_rule_edges", "constant", "cos", "dead_relu_layers", "dead_relus", "detect_anomaly",
+    "enable_grad", "exp", "gc_paused", "grad", "gradcheck", "gradients", "hessian", "hvp",
+    "is_anomaly_enabled", "jvp",
     "value_and_grad", "is_grad_enabled", "leaky_relu", "log", "log_softmax", "logsumexp",
     "name_scope", "no_grad", "relu", "set_detect_anomaly", "sigmoid", "sin", "softmax",
     "softplus", "sqrt", "tanh", "topological_order", "total", "weighted_sum",

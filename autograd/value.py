@@ -159,15 +159,43 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
-    # micrograd's names for a node's inputs and op, so code written for it (such as the
-    # draw_dot of its notebooks) keeps working. chainrule's own code uses .inputs and .op.
+    # --- micrograd's names, for code written for micrograd and its lecture ---------------------
+    # _prev, _op and _backward() let that code (the lecture's draw_dot, its node-by-node
+    # backward) run unchanged. chainrule's own code uses .inputs, .op and backward().
+
     @property
     def _prev(self) -> set[Value]:
+        """The inputs as a set, as micrograd keeps them: a*a has {a} here, and two edges."""
         return set(self.inputs)
 
     @property
     def _op(self) -> str:
-        return self.op.symbol if self.op else ""
+        """The op's name as micrograd spells it: '+', '*', '**2', 'ReLU', 'tanh', 'exp'.
+
+        A constant exponent is part of the name ('**2', '**-1', '**0.5'), as micrograd writes
+        it; relu is 'ReLU'. Other ops go by their symbol (.op.symbol); a leaf has ''.
+        """
+        if self.op is None:
+            return ""
+        if self.op is ops.POW:
+            n = self.params[0]
+            return f"**{int(n) if n.is_integer() else n}"  # 2.0 as micrograd's '**2'
+        if self.op is ops.RELU:
+            return "ReLU"
+        return self.op.symbol
+
+    def _backward(self) -> None:
+        """This node's own step of the chain rule: inp.grad += local_grad * self.grad, per input.
+
+        The manual step of micrograd's lecture: on a fresh graph (every grad still 0), set the
+        output's grad to 1, then call _backward() on each node in reverse topological order
+        (autograd.topological_order), and every grad is what backward() gives. Each node
+        stores its local gradients as numbers, so this is backward()'s loop for one node. A
+        leaf has no inputs: nothing to do. The stepper (autograd.step, autograd.walkthrough)
+        narrates the same steps.
+        """
+        for inp, local_grad in zip(self.inputs, self.local_grads):
+            inp.grad += local_grad * self.grad  # chain rule; += as inp may feed other nodes
 
     # --- backpropagation ---------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ loss.backward() finds every gradient. Reading order: module.py (what a module is
 (Neuron, Layer, MLP), losses.py, optim.py (how parameters move), then schedule.py, clip.py,
 dropout.py, data.py, rng.py and checks.py (the argument checks they share); train.py (the
 fit loop), metrics.py, batchnorm.py, plots.py, progress.py and export.py (to PyTorch) are the
-training toolkit.
+training toolkit. micrograd.py holds micrograd's own Neuron, Layer and MLP, for code written
+for micrograd (import it as nn.micrograd).
 """
 
 from .batchnorm import BatchNorm
@@ -42,11 +43,13 @@ from .plots import (
     plot_regression,
     plot_runs,
 )
+from .rng import DEFAULT_SEED, manual_seed
 from .schedule import CosineAnnealingLR, ExponentialLR, LRScheduler, StepLR
 from .train import History, TrainingState, evaluate, fit, predict
 
 __all__ = [
     "ACTIVATIONS",
+    "DEFAULT_SEED",
     "INITS",
     "MLP",
     "SGD",
@@ -84,6 +87,7 @@ __all__ = [
     "make_sine",
     "make_spirals",
     "make_xor",
+    "manual_seed",
     "mse",
     "plot_decision_boundary",
     "plot_grad_norms",

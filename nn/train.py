@@ -19,11 +19,12 @@ from typing import TextIO
 
 import numpy as np
 
-from autograd import Value, gc_paused, no_grad
+from autograd import Value, dead_relus, gc_paused, no_grad
 
 from .checks import flag, positive_int
 from .clip import clip_grad_norm
 from .data import batches
+from .layers import Layer
 from .metrics import gradient_norms
 from .module import Module
 from .optim import Optimizer
@@ -50,8 +51,9 @@ class History:
     grad_norms: one gradient_norms(model) dict per step, before clipping (if recorded).
     monitor, best, best_epoch: the number that decides which weights are best, its best value
     and the epoch (counted from 1) where it was reached.
-    stop_reason: "finished", "early stopping", "stopped by a callback", "interrupted" or
-    "loss is not finite".
+    stop_reason: "finished", "early stopping", "stopped by a callback", "interrupted",
+    "loss is not finite", or, when a layer of relus is dead, e.g. "every relu in layers.1 is
+    off for every input, so no step can turn them on again" (see autograd.dead_relus).
     """
 
     metrics: dict[str, list[float]] = field(default_factory=dict)
@@ -138,7 +140,9 @@ def fit(
     what its loss measured).
     checkpoint: a path where every new best model is saved (model.save); that its folder
     exists and is writable is checked before the first epoch. progress: True for a bar on
-    stderr, or a stream to write it to. A loss that turns inf or nan stops training.
+    stderr, or a stream to write it to. A loss that turns inf or nan stops training, and so
+    does an epoch in which every relu of a layer was off for every input: such a layer passes
+    no gradient back, so no step can turn it on again (stop_reason names the layer).
     """
     _check_fit_arguments(
         model, optimizer, epochs, batch_size, patience, clip_norm, progress, scheduler, callbacks
@@ -189,6 +193,8 @@ def fit(
     # stand for them. "val_" numbers always measure the weights after the epoch.
     monitors_start_of_epoch = steps_per_epoch == 1 and not monitor.startswith("val_")
     bar = _progress_display(progress, epochs, steps_per_epoch)
+    relu_layers = [layer.parameters() for _, layer in model.named_modules()
+                   if isinstance(layer, Layer) and layer.activation == "relu"]
     history = History(monitor=monitor)
     best_state = None
     epochs_without_best = 0
@@ -201,6 +207,7 @@ def fit(
             totals = dict.fromkeys(["loss", *metrics], 0.0)  # sums weighted by batch size
             seen = 0
             diverged = False
+            dead = ""  # while every step of the epoch found a layer of relus all off: which
             for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, rng=rng,
                                             drop_last=drop_last):
                 inputs, targets = X_batch.tolist(), y_batch.tolist()
@@ -219,6 +226,8 @@ def fit(
                         break  # diverged: stepping along an inf or nan gradient would ruin all
                     optimizer.zero_grad()
                     objective.backward()  # backward pass: every parameter's .grad
+                    if dead is not None:
+                        dead = _still_dead(objective, optimizer.params, relu_layers, dead)
                     if record_grad_norms:
                         history.grad_norms.append(gradient_norms(model))
                     if clip_norm is not None:
@@ -260,6 +269,9 @@ def fit(
                 break
             if patience is not None and epochs_without_best >= patience:
                 history.stop_reason = "early stopping"
+                break
+            if dead:  # no gradient got through that layer all epoch, and none ever will
+                history.stop_reason = f"{dead}, so no step can turn them on again"
                 break
     except KeyboardInterrupt:  # Ctrl-C: keep what was learned, return what happened
         history.stop_reason = "interrupted"
@@ -309,6 +321,23 @@ def _one_example_at_a_time(model: Module) -> Forward:
         return [model(x) for x in inputs]
 
     return forward
+
+
+def _still_dead(objective: Value, params: Sequence[Value], relu_layers: list[list[Value]],
+                so_far: str) -> str | None:
+    """The sentence naming the layers whose every relu was off for every input of this step, if
+    every earlier step of the epoch found the same (so_far: "" for the first step); else None.
+
+    A dead layer leaves a gradient of exactly 0 on each of its parameters (and on all
+    parameters when nothing else is trained), so the graph is searched only then: the usual
+    step costs a look at a gradient or two.
+    """
+    if not any(all(p.grad == 0.0 for p in layer) for layer in relu_layers) and any(
+        p.grad != 0.0 for p in params
+    ):
+        return None
+    dead = dead_relus(objective)
+    return dead if dead is not None and so_far in ("", dead) else None
 
 
 def _save_state(model: Module, state: dict[str, float], path: str | os.PathLike) -> None:

@@ -15,10 +15,18 @@ from pathlib import Path
 
 import pytest
 
+import nn
 from autograd import Value
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def _nn_draws_from_its_default_start():
+    """Each test starts nn's default generator afresh: an unseeded model's weights then do not
+    depend on which tests ran before it."""
+    nn.manual_seed(nn.DEFAULT_SEED)
 
 
 def _missing(reason: str):

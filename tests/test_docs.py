@@ -54,7 +54,7 @@ def site(tmp_path_factory):
 
 
 def test_the_site_has_a_page_for_each_part_of_the_guide(site):
-    for page in ["index", "getting-started", "engine", "nn", "training", "drawing",
+    for page in ["index", "getting-started", "lecture", "engine", "nn", "training", "drawing",
                  "stepping", "higher-order", "compiled", "performance", "reliability",
                  "glossary", "api/autograd", "api/nn"]:
         assert (site / f"{page}.html").is_file(), page

@@ -54,6 +54,15 @@ def joined(thread, result, timeout=30):
     return result.get("value")
 
 
+def run_coroutine(coroutine):
+    """asyncio.run(coroutine) in a thread of its own, whose context starts fresh.
+
+    (A thread, because the test session's browser keeps an event loop running in the main
+    thread, where asyncio.run refuses to start another.)
+    """
+    return joined(*run_in_thread(asyncio.run, coroutine))
+
+
 def gradient_of_square(x0: float) -> float:
     """d(x*x)/dx at x0, built and walked in the calling thread: 2 * x0."""
     x = Value(x0)
@@ -253,7 +262,7 @@ def test_coroutines_interleaving_no_grad_each_see_their_own():
         return await asyncio.gather(evaluate(a_in, b_in), evaluate(b_in, a_in),
                                     train_meanwhile(a_in))
 
-    first, second, meanwhile = asyncio.run(main())
+    first, second, meanwhile = run_coroutine(main())
     assert first == second == ((), 4.0)
     assert meanwhile == (True, 6.0)
     assert is_grad_enabled()
@@ -282,7 +291,7 @@ def test_coroutines_interleaving_anomaly_mode_and_scopes_each_see_their_own():
         go.set()
         return await asyncio.gather(*tasks)
 
-    assert asyncio.run(main()) == [("watched", True), ("free", False), ("other", False)]
+    assert run_coroutine(main()) == [("watched", True), ("free", False), ("other", False)]
     assert not is_anomaly_enabled() and (Value(1.0) * 2).scope == ""
 
 
@@ -299,7 +308,7 @@ def test_a_task_created_inside_no_grad_keeps_the_switches_it_was_created_with():
         await asyncio.sleep(0)  # runs after main has left no_grad
         return is_grad_enabled()
 
-    assert asyncio.run(main()) == (False, True)
+    assert run_coroutine(main()) == (False, True)
 
 
 def test_set_detect_anomaly_in_one_notebook_cell_holds_in_the_next(tmp_path):

@@ -149,9 +149,20 @@ def test_a_shared_generator_continues_where_it_left_off():
     assert Layer(3, 2, rng=again).state_dict() == first.state_dict()
 
 
-def test_biases_start_at_zero():
-    model = MLP(3, [5, 2], init="uniform", seed=0)
-    assert all(value == 0.0 for name, value in model.state_dict().items() if name.endswith(".b"))
+def test_relu_biases_start_at_a_small_positive_number_and_the_others_at_zero():
+    model = MLP(3, [5, 4, 2], activation=["relu", "leaky_relu", "tanh"], init="uniform", seed=0)
+    biases = {name: value for name, value in model.state_dict().items() if name.endswith(".b")}
+    assert len(biases) == 11
+    assert all(value == (0.0 if name.startswith("layers.2.") else 0.1)
+               for name, value in biases.items())
+
+
+def test_a_fresh_relu_neuron_is_on_where_every_input_is_zero():
+    # relu(w . 0 + b) = relu(0.1): on, whatever the weights, so a start at the origin is live
+    neuron = Neuron(3, seed=0)
+    out = neuron([0.0, 0.0, 0.0])
+    out.backward()
+    assert out.data == 0.1 and neuron.b.grad == 1.0
 
 
 def weights_of(layer: Layer) -> list[float]:
@@ -180,6 +191,24 @@ def test_auto_init_is_he_for_relu_and_xavier_otherwise():
     xavier = weights_of(Layer(50, 100, activation="tanh", seed=0))
     assert he == weights_of(Layer(50, 100, init="he", seed=0))
     assert xavier == weights_of(Layer(50, 100, init="xavier", seed=0))
+
+
+def test_init_may_be_a_function_of_nin_that_gives_the_weights():
+    model = MLP(3, [2, 1], init=lambda nin: [0.5] * nin)
+    assert [w.data for layer in model.layers for n in layer.neurons for w in n.w] == [0.5] * 8
+
+
+@pytest.mark.parametrize(
+    "init, error, message",
+    [
+        (lambda nin: [0.5] * (nin + 1), ValueError, "must return 3 weights, got 4"),
+        (lambda nin: 0.5, TypeError, "must return a list of 3 numbers, got float"),
+        (lambda nin: [0.5, "1", 0.5], TypeError, "returned weight 1 as str: '1', not a number"),
+    ],
+)
+def test_an_init_function_that_returns_the_wrong_weights_is_refused(init, error, message):
+    with pytest.raises(error, match=message):
+        Neuron(3, init=init)
 
 
 # --- bad input -------------------------------------------------------------------------------

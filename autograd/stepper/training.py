@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..relus import dead_relus
 from ..value import Value
 from .model import (
     MAX_NODES,
@@ -49,6 +50,8 @@ def training_walkthrough(loss: Value, optimizer: object, max_nodes: int = MAX_NO
 
     # Really train, recording each parameter's number before and after the update.
     loss.backward()
+    dead = dead_relus(loss)  # a layer whose every relu is off for every input (or None)
+    every_grad_zero = all(float(p.grad) == 0 for p in params)
     in_graph = [(p, graph.find(p)) for p in params if _in(graph, p)]
     before = [(p.data, p.grad) for p, _ in in_graph]
     optimizer.step()
@@ -65,8 +68,15 @@ def training_walkthrough(loss: Value, optimizer: object, max_nodes: int = MAX_NO
     walk = Walkthrough(graph, steps)
     moved = [f"{node.name}: {fmt(old)} -> {fmt(p.data)}"
              for (p, node), (old, _) in zip(in_graph, before)]
-    summary = (f"one training iteration: {graph.root.name} was {fmt(graph.root.data)}; "
-               f"{len(in_graph)} parameters moved against their gradients", *moved[:12])
+    start = f"one training iteration: {graph.root.name} was {fmt(graph.root.data)}; "
+    why = ("a relu that is off passes no gradient back: nothing before it learns, and no step "
+           "can turn it on again (a dead relu)")
+    if dead and every_grad_zero:
+        summary = (start + f"{dead}, so every gradient is 0", why)
+    else:
+        summary = (start + f"{len(in_graph)} parameters moved against their gradients",)
+        summary += (f"{dead}: {why}",) if dead else ()
+    summary += tuple(moved[:12])
     if len(moved) > 12:
         summary += (f"... and {len(moved) - 12} more",)
     steps.append(done_step(graph, walk, len(steps), lines=summary,
