@@ -254,8 +254,8 @@ def test_following_a_parameter_in_the_terminal_ends_with_its_path_sum():
     assert "following layers.2.neurons.0.w3: 56 of the 5296 steps" in following
     assert "level: top (13 steps)" in following
     text = " ".join(following.split())
-    assert ("sum over 4 paths = -0.0482; backward computes dloss/dlayers.2.neurons.0.w3 = "
-            "-0.0482") in text
+    assert ("sum over 4 paths = -0.09422; backward computes dloss/dlayers.2.neurons.0.w3 = "
+            "-0.09422") in text
     assert "level: top (29 steps)" in screens[-1] and "following" not in screens[-1]
 
 
