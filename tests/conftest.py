@@ -84,6 +84,15 @@ def execute_notebook(notebook, folder: Path, cwd: Path | str = "."):
     return notebook
 
 
+@pytest.fixture
+def rapid_thread_switches():
+    """Let threads switch every microsecond (Python's default is 5 ms), to mix their work."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(interval)
+
+
 def assert_png(path: Path) -> None:
     """A PNG file (by its signature) of more than 200 by 200 pixels (from its IHDR chunk)."""
     data = path.read_bytes()

@@ -12,12 +12,10 @@ bits, and a gradient lost or taken from another call shows.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
 import numpy as np
-import pytest
 
 import nn
 from autograd import Value, no_grad
@@ -72,15 +70,6 @@ def in_threads(work, count: int) -> None:
         worker.join()
     if errors:
         raise errors[0]
-
-
-@pytest.fixture
-def rapid_thread_switches():
-    """Let threads switch every microsecond (Python's default is 5 ms), to mix their calls."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    yield
-    sys.setswitchinterval(interval)
 
 
 def test_the_test_model_computes_exactly():

@@ -169,15 +169,6 @@ def test_one_scope_object_entered_from_two_threads_tags_each_threads_nodes():
     assert (Value(1.0) * 2).scope == ""
 
 
-@pytest.fixture
-def switching_often():
-    """Let threads take turns every microsecond, so that they interleave mid-operation."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    yield
-    sys.setswitchinterval(interval)
-
-
 def train(seed: int, steps: int = 3) -> list[list[float]]:
     """Three SGD steps of a small MLP on four points; the gradients of each step."""
     model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=seed)
@@ -198,7 +189,7 @@ def train(seed: int, steps: int = 3) -> list[list[float]]:
 
 
 def test_four_threads_training_separate_models_get_the_single_threaded_gradients(
-        switching_often):
+        rapid_thread_switches):
     alone = [train(seed) for seed in range(4)]
     threads = [run_in_thread(train, seed) for seed in range(4)]
     together = [joined(*thread, timeout=120) for thread in threads]
@@ -206,7 +197,7 @@ def test_four_threads_training_separate_models_get_the_single_threaded_gradients
     assert is_grad_enabled() and (Value(1.0) * 2).scope == ""
 
 
-def test_four_threads_running_one_model_keep_every_scope(switching_often):
+def test_four_threads_running_one_model_keep_every_scope(rapid_thread_switches):
     model = nn.MLP(2, [8, 8, 1], seed=0)
     start = threading.Barrier(4)
 
