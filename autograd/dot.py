@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import topological_order
+from .scopes import check_collapse, module_of, no_module_error, scope_steps
 from .text import printable
 from .value import Value
 
@@ -144,8 +145,9 @@ def to_dot(
     legend: add a legend explaining the fills, the shades and the edge numbers.
     collapse: draw each module as one box, grouping nodes by `.scope` (see name_scope). A step
         name cuts each scope after that step ("layers": layers.0, "neurons":
-        layers.0.neurons.3); an int n keeps the first n steps. A number belongs to the name
-        before it: "layers.0.neurons.3" has the two steps layers.0 and neurons.3.
+        layers.0.neurons.3); an int n keeps the first n steps of scopes that deep. A number
+        belongs to the name before it: "layers.0.neurons.3" has the steps layers.0 and
+        neurons.3. The stepper's collapse= cuts the same way (see scopes.module_of).
     focus: a Value, a parameter name or a label: draw only the paths from it to root, with the
         other inputs of the ops on them (dashed) for context.
     parameters: a model (anything with named_parameters()), a dict of name -> Value or some
@@ -167,10 +169,8 @@ def _check_options(root, direction, collapse, max_nodes, id_prefix) -> None:
         raise TypeError(f"to draw a graph, pass the Value at its end, got {type(root).__name__}")
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
-    is_count = isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 1
-    if collapse is not None and not is_count and not (isinstance(collapse, str) and collapse):
-        raise ValueError(f"collapse must be a step name such as 'neurons', a number of steps "
-                         f">= 1, or None, got {collapse!r}")
+    if collapse is not None:
+        check_collapse(collapse)
     if max_nodes is not None and (
         not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
     ):
@@ -260,47 +260,19 @@ def _keep_paths_from_focus(view: _View) -> None:
     view.context = context
 
 
-def scope_steps(scope: str) -> list[str]:
-    """The steps of a scope: a number joins the name before it ("layers.0.w" -> layers.0, w)."""
-    steps: list[str] = []
-    for part in scope.split(".") if scope else []:
-        if part.isdigit() and steps:
-            steps[-1] += "." + part
-        else:
-            steps.append(part)
-    return steps
-
-
-def step_names(scopes: Iterable[str]) -> list[str]:
-    """The names of the steps in these scopes, sorted: "layers.0.neurons.3" has layers, neurons."""
-    return sorted({step.split(".")[0] for scope in scopes for step in scope_steps(scope)})
-
-
-def module_scope(scope: str, collapse: int | str) -> str:
-    """The scope of the module box a node with this scope goes into ("" for none)."""
-    steps = scope_steps(scope)
-    if isinstance(collapse, int):
-        return ".".join(steps[:collapse])
-    names = [step.split(".")[0] for step in steps]
-    return ".".join(steps[: names.index(collapse) + 1]) if collapse in names else ""
-
-
 def _collapse(view: _View, collapse: int | str) -> None:
     """Put each scoped node into the box of its module, and find what each box passes on."""
     numbers: dict[str, int] = {}
     for node in view.shown:
-        scope = module_scope(node.scope, collapse)
+        scope = module_of(node.scope, collapse)
         if scope:
             j = numbers.setdefault(scope, len(numbers))
             if j == len(view.boxes):
                 view.boxes.append(_Box(scope))
             view.boxes[j].nodes.append(node)
             view.box_of[id(node)] = j
-    if isinstance(collapse, str) and not view.boxes:
-        names = step_names(n.scope for n in view.shown)
-        known = (f"the step names here are {', '.join(names)}" if names else
-                 "no node here has a scope (nodes get one inside autograd.name_scope)")
-        raise ValueError(f"collapse={collapse!r} matches no scope in this graph: {known}")
+    if not view.boxes:
+        raise no_module_error(collapse, (n.scope for n in view.shown))
     passed_on = set()  # ids of boxed nodes that something outside their box uses
     for node in view.shown:
         if id(node) not in view.context:

@@ -30,7 +30,7 @@ def chainrule(*args, stdin=""):
 
 
 def opposite_infinities():
-    """out = exp(x) - exp(x) at x = 1000: inf - inf, so out is nan and so is dout/dx."""
+    """out = exp(x) - exp(x) at x = 1000: inf - inf, so out is nan and so is ∂out/∂x."""
     x = Value(1000.0, label="x")
     out = x.exp() - x.exp()
     out.label = "out"
@@ -95,7 +95,7 @@ def test_explain_cannot_check_a_gradient_by_nudging_where_the_output_is_not_fini
     assert not explanation.checkable
     assert str(explanation).endswith(
         "out goes from inf to inf, which is not finite, so a finite difference cannot check "
-        "dout/dx here")
+        "∂out/∂x here")
 
 
 def test_explain_says_when_a_nudge_is_lost_in_rounding():
@@ -106,7 +106,7 @@ def test_explain_says_when_a_nudge_is_lost_in_rounding():
 
 
 def test_explain_says_why_the_paths_and_backward_differ_when_one_overflows():
-    # backward: dout/da = 1e10 + (-1e10) = 0, so dout/dx = 1e300 * 0 = 0; the paths multiply
+    # backward: ∂out/∂a = 1e10 + (-1e10) = 0, so ∂out/∂x = 1e300 * 0 = 0; the paths multiply
     # first: 1e300 * 1e10 = inf and 1e300 * (-1e10) = -inf, whose sum is nan
     x = Value(1.0, label="x")
     a = x * 1e300
@@ -162,9 +162,9 @@ def test_the_first_nan_of_the_forward_pass_is_narrated():
 
 def test_the_first_infinite_gradient_names_the_local_derivative_that_made_it():
     walk = walkthrough(opposite_infinities()[0])
-    assert walk[9].lines[0] == "dout/dx += dt2/dx * dout/dt2 = t2 * (-1.0) = inf * (-1.0) = -inf"
+    assert walk[9].lines[0] == "∂out/∂x += ∂t2/∂x * ∂out/∂t2 = t2 * (-1.0) = inf * (-1.0) = -inf"
     assert walk[9].lines[3] == (
-        "the local derivative dt2/dx = t2 is inf: the first gradient that is not finite; what "
+        "the local derivative ∂t2/∂x = t2 is inf: the first gradient that is not finite; what "
         "is computed from it may be inf or nan")
 
 
@@ -203,8 +203,8 @@ def test_the_done_step_says_where_inf_and_nan_first_appear():
     walk = walkthrough(opposite_infinities()[0])
     assert walk[-1].lines[-1] == (
         "Not every number is finite: the first value that is not finite is t1 (step 1), the "
-        "first nan out (step 4); the first gradient that is not finite is dout/dx (step 9), "
-        "the first nan dout/dx (step 10)")
+        "first nan out (step 4); the first gradient that is not finite is ∂out/∂x (step 9), "
+        "the first nan ∂out/∂x (step 10)")
 
 
 def test_the_terminal_screen_shows_the_first_inf():
@@ -244,7 +244,7 @@ def test_step_explain_prints_the_nan_sum_of_infinite_paths():
     result = chainrule("step", "exp(x) - exp(x)", "x=1000", "--explain", "x")
     assert result.returncode == 0, result.stderr
     assert "sum over 2 paths = nan: inf + (-inf) is nan (inf and -inf have no sum); backward " \
-           "computes dout/dx = nan" in result.stdout
+           "computes ∂out/∂x = nan" in result.stdout
 
 
 def test_the_terminal_x_key_explains_a_nan_gradient():
@@ -264,7 +264,7 @@ def test_the_terminal_x_key_in_a_real_terminal():
     child.expect("step 3 is the first to produce inf or nan")
     child.send("$")
     child.expect("step 9 of 9")
-    child.expect(r"the first gradient that is not finite is dout/dx \(step 8\)")
+    child.expect(r"the first gradient that is not finite is ∂out/∂x \(step 8\)")
     child.send("b")
     child.send("g")
     child.expect("go to")

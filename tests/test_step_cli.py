@@ -23,13 +23,13 @@ def test_step_tape_prints_the_program_forward_then_backward():
     assert lines[:4] == ["forward:", "   1  t1 = x * w = 2.0 * (-3.0) = -6.0",
                          "   2  t2 = t1 + b = -6.0 + 6.88 = 0.88",
                          "   3  out = tanh(t2) = tanh(0.88) = 0.7064"]
-    assert lines[-1] == "   9  dout/dw += dt1/dw * dout/dt1 = x * 0.501 = 2.0 * 0.501 = 1.002"
+    assert lines[-1] == "   9  ∂out/∂w += ∂t1/∂w * ∂out/∂t1 = x * 0.501 = 2.0 * 0.501 = 1.002"
 
 
 def test_step_explain_sums_the_paths_and_checks_them():
     result = chainrule("step", "x*x + x", "x=3", "--explain", "x")
     assert result.returncode == 0, result.stderr
-    assert "sum over 3 paths = 7.0; backward computes dout/dx = 7.0" in result.stdout
+    assert "sum over 3 paths = 7.0; backward computes ∂out/∂x = 7.0" in result.stdout
     assert result.stdout.rstrip().endswith("agrees")
 
 
@@ -37,7 +37,7 @@ def test_step_reads_keys_from_a_pipe():
     result = chainrule("step", *NEURON, stdin="b\nn\nq\n")
     assert result.returncode == 0, result.stderr
     assert "step 5 of 10 (backward)" in result.stdout
-    assert "dout/dt2 += (1 - out * out) * dout/dout = (1 - 0.7064 * 0.7064) * 1.0" in result.stdout
+    assert "∂out/∂t2 += (1 - out * out) * ∂out/∂out = (1 - 0.7064 * 0.7064) * 1.0" in result.stdout
 
 
 def test_step_in_a_real_terminal():
@@ -47,7 +47,7 @@ def test_step_in_a_real_terminal():
                           env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
     child.expect(r"chainrule step: out = tanh\(x\*w \+ b\) +step 0 of 10")
     child.send("b")
-    child.expect("dout/dout = 1")
+    child.expect("∂out/∂out = 1")
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
@@ -87,7 +87,7 @@ def test_the_walkthrough_demo_writes_its_pages(tmp_path):
                              str(tmp_path), "--quick"], capture_output=True, text=True,
                             cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
+    assert "   9  ∂L/∂a += ∂e/∂a * ∂L/∂e = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
     for name in ("karpathy", "neuron", "training"):
         assert (tmp_path / f"{name}.html").read_text().startswith("<!DOCTYPE html>")
 

@@ -3,8 +3,8 @@
     chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88
     chainrule html "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html
 
-cli.py registers them with `add_commands`; the expression is parsed by expression.py, as for
-`chainrule draw`, so it is never run as Python.
+cli.py registers them with `add_commands`; the expression is read by arguments.py (and
+expression.py), as for `chainrule draw`, so it is never run as Python.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import LANGUAGE_NOTE, UsageError, parse_assignments, parse_command_expression
+from ..arguments import LANGUAGE_NOTE, UsageError, parse_assignments, parse_command_expression
 from ..text import printable
 
 STEP_EXAMPLE = 'chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88'

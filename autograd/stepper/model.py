@@ -9,187 +9,23 @@ upstream gradient, the local derivative and the rule. Every surface only draws t
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
-from ..dot import step_names
-from ..graph import topological_order
+from ..naming import derivative
 from ..ops import PRIMITIVES
 from ..text import printable
 from ..value import Value
+from .collapse import collapsed
+from .explain import Explanation, explain_node
 from .nonfinite import first_words, reason
-from .symbols import ATOM, PRODUCT, Sym, constant_text, fmt, lead, operation
+from .snapshot import MAX_NODES, MODULE, Graph, Node, check_size, snapshot
+from .symbols import ATOM, PRODUCT, Sym, fmt, lead, number_factor, operation
 
-if TYPE_CHECKING:
-    from .explain import Explanation
-
-MAX_NODES = 500  # more nodes than this are too many to step one by one (see `snapshot`)
 MAX_FULL = 200_000  # nodes of a graph that is to be collapsed before it is stepped
 LISTED = 12  # how many leaves the start and done steps list by name before "and N more"
 # The kinds of step of each pass: the forward pass makes values, the backward pass gradients.
 PHASES = {"forward": ("start", "forward"), "backward": ("seed", "backward")}
-
-
-# --- the snapshot ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Node:
-    """One node of a snapshot: what stepping needs to know about a Value, copied.
-
-    id is the node's position in topological order; inputs are ids. kind is "leaf" (a Value
-    you made), "constant" (a number an operator turned into a Value) or "op". op is a
-    primitive's name, or MODULE for a whole module collapsed into one node (collapse.py),
-    whose computation is written out in `expression`; origin is then its node in the full graph.
-    """
-
-    id: int
-    name: str
-    label: str
-    data: float
-    kind: str
-    op: str = ""
-    inputs: tuple[int, ...] = ()
-    local_grads: tuple[float, ...] = ()
-    params: tuple[float, ...] = ()
-    scope: str = ""
-    site: str | None = None
-    expression: str = ""
-    origin: int | None = None
-
-
-MODULE = "module"  # the op of a collapsed module's node
-
-
-@dataclass(frozen=True)
-class Graph:
-    """A computation graph, copied: its nodes in topological order, the output last."""
-
-    nodes: tuple[Node, ...]
-    values: tuple[Value, ...] = field(repr=False, compare=False)  # to find a Value's node
-    full: Graph | None = field(default=None, repr=False, compare=False)  # before collapsing
-
-    @property
-    def root(self) -> Node:
-        """The output node: the one whose gradients a walkthrough computes."""
-        return self.nodes[-1]
-
-    def find(self, target: Value | str | int) -> Node:
-        """The node for a Value, a name, a label or an id; ValueError if there is none."""
-        if isinstance(target, Value):
-            for node, value in zip(self.nodes, self.values):
-                if value is target:
-                    return node
-            raise ValueError(f"{target!r} is not part of this graph")
-        if isinstance(target, int) and not isinstance(target, bool):
-            if 0 <= target < len(self.nodes):
-                return self.nodes[target]
-            raise ValueError(f"node id {target} is not in this graph of {len(self.nodes)} nodes")
-        if isinstance(target, str):
-            for node in self.nodes:
-                if node.name == target:
-                    return node
-            for node in self.nodes:
-                if node.label == target:
-                    return node
-            names = ", ".join(n.name for n in self.nodes if n.kind != "constant")
-            raise ValueError(f"no node is named {target!r}; the names are: {names}")
-        raise TypeError(f"a node is given as a Value, a name or an id, not {target!r}")
-
-    def consumers(self) -> list[list[tuple[int, int]]]:
-        """For each node, the (out id, input slot) of every edge that leaves it."""
-        result: list[list[tuple[int, int]]] = [[] for _ in self.nodes]
-        for node in self.nodes:
-            for slot, inp in enumerate(node.inputs):
-                result[inp].append((node.id, slot))
-        return result
-
-
-def snapshot(output: Value, max_nodes: int = MAX_NODES) -> Graph:
-    """Copy the graph behind `output` (never changing it); ValueError past max_nodes nodes."""
-    if not isinstance(output, Value):
-        raise TypeError(f"a walkthrough needs a Value, got {type(output).__name__}: {output!r}")
-    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
-    order = topological_order(output)
-    check_size(len(order), max_nodes, "this graph", [v.scope for v in order])
-    index = {id(value): i for i, value in enumerate(order)}  # identity -> position, local only
-    names = _names(order)
-    nodes = []
-    for i, value in enumerate(order):
-        if value.op is not None:
-            kind = "op"
-        else:
-            kind = "constant" if value.constant else "leaf"
-        nodes.append(Node(
-            id=i, name=names[i], label=value.label, data=value.data, kind=kind,
-            op=value.op.name if value.op is not None else "",
-            inputs=tuple(index[id(inp)] for inp in value.inputs),
-            local_grads=tuple(float(g) for g in value.local_grads),
-            params=tuple(float(p) for p in value.params),
-            scope=value.scope, site=value.site,
-        ))
-    return Graph(tuple(nodes), tuple(order))
-
-
-def check_size(count: int, max_nodes: int, what: str, scopes) -> None:
-    """A ValueError saying what to do when a walkthrough would have too many nodes."""
-    if count <= max_nodes:
-        return
-    levels = step_names(scopes)
-    collapse = (f"step it module by module with collapse={levels[-1]!r}"
-                + (f" or {levels[0]!r}" if len(levels) > 1 else "") + ", " if levels else "")
-    raise ValueError(
-        f"{what} has {count} nodes, more than the {max_nodes} a walkthrough steps through; "
-        f"{collapse}step a smaller piece (one sample instead of a batch, a smaller network), "
-        f"or pass a larger max_nodes if you really want that many steps"
-    )
-
-
-def _names(order: list[Value]) -> list[str]:
-    """A unique, readable name per node, for narration.
-
-    The user's label if no other node has it; a shared label joined to the node's scope (nn's
-    parameters become "layers.0.neurons.1.w0"), numbered if still shared; constants are their
-    number; other unlabeled nodes are t1, t2, ... (results), v1, v2, ... (leaves), "out" (the
-    output).
-    """
-    label_counts = Counter(v.label for v in order if v.label)
-    taken = set(label_counts)
-    names: list[str] = []
-    for value in order:
-        if value.constant and not value.label:
-            names.append(constant_text(value.data))
-        elif value.label and label_counts[value.label] == 1:
-            names.append(value.label)
-        elif value.label:
-            base = f"{value.scope}.{value.label}" if value.scope else value.label
-            name, count = base, 1
-            while name in taken and name != value.label or name in names:
-                count += 1
-                name = f"{base}#{count}"
-            names.append(name)
-            taken.add(name)
-        else:
-            names.append("")  # named below, once every label is known
-    counters = {"t": 0, "v": 0}
-    for i, value in enumerate(order):
-        if names[i]:
-            continue
-        if i == len(order) - 1 and "out" not in taken:
-            names[i] = "out"
-            continue
-        prefix = "t" if value.op is not None else "v"
-        name = ""
-        while not name or name in taken:
-            counters[prefix] += 1
-            name = f"{prefix}{counters[prefix]}"
-        names[i] = name
-        taken.add(name)
-    return names
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -326,8 +162,6 @@ class Walkthrough:
 
     def explain(self, target: Value | str | int, h: float = 1e-4) -> Explanation:
         """Every path from the target to the output, their sum, and a finite-difference check."""
-        from .explain import explain_node
-
         return explain_node(self.graph, self.graph.find(target), h=h)
 
 
@@ -341,8 +175,6 @@ def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int |
     if collapse is None:
         graph = snapshot(output, max_nodes)
     else:
-        from .collapse import collapsed
-
         graph = collapsed(snapshot(output, max(MAX_FULL, max_nodes)), collapse)
         check_size(len(graph.nodes), max_nodes, f"collapsed to {collapse!r}, this graph", ())
     steps = forward_steps(graph)
@@ -441,10 +273,10 @@ def _backward_step(graph: Graph, index: int, out: Node, slot: int, inp: Node, up
     chain = f"{_d(root, inp)} += {local_name} * {_d(root, out)}"
     parts = [chain]
     if formula is not None and formula.names != formula.numbers and out is not root:
-        parts.append(f"{_factor(formula.names, formula.binding)} * {_number(upstream)}")
+        parts.append(f"{_factor(formula.names, formula.binding)} * {number_factor(upstream)}")
     numbers = formula.numbers if formula is not None else fmt(local)
     binding = formula.binding if formula is not None else ATOM
-    parts.append(lead(f"{_factor(numbers, binding)} * {_number(upstream)}"))
+    parts.append(lead(f"{_factor(numbers, binding)} * {number_factor(upstream)}"))
     parts.append(fmt(contribution))
     lines = [" = ".join(parts)]
     rule = rule_of(out)
@@ -551,7 +383,7 @@ def _backward_reason(graph: Graph, step: Step, bad) -> str:
     contribution = local * upstream
     if not bad(contribution):  # the factors and their product are fine: the sum is not
         before, after = step.grad_before, step.grad_after
-        return reason(lead(f"{_number(before)} + {_number(contribution)}"), after,
+        return reason(lead(f"{number_factor(before)} + {number_factor(contribution)}"), after,
                       (before, contribution), "add")
     if bad(local):  # inf where the forward pass made one, say: d exp(a)/da = exp(a) = inf
         formula = local_formula(graph, out, step.edge[2])
@@ -559,7 +391,7 @@ def _backward_reason(graph: Graph, step: Step, bad) -> str:
         return f"the local derivative {_d(out, inp)}{names} is {fmt(local)}"
     if bad(upstream):
         return f"the upstream gradient {_d(graph.root, out)} is {fmt(upstream)}"
-    return reason(lead(f"{_number(local)} * {_number(upstream)}"), contribution,
+    return reason(lead(f"{number_factor(local)} * {number_factor(upstream)}"), contribution,
                   (local, upstream), "mul")
 
 
@@ -650,23 +482,13 @@ def _both(expr: Sym) -> str:
 
 
 def _d(of: Node, wrt: Node) -> str:
-    """The derivative's name: dL/da, or d(x*w)/dx when a name is not a plain word."""
-    return f"d{_plain(of.name)}/d{_plain(wrt.name)}"
-
-
-def _plain(name: str) -> str:
-    return name if re.fullmatch(r"[\w.#\[\]']+", name) else f"({name})"
+    """The derivative of one node with respect to another: ∂L/∂a (see naming.derivative)."""
+    return derivative(of.name, wrt.name)
 
 
 def _factor(text: str, binding: int) -> str:
     """A factor of a product, in parentheses when it is a sum: (1 - out * out) * 2.0."""
     return f"({text})" if binding < PRODUCT else text
-
-
-def _number(x: float, digits: int = 4) -> str:
-    """A number as a factor: in parentheses when negative, 2.0 * (-3.0)."""
-    text = fmt(x, digits)
-    return f"({text})" if text.startswith("-") else text
 
 
 def _where(node: Node) -> str:

@@ -12,18 +12,18 @@ import math
 import re
 
 from .. import ops
-from ..dot import format_number
+from ..naming import constant_text, format_number
 
 # Binding strength of each kind of expression, to put parentheses only where they are needed.
 ATOM, POWER, UNARY, PRODUCT, SUM = 5, 4, 3, 2, 1
 
+fmt = format_number  # the stepper's short name for it: every number, as every surface writes it
 
-def fmt(x: float, digits: int = 4) -> str:
-    """A number as the renderer writes it (format_number), but as Python would: 2.0 not 2."""
+
+def number_factor(x: float, digits: int = 4) -> str:
+    """A number as a factor of a product: in parentheses when negative, 2.0 * (-3.0)."""
     text = format_number(x, digits)
-    if text == "0" and math.copysign(1.0, float(x)) < 0:
-        text = "-0"  # the renderer writes -0.0 as 0; narration keeps the sign
-    return text + ".0" if text.lstrip("-").isdigit() else text
+    return f"({text})" if text.startswith("-") else text
 
 
 class Sym:
@@ -172,13 +172,6 @@ def lead(text: str) -> str:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def constant_text(value: float) -> str:
-    """A constant as written in a formula: 2 and -1 rather than 2.0 and -1.0."""
-    if value.is_integer() and abs(value) < 1e6:
-        return str(int(value))
-    return fmt(value)
 
 
 def _negative(text: str) -> bool:

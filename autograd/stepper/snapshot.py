@@ -1,0 +1,135 @@
+"""A graph's snapshot: the numbers, names and edges stepping needs, copied from the Values.
+
+A snapshot never changes the user's graph, and every part of the stepper reads only it: the
+steps (model.py), a module collapsed into one node (collapse.py), the paths of a gradient
+(explain.py) and every surface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..graph import topological_order
+from ..naming import Names, node_names
+from ..scopes import step_names
+from ..value import Value
+
+MAX_NODES = 500  # more nodes than this are too many to step one by one (see `snapshot`)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a snapshot: what stepping needs to know about a Value, copied.
+
+    id is the node's position in topological order; inputs are ids. kind is "leaf" (a Value
+    you made), "constant" (a number an operator turned into a Value) or "op". op is a
+    primitive's name, or MODULE for a whole module collapsed into one node (collapse.py),
+    whose computation is written out in `expression`; origin is then its node in the full graph.
+    name is what every surface calls the node, full_name its full dotted name where that says
+    more (a parameter's "layers.1.neurons.3.w0" for L1.N3.w0): see autograd.naming.
+    """
+
+    id: int
+    name: str
+    label: str
+    data: float
+    kind: str
+    op: str = ""
+    inputs: tuple[int, ...] = ()
+    local_grads: tuple[float, ...] = ()
+    params: tuple[float, ...] = ()
+    scope: str = ""
+    site: str | None = None
+    expression: str = ""
+    origin: int | None = None
+    full_name: str = ""
+
+
+MODULE = "module"  # the op of a collapsed module's node
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A computation graph, copied: its nodes in topological order, the output last."""
+
+    nodes: tuple[Node, ...]
+    values: tuple[Value, ...] = field(repr=False, compare=False)  # to find a Value's node
+    full: Graph | None = field(default=None, repr=False, compare=False)  # before collapsing
+    names: Names | None = field(default=None, repr=False, compare=False)  # node_names' answer
+
+    @property
+    def root(self) -> Node:
+        """The output node: the one whose gradients a walkthrough computes."""
+        return self.nodes[-1]
+
+    def find(self, target: Value | str | int) -> Node:
+        """The node for a Value, a name, a label or an id; ValueError if there is none."""
+        if isinstance(target, Value):
+            for node, value in zip(self.nodes, self.values):
+                if value is target:
+                    return node
+            raise ValueError(f"{target!r} is not part of this graph")
+        if isinstance(target, int) and not isinstance(target, bool):
+            if 0 <= target < len(self.nodes):
+                return self.nodes[target]
+            raise ValueError(f"node id {target} is not in this graph of {len(self.nodes)} nodes")
+        if isinstance(target, str):
+            for node in self.nodes:
+                if node.name == target:
+                    return node
+            for node in self.nodes:
+                if node.label == target or (node.full_name and node.full_name == target):
+                    return node
+            names = ", ".join(n.name for n in self.nodes if n.kind != "constant")
+            raise ValueError(f"no node is named {target!r}; the names are: {names}")
+        raise TypeError(f"a node is given as a Value, a name or an id, not {target!r}")
+
+    def consumers(self) -> list[list[tuple[int, int]]]:
+        """For each node, the (out id, input slot) of every edge that leaves it."""
+        result: list[list[tuple[int, int]]] = [[] for _ in self.nodes]
+        for node in self.nodes:
+            for slot, inp in enumerate(node.inputs):
+                result[inp].append((node.id, slot))
+        return result
+
+
+def snapshot(output: Value, max_nodes: int = MAX_NODES) -> Graph:
+    """Copy the graph behind `output` (never changing it); ValueError past max_nodes nodes."""
+    if not isinstance(output, Value):
+        raise TypeError(f"a walkthrough needs a Value, got {type(output).__name__}: {output!r}")
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    order = topological_order(output)
+    check_size(len(order), max_nodes, "this graph", [v.scope for v in order])
+    index = {id(value): i for i, value in enumerate(order)}  # identity -> position, local only
+    names = node_names(order)
+    nodes = []
+    for i, value in enumerate(order):
+        if value.op is not None:
+            kind = "op"
+        else:
+            kind = "constant" if value.constant else "leaf"
+        nodes.append(Node(
+            id=i, name=names.short[i], full_name=names.full[i], label=value.label,
+            data=value.data, kind=kind,
+            op=value.op.name if value.op is not None else "",
+            inputs=tuple(index[id(inp)] for inp in value.inputs),
+            local_grads=tuple(float(g) for g in value.local_grads),
+            params=tuple(float(p) for p in value.params),
+            scope=value.scope, site=value.site,
+        ))
+    return Graph(tuple(nodes), tuple(order), names=names)
+
+
+def check_size(count: int, max_nodes: int, what: str, scopes) -> None:
+    """A ValueError saying what to do when a walkthrough would have too many nodes."""
+    if count <= max_nodes:
+        return
+    levels = step_names(scopes)
+    collapse = (f"step it module by module with collapse={levels[-1]!r}"
+                + (f" or {levels[0]!r}" if len(levels) > 1 else "") + ", " if levels else "")
+    raise ValueError(
+        f"{what} has {count} nodes, more than the {max_nodes} a walkthrough steps through; "
+        f"{collapse}step a smaller piece (one sample instead of a batch, a smaller network), "
+        f"or pass a larger max_nodes if you really want that many steps"
+    )
