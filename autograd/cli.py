@@ -23,6 +23,7 @@ from .arguments import (
     parse_assignments,
     parse_command_expression,
 )
+from .naming import derivative, for_stream, format_number
 from .stepper.commands import add_commands
 from .text import printable
 
@@ -74,11 +75,12 @@ def run_draw(args: argparse.Namespace) -> int:
 
     Every usage error is found before anything is printed, so that it is all the output.
     """
-    from .dot import GraphTooLargeError, format_number
+    from .dot import GraphTooLargeError
     from .drawing import INSTALL_DOT, DotNotFoundError, draw  # loaded only when drawing
 
     variables = parse_assignments(args.values)
-    out, leaves = parse_command_expression(args.expression, variables)
+    # intermediates are unlabelled, so the drawing names them t1, t2, ... as the stepper does
+    out, leaves = parse_command_expression(args.expression, variables, label_nodes=False)
     unused = [name for name in variables if name not in leaves]
     out.backward()
 
@@ -115,12 +117,12 @@ def run_draw(args: argparse.Namespace) -> int:
     except OSError as error:
         failure = f"chainrule: cannot write {shown}: {printable(str(error))}"
 
-    label = printable(out.label or " ".join(args.expression.split()))
-    print(f"out = {label} = {format_number(out.data, 6)}")
-    width = max((len(name) for name in leaves), default=0)
+    print(f"out = {printable(' '.join(args.expression.split()))} = {format_number(out.data, 6)}")
+    slopes = {name: derivative("out", name) for name in leaves}
+    width = max((len(slope) for slope in slopes.values()), default=0)
     for name, leaf in leaves.items():  # 6 significant digits: -1.4999999999999993 is -1.5
-        print(f"d out/d{name:<{width}} = {format_number(leaf.grad, 6):<12} ({name} = "
-              f"{format_number(leaf.data, 6)})")
+        print(for_stream(f"{slopes[name]:<{width}} = {format_number(leaf.grad, 6):<12} ({name} = "
+                         f"{format_number(leaf.data, 6)})", sys.stdout))
     for name in unused:
         print(f"note: {name} is given a value but the expression does not use it",
               file=sys.stderr)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .graph import topological_order
+from .naming import Names, constant_text, format_number, node_names
 from .scopes import check_collapse, module_of, no_module_error, scope_steps
 from .text import printable
 from .value import Value
@@ -54,24 +55,6 @@ class GraphTooLargeError(ValueError):
 
 
 # --- numbers and text ------------------------------------------------------------------------
-
-
-def format_number(x: float, digits: int = 4) -> str:
-    """x to `digits` significant digits, never rounded to zero: 0.7071, -3, 3e-7, 1.235e6."""
-    if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 17:
-        raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0"  # also for -0.0
-    text = f"{x:.{digits}g}"
-    mantissa, has_exponent, exponent = text.partition("e")
-    if has_exponent:  # "3e-07" -> "3e-7", "1.235e+06" -> "1.235e6"
-        text = f"{mantissa}e{int(exponent)}"
-    return text
 
 
 def shorten(text: str, limit: int = MAX_LABEL) -> str:
@@ -119,6 +102,7 @@ class _View:
     box_of: dict = field(default_factory=dict)  # id(node) -> j, for nodes in box g{j}
     boxes: list = field(default_factory=list)  # the _Box of each g{j}
     parameter_names: dict = field(default_factory=dict)  # id(node) -> dotted name or ""
+    names: Names | None = None  # every node's name, by position in order (see naming.py)
     guess_parameters: bool = True  # with no parameters given: a leaf made in a scope is one
     focus: Value | None = None
 
@@ -186,6 +170,7 @@ def _select(root, focus, parameters, show_constants, collapse) -> _View:
     if parameters is not None:
         view.parameter_names = _parameter_names(parameters)
         view.guess_parameters = False
+    view.names = node_names(order, view.parameter_names)
     if focus is not None:
         view.focus = _find_focus(focus, view)
         _keep_paths_from_focus(view)
@@ -226,24 +211,27 @@ def _parameter_names(parameters: object) -> dict:
 
 
 def _find_focus(focus: Value | str, view: _View) -> Value:
-    """The node that `focus` names: the Value itself, a parameter's name or a unique label."""
+    """The node that `focus` names: the Value itself, a parameter's name, a node's name as
+    drawn (L1.N3.w0, t4) or full (layers.1.neurons.3.w0), or a unique label."""
     if isinstance(focus, Value):
         if id(focus) not in view.index:
             raise ValueError(f"focus {focus!r} is not in this graph: the output does not use it")
         return focus
     if not isinstance(focus, str):
         raise TypeError(f"focus must be a Value, a parameter name or a label, got {focus!r}")
+    names = view.names
     matches = [n for n in view.order if view.parameter_names.get(id(n)) == focus]
+    matches = matches or [n for i, n in enumerate(view.order)
+                          if focus in (names.short[i], names.full[i]) and not n.constant]
     matches = matches or [n for n in view.order if n.label == focus]
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise ValueError(f"focus {focus!r} is the label of {len(matches)} nodes; pass the Value "
                          f"itself, or pass the model as parameters= and a parameter's name")
-    names = {name for name in view.parameter_names.values() if name}
-    names.update(n.label for n in view.order if n.label)
-    known = f"; names in this graph include {', '.join(sorted(names)[:8])}" if names else ""
-    raise ValueError(f"focus {focus!r} is neither a parameter name nor a label here{known}")
+    known = [name for i, name in enumerate(names.short) if not view.order[i].constant]
+    raise ValueError(f"focus {focus!r} names no node here; the names in this graph include "
+                     f"{', '.join(known[:8])}")
 
 
 def _keep_paths_from_focus(view: _View) -> None:
@@ -397,7 +385,8 @@ def _emit(view: _View, direction: str, local_grads: bool, color_grads: bool, leg
     lines += _edge_lines(view, local_grads, prefix)
     if legend:
         kinds += ["module"] if view.boxes else []
-        lines.append(_legend_line(kinds, shown_grads, local_grads, view.focus is not None))
+        lines.append(_legend_line(kinds, shown_grads, local_grads, view.focus is not None,
+                                  _names_note(view, drawn)))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -411,17 +400,16 @@ def _value_line(node: Value, kind: str, view: _View, largest: float, color_grads
     classes += ["output"] if node is view.order[-1] else []
     classes += ["focus"] if node is view.focus else []
     classes += ["context"] if id(node) in view.context else []
-    title = node.label or (f"n{i}" if kind != "constant" else "constant")
+    title, full = view.names.short[i], view.names.full[i]  # L1.N3.w0, layers.1.neurons.3.w0
     tooltip = f"{title}: data={node.data!r} grad={grad!r}"
-    name = view.parameter_names.get(id(node))
-    tooltip += f"\nparameter {name}" if name and name != title else ""
-    tooltip += f"\nscope {node.scope}" if node.scope else ""
+    tooltip += f"\n{'parameter' if kind == 'parameter' else 'full name'} {full}" if full else ""
+    tooltip += f"\nscope {node.scope}" if node.scope and not full else ""
     tooltip += f"\ncreated at {node.site}" if node.site else ""
     attrs = f'id="{prefix}n{i}" class="{" ".join(classes)}"'
     if kind == "constant" and not node.label:  # a number from the code: a small grey box
         return (f'\tn{i} [{attrs} shape=box style=filled fillcolor="'
                 f'{KIND_COLORS["constant"]}" color="#888888" fontsize=10 width=0 height=0 '
-                f"margin=0.04 label={quoted(format_number(node.data))} tooltip={quoted(tooltip)}]")
+                f"margin=0.04 label={quoted(constant_text(node.data))} tooltip={quoted(tooltip)}]")
     fill = grad_fill(grad, largest) if color_grads else None
     rows = [("data", format_number(node.data), None), ("grad", format_number(grad), fill)]
     border = 2 if node is view.order[-1] or node is view.focus else 1
@@ -435,8 +423,8 @@ def _op_line(node: Value, view: _View, prefix: str) -> str:
     i = view.index[id(node)]
     text = node.op.symbol
     if node.params:  # the n of x ** n, the slope of leaky_relu
-        text += " " + " ".join(format_number(p) for p in node.params)
-    hidden = [(k, format_number(inp.data)) for k, inp in enumerate(node.inputs)
+        text += " " + " ".join(constant_text(p) for p in node.params)
+    hidden = [(k, constant_text(inp.data)) for k, inp in enumerate(node.inputs)
               if id(inp) in view.hidden]
     if node.op.arity is None:  # a sum of many terms: x + 2 + y + 3 shows as "+ 2 + 3"
         # (the order of the terms does not change a sum, so the numbers can all go last; a
@@ -467,7 +455,7 @@ def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
         classes.append(_grad_class(grad))
     elif box.outputs:
         rows.append((f"{len(box.outputs)} outputs", "", None))
-    label = _table(html_text(shorten(box.scope)), KIND_COLORS["module"], rows)
+    label = _table(html_text(shorten(view.names.module(box.scope))), KIND_COLORS["module"], rows)
     tooltip = f"module {box.scope}: {size}"
     return (f'\tg{j} [id="{prefix}g{j}" class="{" ".join(classes)}" label={label} '
             f"tooltip={quoted(tooltip)}]")
@@ -516,8 +504,27 @@ def _swatch(color: str) -> str:
     return f'<font color="{color}">■</font>'
 
 
-def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus: bool) -> str:
-    """The graph's label: what the fills, the shades of grad and the edge numbers mean."""
+def _names_note(view: _View, drawn: list[Value]) -> str:
+    """What shortened names stand for, with an example: "L1.N3.w0 is layers.1.neurons.3.w0
+    (L = layers, N = neurons)"; "" when no drawn name is shortened."""
+    legend = view.names.legend()
+    if not legend:
+        return ""
+    examples = [(view.names.module(box.scope), box.scope) for box in view.boxes]
+    examples += [(view.names.short[view.index[id(n)]], view.names.full[view.index[id(n)]])
+                 for n in drawn]
+    shortened = [(short, full) for short, full in examples if full and short != full
+                 and not full.endswith(short)]
+    if not shortened:
+        return ""
+    short, full = shortened[0]
+    return html_text(f"names: {short} is {full} ({legend})")
+
+
+def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus: bool,
+                 names: str = "") -> str:
+    """The graph's label: what the fills, the shades of grad, the edge numbers and the
+    shortened names mean."""
     lines = ["  ".join(f"{_swatch(KIND_COLORS[kind])} {kind}" for kind in kinds)]
     if any(g != 0 and math.isfinite(g) for g in grads):
         negative = "".join(_swatch(color) for color in NEGATIVE_COLORS)
@@ -527,7 +534,9 @@ def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus:
     if any(not math.isfinite(g) for g in grads):
         lines.append(f"{_swatch(NONFINITE_COLOR)} grad is nan or inf")
     if local_grads:
-        lines.append("numbers on edges: local derivative d out / d input")
+        lines.append("numbers on edges: local derivative ∂out/∂input")
+    if names:
+        lines.append(names)
     if focus:
         lines.append("thick border: the focus and the output; dashed: other inputs of the ops "
                      "on the paths between them")

@@ -90,14 +90,36 @@ def plain_derivatives(text: str) -> str:
         lambda m: "d" + (m.group(1) if m.group(1).startswith("(") else f"({m.group(1)})"), text)
 
 
-def for_stream(text: str, stream: TextIO) -> str:
-    """text as `stream` can print it: with ∂ if its encoding has ∂, else plain_derivatives."""
-    encoding = getattr(stream, "encoding", None) or "utf-8"
+def prints_derivatives(stream: TextIO) -> bool:
+    """Can `stream` print ∂? (UTF-8 streams can; an ASCII or Latin-1 one cannot.)"""
     try:
-        DERIVATIVE.encode(encoding)
+        DERIVATIVE.encode(getattr(stream, "encoding", None) or "utf-8")
     except (UnicodeEncodeError, LookupError):
-        return plain_derivatives(text)
-    return text
+        return False
+    return True
+
+
+def for_stream(text: str, stream: TextIO) -> str:
+    """text as `stream` can print it: with ∂ if it can, else with plain_derivatives."""
+    return text if prints_derivatives(stream) else plain_derivatives(text)
+
+
+def derivative_stream(stream: TextIO) -> TextIO:
+    """`stream` itself if it can print ∂, else the same stream writing d(L)/d(x) for ∂L/∂x."""
+    return stream if prints_derivatives(stream) else _PlainDerivatives(stream)
+
+
+class _PlainDerivatives:
+    """A text stream's stand-in that writes every text through plain_derivatives."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(plain_derivatives(text))
+
+    def __getattr__(self, name: str):  # flush, isatty, fileno, encoding: the stream's own
+        return getattr(self._stream, name)
 
 
 # --- nodes -----------------------------------------------------------------------------------
@@ -132,8 +154,11 @@ def node_names(order: Sequence, parameters: Mapping[int, str] | None = None) -> 
     nodes to name as parameters even outside a scope; the dotted name is then their full name.
     """
     parameters = parameters or {}
-    abbreviations = _abbreviations(
-        [v.scope for v in order] + [parameters[id(v)] for v in order if id(v) in parameters])
+    # the modules' paths: every scope, and each model name without its last step (w.0)
+    modules = {v.scope for v in order}
+    modules.update(".".join(scope_steps(parameters[id(v)])[:-1]) for v in order
+                   if id(v) in parameters)
+    abbreviations = _abbreviations(modules)
     short = [""] * len(order)
     full = [""] * len(order)
     prefix = [""] * len(order)  # the module path of an unlabelled parameter, before its number
@@ -214,11 +239,11 @@ def _make_unique(order: Sequence, short: list[str]) -> None:
             taken.add(short[i])
 
 
-def _abbreviations(paths: Sequence[str]) -> dict[str, str]:
+def _abbreviations(paths: set[str]) -> dict[str, str]:
     """Each numbered step name of these paths -> its short form: the fewest first letters,
     capitalised, that tell it from the others ("layers" L and "neurons" N; "layers" La and
     "linear" Li)."""
-    names = sorted({step.split(".")[0] for path in set(paths) for step in scope_steps(path)
+    names = sorted({step.split(".")[0] for path in paths for step in scope_steps(path)
                     if "." in step})
     result = {}
     for name in names:

@@ -1,6 +1,7 @@
 """`chainrule step` and `chainrule html` from the command line, as a learner types them."""
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,22 @@ ROOT = Path(__file__).resolve().parent.parent
 NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.88"]
 
 
-def chainrule(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "autograd", *args], input=stdin,
+def chainrule(*args, stdin="", env=None):
+    return subprocess.run([sys.executable, "-m", "autograd", *args], input=stdin, env=env,
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_a_terminal_that_cannot_print_partial_signs_gets_plain_derivatives():
+    # ∂out/∂x would raise UnicodeEncodeError on an ASCII stream: it reads d(out)/d(x) there
+    ascii_env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    tape = chainrule("step", "x*y", "x=2", "y=3", "--tape", env=ascii_env)
+    assert tape.returncode == 0, tape.stderr
+    assert "   3  d(out)/d(x) += y * d(out)/d(out) = 3.0 * 1.0 = 3.0" in tape.stdout
+    stepped = chainrule("step", "x*y", "x=2", "y=3", stdin="b\nn\nq\n", env=ascii_env)
+    assert stepped.returncode == 0, stepped.stderr
+    assert "d(out)/d(x) += y * d(out)/d(out)" in stepped.stdout and "∂" not in stepped.stdout
+    explained = chainrule("step", "x*y", "x=2", "y=3", "--explain", "x", env=ascii_env)
+    assert "backward computes d(out)/d(x) = 3.0" in explained.stdout
 
 
 def test_step_tape_prints_the_program_forward_then_backward():

@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from ..arguments import LANGUAGE_NOTE, UsageError, parse_assignments, parse_command_expression
+from ..naming import for_stream
 from ..text import printable
 
 STEP_EXAMPLE = 'chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88'
@@ -74,11 +75,11 @@ def run_step(args: argparse.Namespace) -> int:
 
     walk = _walkthrough(args, walkthrough)
     if args.tape:
-        print(walk.tape())
+        print(for_stream(walk.tape(), sys.stdout))  # ∂, or d(...) where it cannot be printed
         return 0
     if args.explain:
         try:
-            print(printable(str(walk.explain(args.explain)), keep="\n"))
+            print(for_stream(printable(str(walk.explain(args.explain)), keep="\n"), sys.stdout))
         except ValueError as error:
             raise UsageError(str(error)) from None
         return 0
