@@ -21,6 +21,10 @@ LANGUAGE_NOTE = (f"The expression may use numbers, variables, + - * / **, unary 
                  f"before an expression that starts with '-'.")
 
 
+PRIMITIVES_HELP = ("show a - b, x / y, -x and sqrt(x) as the engine's primitives (-1 * b, "
+                   "then a + that; y ** -1, then x * that) rather than as written")
+
+
 class UsageError(Exception):
     """A mistake on the command line, reported as `chainrule: error: ...` with status 2.
 

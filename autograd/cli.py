@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .arguments import (
     LANGUAGE_NOTE,
+    PRIMITIVES_HELP,
     ArgumentParser,
     UsageError,
     parse_assignments,
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="draw only the paths from this variable to the output")
     draw.add_argument("--max-nodes", type=int, default=1000, metavar="N",
                       help="refuse to draw more nodes than this (default: 1000)")
+    draw.add_argument("--primitives", action="store_true", help=PRIMITIVES_HELP)
     draw.set_defaults(run=run_draw)
 
     add_commands(commands)  # step and html: the stepper's own commands
@@ -89,7 +91,7 @@ def run_draw(args: argparse.Namespace) -> int:
         drawing = draw(out, direction=args.direction, local_grads=args.local_grads,
                        color_grads=not args.no_color, legend=not args.no_legend,
                        show_constants=not args.hide_constants, focus=args.focus,
-                       max_nodes=args.max_nodes)
+                       max_nodes=args.max_nodes, primitives=args.primitives)
     except GraphTooLargeError as error:  # the same advice, spelled as this command's flags
         raise UsageError(
             f"this drawing would have {error.nodes:,} nodes, over --max-nodes {error.limit:,} "

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from .composites import Composite, composites
 from .graph import topological_order
 from .naming import Names, constant_text, format_number, node_names
 from .scopes import check_collapse, module_of, no_module_error, scope_steps
@@ -103,6 +104,7 @@ class _View:
     boxes: list = field(default_factory=list)  # the _Box of each g{j}
     parameter_names: dict = field(default_factory=dict)  # id(node) -> dotted name or ""
     names: Names | None = None  # every node's name, by position in order (see naming.py)
+    composites: dict = field(default_factory=dict)  # i -> the Composite node i is drawn as
     guess_parameters: bool = True  # with no parameters given: a leaf made in a scope is one
     focus: Value | None = None
 
@@ -120,6 +122,7 @@ def to_dot(
     show_constants: bool = True,
     max_nodes: int | None = 1000,
     id_prefix: str = "",
+    primitives: bool = False,
 ) -> str:
     """The DOT text of the graph behind `root`; the same graph always gives the same text.
 
@@ -141,9 +144,13 @@ def to_dot(
         fused neuron's inputs) stay drawn: they are factors, which its label cannot show.
     max_nodes: raise GraphTooLargeError rather than draw more nodes; None for no limit.
     id_prefix: put before every element id, for several drawings in one page.
+    primitives: draw a - b, a / b, -a, sqrt(a) and a - 2 as the primitives the engine
+        recorded (-1 * b then a + that, ...) rather than as one op each (see composites.py).
     """
     _check_options(root, direction, collapse, max_nodes, id_prefix)
-    view = _select(root, focus, parameters, show_constants, collapse)
+    if not isinstance(primitives, bool):
+        raise TypeError(f"primitives must be True or False, got {primitives!r}")
+    view = _select(root, focus, parameters, show_constants, collapse, primitives)
     _check_budget(view, max_nodes)
     return _emit(view, direction, local_grads, color_grads, legend, id_prefix)
 
@@ -164,7 +171,7 @@ def _check_options(root, direction, collapse, max_nodes, id_prefix) -> None:
                          f"digits, _ or -, got {id_prefix!r}")
 
 
-def _select(root, focus, parameters, show_constants, collapse) -> _View:
+def _select(root, focus, parameters, show_constants, collapse, primitives) -> _View:
     order = topological_order(root)
     view = _View(order=order, index={id(node): i for i, node in enumerate(order)}, shown=order)
     if parameters is not None:
@@ -173,8 +180,13 @@ def _select(root, focus, parameters, show_constants, collapse) -> _View:
     view.names = node_names(order, view.parameter_names)
     if focus is not None:
         view.focus = _find_focus(focus, view)
+    if not primitives:  # a - b as one op: its helper -1 * b is not drawn
+        view.composites = composites(order, keep=[view.focus] if view.focus else [])
+        folded = {j for composite in view.composites.values() for j in composite.folded}
+        view.shown = [node for i, node in enumerate(order) if i not in folded]
+    if focus is not None:
         _keep_paths_from_focus(view)
-    if not show_constants:  # constants, and nodes computed from constants only (-1 = 1 * -1)
+    if not show_constants:  # constants, and nodes computed from constants only (-1 = -1 * 1)
         # A weighted sum's label has no place for a number: its inputs are the factors of
         # products (the 0.5 in w0 * 0.5), not terms. What it uses stays drawn: in a network
         # those are the inputs x, drawn once and shared by every neuron of the first layer.
@@ -184,7 +196,8 @@ def _select(root, focus, parameters, show_constants, collapse) -> _View:
         for node in view.shown:
             if node is root or node is view.focus or id(node) in factors:
                 continue
-            if node.constant or (node.inputs and all(id(i) in view.hidden for i in node.inputs)):
+            inputs = [inp for _, inp, _ in _inputs(node, view)]
+            if node.constant or (inputs and all(id(i) in view.hidden for i in inputs)):
                 view.hidden.add(id(node))
     if collapse is not None:
         _collapse(view, collapse)
@@ -237,15 +250,25 @@ def _find_focus(focus: Value | str, view: _View) -> Value:
 def _keep_paths_from_focus(view: _View) -> None:
     """Keep the nodes on a path from the focus node to root, and the other inputs of each."""
     on_path = {id(view.focus)}
-    for node in view.order:  # inputs come first, so each input is decided before its user
-        if any(id(inp) in on_path for inp in node.inputs):
+    for node in view.shown:  # inputs come first, so each input is decided before its user
+        if any(id(inp) in on_path for _, inp, _ in _inputs(node, view)):
             on_path.add(id(node))
     context = set()
-    for node in view.order:
+    for node in view.shown:
         if id(node) in on_path:
-            context.update(id(inp) for inp in node.inputs if id(inp) not in on_path)
-    view.shown = [n for n in view.order if id(n) in on_path or id(n) in context]
+            context.update(id(inp) for _, inp, _ in _inputs(node, view) if id(inp) not in on_path)
+    view.shown = [n for n in view.shown if id(n) in on_path or id(n) in context]
     view.context = context
+
+
+def _inputs(node: Value, view: _View) -> list[tuple[int, Value, float]]:
+    """(slot, input, local derivative) of each input the node is drawn with: a composite's
+    as written (a and b of a - b), any other node's as recorded."""
+    composite = view.composites.get(view.index[id(node)])
+    if composite is not None:
+        return [(k, view.order[j], local) for k, (j, local)
+                in enumerate(zip(composite.inputs, composite.local_grads))]
+    return [(k, inp, local) for k, (inp, local) in enumerate(zip(node.inputs, node.local_grads))]
 
 
 def _collapse(view: _View, collapse: int | str) -> None:
@@ -264,8 +287,8 @@ def _collapse(view: _View, collapse: int | str) -> None:
     passed_on = set()  # ids of boxed nodes that something outside their box uses
     for node in view.shown:
         if id(node) not in view.context:
-            passed_on.update(id(inp) for inp in node.inputs if id(inp) in view.box_of
-                             and view.box_of[id(inp)] != view.box_of.get(id(node)))
+            passed_on.update(id(inp) for _, inp, _ in _inputs(node, view) if id(inp) in
+                             view.box_of and view.box_of[id(inp)] != view.box_of.get(id(node)))
     root = view.order[-1]
     for box in view.boxes:
         box.outputs = [n for n in box.nodes if id(n) in passed_on or n is root]
@@ -421,12 +444,14 @@ def _value_line(node: Value, kind: str, view: _View, largest: float, color_grads
 def _op_line(node: Value, view: _View, prefix: str) -> str:
     """The circle of the op that made a node: its symbol, parameters and hidden constants."""
     i = view.index[id(node)]
-    text = node.op.symbol
-    if node.params:  # the n of x ** n, the slope of leaky_relu
-        text += " " + " ".join(constant_text(p) for p in node.params)
-    hidden = [(k, constant_text(inp.data)) for k, inp in enumerate(node.inputs)
+    composite: Composite | None = view.composites.get(i)
+    op, params = (composite.op, composite.params) if composite else (node.op, node.params)
+    text = op.symbol
+    if params:  # the n of x ** n, the slope of leaky_relu, the 2 of a - 2
+        text += " " + " ".join(constant_text(p) for p in params)
+    hidden = [(k, constant_text(inp.data)) for k, inp, _ in _inputs(node, view)
               if id(inp) in view.hidden]
-    if node.op.arity is None:  # a sum of many terms: x + 2 + y + 3 shows as "+ 2 + 3"
+    if op.arity is None:  # a sum of many terms: x + 2 + y + 3 shows as "+ 2 + 3"
         # (the order of the terms does not change a sum, so the numbers can all go last; a
         # weighted sum, the other op of any arity, never has hidden inputs: see _select)
         text += "".join(f" {number}" if j == 0 else f" + {number}"
@@ -435,9 +460,9 @@ def _op_line(node: Value, view: _View, prefix: str) -> str:
         for k, number in hidden:
             text = f"{number} {text}" if k == 0 else f"{text} {number}"
     shape = "circle" if len(text) <= 2 else "ellipse"
-    return (f'\tn{i}_op [id="{prefix}n{i}_op" class="op op-{node.op.name}" '
+    return (f'\tn{i}_op [id="{prefix}n{i}_op" class="op op-{op.name}" '
             f'shape={shape} style=filled fillcolor="#f0f0f0" color="#888888" width=0.3 '
-            f"height=0.3 margin=0.03 label={quoted(text)} tooltip={quoted(node.op.rule)}]")
+            f"height=0.3 margin=0.03 label={quoted(text)} tooltip={quoted(op.rule)}]")
 
 
 def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
@@ -475,7 +500,7 @@ def _edge_lines(view: _View, local_grads: bool, prefix: str) -> list[str]:
         i = view.index[id(node)]
         box = view.box_of.get(id(node))
         head = f"g{box}" if box is not None else f"n{i}_op"
-        for k, (inp, local_grad) in enumerate(zip(node.inputs, node.local_grads)):
+        for k, inp, local_grad in _inputs(node, view):
             inp_box = view.box_of.get(id(inp))
             if id(inp) in view.hidden or (inp_box is not None and inp_box == box):
                 continue

@@ -6,7 +6,7 @@ drawing, a step, the tape and the page.
 
 A number (`format_number`) has 4 significant digits and is written as Python writes a float:
 2.0, -3.0, 0.7071, 1.235e6, 3e-7, nan. A number written into a formula as a constant of the
-code (`constant_text`) drops a whole number's ".0": a ** 2, b * -1.
+code (`constant_text`) drops a whole number's ".0": a ** 2, -1 * b.
 
 A node (`node_names`) is called, in this order of preference:
 - a parameter of a module (a leaf that nn, or a name_scope, made inside a module): the path of
@@ -18,9 +18,10 @@ A node (`node_names`) is called, in this order of preference:
 - its label, if no other node has it (a label that several nodes share is qualified by each
   one's scope, as a parameter is, and numbered #2, #3, ... if still shared);
 - the output, if unlabelled: out;
-- a result of an operation: t1, t2, ... in the order the forward pass computed them (a - b is
-  two operations of the engine, b * -1 and a + that, and takes two numbers; shown as written,
-  it shows the second);
+- a result of an operation: t1, t2, ... in the order the forward pass computed them. A
+  composite written as one operation (a - b, see composites.py) is numbered as one; the helper
+  the engine recorded for it (-1 * b), seen only with primitives=True, is called by the
+  composite's name and a prime: t3' for the -1 * b of t3 = a - b;
 - another leaf: v1, v2, ...; a constant: its number.
 
 A derivative (`derivative`) is written with ∂, which no name contains: ∂L/∂d, ∂(x y)/∂x. Where
@@ -36,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
+from .composites import composites
 from .scopes import scope_steps
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -176,7 +178,12 @@ def node_names(order: Sequence, parameters: Mapping[int, str] | None = None) -> 
         if value.label and short[i] == value.label and shared[value.label] > 1 and value.scope:
             module = _short_path(scope_steps(value.scope), abbreviations)
             short[i], full[i] = f"{module}.{value.label}", f"{value.scope}.{value.label}"
-    _number_unnamed(order, short, prefix)
+    # the op a composite folds (the -1 * b of a - b) is named after it, not numbered
+    helpers = {j: i for i, composite in composites(order).items() for j in composite.folded
+               if order[j].inputs and not short[j]}
+    _number_unnamed(order, short, prefix, helpers)
+    for j, i in helpers.items():
+        short[j] = short[i] + "'"
     _make_unique(order, short)
     return Names(tuple(short), tuple(full), abbreviations)
 
@@ -201,8 +208,10 @@ def _parameter_name(value, path: str, abbreviations: Mapping[str, str]
     return (f"{module_short}.{own}" if module_short else own), full, ""
 
 
-def _number_unnamed(order: Sequence, short: list[str], prefix: list[str]) -> None:
-    """Name the nodes still unnamed: the output "out"; results t1, t2, ...; leaves v1, v2, ...
+def _number_unnamed(order: Sequence, short: list[str], prefix: list[str],
+                    skip: Mapping[int, int]) -> None:
+    """Name the nodes still unnamed but those to skip: the output "out"; results t1, t2, ...;
+    leaves v1, v2, ...
 
     Numbers go in topological order and skip names already taken; an unlabelled parameter's
     number follows its module's path (L0.N3.v1).
@@ -211,7 +220,7 @@ def _number_unnamed(order: Sequence, short: list[str], prefix: list[str]) -> Non
     counters = {"t": 0, "v": 0}
     last = len(order) - 1
     for i, value in enumerate(order):
-        if short[i]:
+        if short[i] or i in skip:
             continue
         if i == last and not prefix[i] and "out" not in taken:
             short[i] = "out"

@@ -219,10 +219,12 @@ def test_a_node_has_the_same_name_and_number_in_draw_step_tape_and_page(fused):
     drawn = drawn_boxes(to_dot(loss, max_nodes=None))
     page = walkthrough_dot(walk)  # the picture of the page and of the notebook player
     tape = walk.tape()
+    position = {id(value): i for i, value in enumerate(topological_order(loss))}
     nodes = [n for n in walk.graph.nodes if n.kind != "constant"]
     assert len(drawn) == len(nodes)
-    for node in nodes:  # the walkthrough's node i is the drawing's n{i}: both are positions
-        assert drawn[node.id] == (node.name, format_number(node.data))
+    for node in nodes:  # the drawing's n{i} is the Value at position i of the order
+        assert drawn[position[id(walk.graph.values[node.id])]] == (
+            node.name, format_number(node.data))
         assert f"<b>{node.name}</b>" in page
         if node.kind == "op":  # its forward statement on the tape: "t3 = ... = 0.4621"
             assert re.search(rf"^ +\d+  {re.escape(node.name)} = .* = "

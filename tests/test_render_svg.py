@@ -142,7 +142,8 @@ def test_a_fused_mlp_renders_one_op_per_neuron(dot):
     ops = sorted(g.get("class").split()[-1] for g in found.values()
                  if "op" in (g.get("class") or "").split())
     # three neurons, one weighted sum each (two with tanh); then mse: - 1, ** 2, * 1 (the mean)
-    assert ops == ["op-add", "op-mul", "op-pow", "op-tanh", "op-tanh"] + ["op-weighted_sum"] * 3
+    assert ops == ["op-mul", "op-pow", "op-sub_number", "op-tanh", "op-tanh"] + [
+        "op-weighted_sum"] * 3
     fused = [i[:-3] for i, g in found.items() if g.get("class") == "node op op-weighted_sum"]
     assert all(texts(found[f"{i}_op"]) == ["w·x+b"] for i in fused)
     # the edges into each: b, w0, x0, w1, x1, carrying d out/d input = 1, x0, w0, x1, w1

@@ -9,7 +9,7 @@ import re
 import pytest
 
 import nn
-from autograd import Value, name_scope, to_dot
+from autograd import Value, name_scope, to_dot, topological_order
 from autograd.stepper import walkthrough
 
 
@@ -134,7 +134,10 @@ def stepped_modules_and_ops(loss, collapse):
     """The modules the stepper steps (by scope) and the ops it steps outside them."""
     graph = walkthrough(loss, collapse=collapse, max_nodes=10_000).graph
     modules = {n.scope for n in graph.nodes if n.op == "module"}
-    ops = {n.origin for n in graph.nodes if n.kind == "op" and n.op != "module"}
+    # the renderer's ids are positions in the topological order
+    position = {id(value): i for i, value in enumerate(topological_order(loss))}
+    ops = {position[id(graph.values[n.id])] for n in graph.nodes
+           if n.kind == "op" and n.op != "module"}
     return modules, ops
 
 

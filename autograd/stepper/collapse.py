@@ -10,7 +10,7 @@ nn records (see autograd.name_scope), cut by the rule the renderer uses too (sco
 
 from __future__ import annotations
 
-from ..ops import PRIMITIVES
+from ..composites import OPERATIONS
 from ..scopes import check_collapse, module_of, no_module_error
 from .snapshot import MODULE, Graph, Node
 from .symbols import Sym, operation
@@ -123,7 +123,7 @@ def _expression(graph: Graph, output: Node, group: list[str], kept: list[bool],
         args = [written[i] if i in written else _operand_in(graph, i, prefix, names)
                 for i in node.inputs]
         params = [Sym.number(p) for p in node.params]
-        written[node.id] = operation(PRIMITIVES[node.op].symbol, args + params, node.data)
+        written[node.id] = operation(OPERATIONS[node.op].symbol, args + params, node.data)
     text = written[output.id].names
     if len(text) > MAX_EXPRESSION:
         return f"{graph.names.module(module)}: {len(inside)} operations"

@@ -12,7 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..arguments import LANGUAGE_NOTE, UsageError, parse_assignments, parse_command_expression
+from ..arguments import (
+    LANGUAGE_NOTE,
+    PRIMITIVES_HELP,
+    UsageError,
+    parse_assignments,
+    parse_command_expression,
+)
 from ..naming import for_stream
 from ..text import printable
 
@@ -67,6 +73,7 @@ def _expression_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a value for a variable")
     parser.add_argument("--max-nodes", type=int, default=500, metavar="N",
                         help="refuse graphs with more nodes than this (default: 500)")
+    parser.add_argument("--primitives", action="store_true", help=PRIMITIVES_HELP)
 
 
 def run_step(args: argparse.Namespace) -> int:
@@ -110,6 +117,6 @@ def _walkthrough(args: argparse.Namespace, walkthrough):
     out, _ = parse_command_expression(args.expression, parse_assignments(args.values),
                                       label_nodes=False)  # intermediates are named t1, t2, ...
     try:
-        return walkthrough(out, max_nodes=args.max_nodes)
+        return walkthrough(out, max_nodes=args.max_nodes, primitives=args.primitives)
     except ValueError as error:  # too large a graph
         raise UsageError(str(error)) from None

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..composites import OPERATIONS
 from ..naming import derivative
-from ..ops import PRIMITIVES
 from ..value import Value
 from .nonfinite import reason
 from .snapshot import Graph, Node, snapshot
@@ -188,7 +188,7 @@ def forward(graph: Graph, overrides: dict[int, float] | None = None) -> list[flo
             values[node.id] = overrides[node.id]
         elif node.kind == "op":
             inputs = [values[i] for i in node.inputs]
-            values[node.id] = float(PRIMITIVES[node.op].forward(*inputs, *node.params))
+            values[node.id] = float(OPERATIONS[node.op].forward(*inputs, *node.params))
         else:
             values[node.id] = node.data
     return values

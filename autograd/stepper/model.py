@@ -12,8 +12,8 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from ..composites import OPERATIONS
 from ..naming import derivative
-from ..ops import PRIMITIVES
 from ..text import printable
 from ..value import Value
 from .collapse import collapsed
@@ -165,17 +165,19 @@ class Walkthrough:
         return explain_node(self.graph, self.graph.find(target), h=h)
 
 
-def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None
-                ) -> Walkthrough:
+def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
+                primitives: bool = False) -> Walkthrough:
     """The steps of computing `output` and backpropagating from it, without changing it.
 
     collapse: step module by module instead of op by op, each module (of nn, or any
     name_scope) as one node: "neurons", "layers", or a number of scope steps.
+    primitives: step through a - b, a / b, -a, sqrt(a) and a - 2 as the primitives the
+    engine recorded (-1 * b, then a + that), rather than as one step each, as written.
     """
     if collapse is None:
-        graph = snapshot(output, max_nodes)
+        graph = snapshot(output, max_nodes, primitives)
     else:
-        graph = collapsed(snapshot(output, max(MAX_FULL, max_nodes)), collapse)
+        graph = collapsed(snapshot(output, max(MAX_FULL, max_nodes), primitives), collapse)
         check_size(len(graph.nodes), max_nodes, f"collapsed to {collapse!r}, this graph", ())
     steps = forward_steps(graph)
     steps += backward_steps(graph, start=len(steps))
@@ -208,7 +210,9 @@ def forward_steps(graph: Graph) -> list[Step]:
         if node.kind != "op":
             continue
         expr = forward_expression(graph, node)
-        statement = f"{node.name} = {_both(expr)} = {fmt(node.data)}"
+        statement = f"{node.name} = {_both(expr)}"
+        if lead(expr.numbers) != fmt(node.data):  # -a = -2.0 needs no "= -2.0" after it
+            statement += f" = {fmt(node.data)}"
         lines = [statement]
         if node.scope and node.op != MODULE:
             lines.append(f"computed in {node.scope}")
@@ -441,7 +445,7 @@ def rule_of(node: Node) -> str:
     if node.op == MODULE:
         return (f"a module's local derivative is found by backpropagating inside it "
                 f"({node.scope})")
-    return PRIMITIVES[node.op].rule
+    return OPERATIONS[node.op].rule
 
 
 def forward_expression(graph: Graph, node: Node) -> Sym:
@@ -450,7 +454,7 @@ def forward_expression(graph: Graph, node: Node) -> Sym:
         return Sym(node.expression, node.expression, node.data)
     args = [_operand(graph, i) for i in node.inputs]
     params = [Sym.number(p) for p in node.params]
-    return operation(PRIMITIVES[node.op].symbol, args + params, node.data)
+    return operation(OPERATIONS[node.op].symbol, args + params, node.data)
 
 
 def local_formula(graph: Graph, out: Node, slot: int) -> Sym | None:
@@ -463,7 +467,7 @@ def local_formula(graph: Graph, out: Node, slot: int) -> Sym | None:
         return None  # a module has no rule of its own: its local derivatives are numbers
     args = [_operand(graph, i) for i in out.inputs]
     try:
-        result = PRIMITIVES[out.op].local_grads(*args, Sym.named(out.name, out.data), *out.params)
+        result = OPERATIONS[out.op].local_grads(*args, Sym.named(out.name, out.data), *out.params)
     except (TypeError, AttributeError, ValueError, ZeroDivisionError):
         return None
     formula = result[slot]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..composites import composites
 from ..graph import topological_order
 from ..naming import Names, node_names
 from ..scopes import step_names
@@ -21,10 +22,12 @@ MAX_NODES = 500  # more nodes than this are too many to step one by one (see `sn
 class Node:
     """One node of a snapshot: what stepping needs to know about a Value, copied.
 
-    id is the node's position in topological order; inputs are ids. kind is "leaf" (a Value
-    you made), "constant" (a number an operator turned into a Value) or "op". op is a
-    primitive's name, or MODULE for a whole module collapsed into one node (collapse.py),
-    whose computation is written out in `expression`; origin is then its node in the full graph.
+    id is the node's position in topological order (of the nodes shown: a composite's helper
+    nodes are not); inputs are ids. kind is "leaf" (a Value you made), "constant" (a number an
+    operator turned into a Value) or "op". op is the name of a primitive or of a composite
+    (composites.OPERATIONS: "sub" for a - b), or MODULE for a whole module collapsed into one
+    node (collapse.py), whose computation is written out in `expression`; origin is then its
+    node in the full graph.
     name is what every surface calls the node, full_name its full dotted name where that says
     more (a parameter's "layers.1.neurons.3.w0" for L1.N3.w0): see autograd.naming.
     """
@@ -93,32 +96,48 @@ class Graph:
         return result
 
 
-def snapshot(output: Value, max_nodes: int = MAX_NODES) -> Graph:
-    """Copy the graph behind `output` (never changing it); ValueError past max_nodes nodes."""
+def snapshot(output: Value, max_nodes: int = MAX_NODES, primitives: bool = False) -> Graph:
+    """Copy the graph behind `output` (never changing it); ValueError past max_nodes nodes.
+
+    Each composite (a - b, a / b, -a, sqrt(a), a - 2) is one node, as it was written, unless
+    `primitives`: then each primitive the engine recorded is a node (see composites.py).
+    """
     if not isinstance(output, Value):
         raise TypeError(f"a walkthrough needs a Value, got {type(output).__name__}: {output!r}")
     if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    if not isinstance(primitives, bool):
+        raise TypeError(f"primitives must be True or False, got {primitives!r}")
     order = topological_order(output)
-    check_size(len(order), max_nodes, "this graph", [v.scope for v in order])
-    index = {id(value): i for i, value in enumerate(order)}  # identity -> position, local only
-    names = node_names(order)
+    found = {} if primitives else composites(order)
+    folded = {j for composite in found.values() for j in composite.folded}
+    check_size(len(order) - len(folded), max_nodes, "this graph", [v.scope for v in order])
+    names = node_names(order)  # named in the whole order: the same names with or without folds
+    shown = [i for i in range(len(order)) if i not in folded]
+    new_id = {i: k for k, i in enumerate(shown)}  # position in order -> id in the snapshot
+    index = {id(value): new_id.get(i) for i, value in enumerate(order)}
     nodes = []
-    for i, value in enumerate(order):
+    for i in shown:
+        value = order[i]
+        composite = found.get(i)
+        if composite is not None:
+            op, inputs = composite.op.name, [new_id[j] for j in composite.inputs]
+            local_grads, params = composite.local_grads, composite.params
+        else:
+            op = value.op.name if value.op is not None else ""
+            inputs = [index[id(inp)] for inp in value.inputs]
+            local_grads, params = value.local_grads, value.params
         if value.op is not None:
             kind = "op"
         else:
             kind = "constant" if value.constant else "leaf"
         nodes.append(Node(
-            id=i, name=names.short[i], full_name=names.full[i], label=value.label,
-            data=value.data, kind=kind,
-            op=value.op.name if value.op is not None else "",
-            inputs=tuple(index[id(inp)] for inp in value.inputs),
-            local_grads=tuple(float(g) for g in value.local_grads),
-            params=tuple(float(p) for p in value.params),
-            scope=value.scope, site=value.site,
+            id=new_id[i], name=names.short[i], full_name=names.full[i], label=value.label,
+            data=value.data, kind=kind, op=op, inputs=tuple(inputs),
+            local_grads=tuple(float(g) for g in local_grads),
+            params=tuple(float(p) for p in params), scope=value.scope, site=value.site,
         ))
-    return Graph(tuple(nodes), tuple(order), names=names)
+    return Graph(tuple(nodes), tuple(order[i] for i in shown), names=names)
 
 
 def check_size(count: int, max_nodes: int, what: str, scopes) -> None:

@@ -142,17 +142,21 @@ def infix(left: Sym, symbol: str, right: Sym, value: float) -> Sym:
 def operation(symbol: str, operands: list[Sym], value: float) -> Sym:
     """An op of the graph written down as a learner would write it, for forward steps.
 
-    + * ** between two operands are infix: x * w, a ** 2.0. A sum of any number of terms
-    (ops.SUM, which a neuron uses) is infix too: b + t1 + t2, with parentheses only where two
-    terms would need them. A weighted sum (ops.WEIGHTED_SUM, a fused neuron's), whose operands
-    are b, w0, x0, w1, x1, ..., is written as that sum of products: b + w0 * x0 + w1 * x1.
-    Every other op is a call: tanh(t2), leaky_relu(a, 0.01).
+    + - * / ** between two operands are infix: x * w, a ** 2.0, x / y, a - 2. A sum of any
+    number of terms (ops.SUM, which a neuron uses) is infix too: b + t1 + t2, with parentheses
+    only where two terms would need them. A weighted sum (ops.WEIGHTED_SUM, a fused neuron's),
+    whose operands are b, w0, x0, w1, x1, ..., is written as that sum of products:
+    b + w0 * x0 + w1 * x1. - of one operand is a negation, -x. Every other op is a call:
+    tanh(t2), sqrt(x), leaky_relu(a, 0.01).
     """
     if symbol == ops.WEIGHTED_SUM.symbol and len(operands) % 2 == 1:
         bias, weights, inputs = operands[0], operands[1::2], operands[2::2]
         products = [infix(w, "*", x, w.value * x.value) for w, x in zip(weights, inputs)]
         return operation("+", [bias] + products, value)
-    binary = len(operands) == 2 and symbol in ("+", "*", "**")
+    if symbol == "-" and len(operands) == 1:
+        negated = -operands[0]
+        return Sym(negated.names, negated.numbers, value, negated.binding)
+    binary = len(operands) == 2 and symbol in ("+", "-", "*", "/", "**")
     if binary or (len(operands) > 2 and symbol == "+"):
         # a + b + c is (a + b) + c: the terms are joined from the left, in the order the engine
         # adds them. Only the last join is kept, so each join is given the value of the whole.
