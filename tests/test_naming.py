@@ -25,6 +25,7 @@ from autograd.naming import (
 )
 from autograd.stepper import walkthrough
 from autograd.stepper.picture import walkthrough_dot
+from tests.conftest import karpathy
 
 # --- numbers ---------------------------------------------------------------------------------
 
@@ -110,14 +111,7 @@ def test_a_stream_that_cannot_print_the_partial_sign_gets_plain_derivatives():
 
 
 def test_the_walkthrough_demo_derivatives_read_unambiguously():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    L, _ = karpathy()  # demos/walkthrough.py's graph, with a node named d
     tape = walkthrough(L).tape()
     assert "∂L/∂d += f * ∂L/∂L" in tape and "∂L/∂e += ∂d/∂e * ∂L/∂d" in tape
     assert "dL/dd" not in tape and "dd/de" not in tape

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..composites import OPERATIONS
 from ..scopes import check_collapse, module_of, no_module_error
-from .snapshot import MODULE, Graph, Node
+from .nodes import MODULE, Graph, Node
 from .symbols import Sym, operation
 
 MAX_EXPRESSION = 90  # characters of a module's computation written out; longer is summarised

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ..composites import OPERATIONS
 from ..naming import derivative
 from ..value import Value
+from .nodes import Graph, Node, snapshot
 from .nonfinite import reason
-from .snapshot import Graph, Node, snapshot
 from .symbols import fmt, lead, number_factor
 
 MAX_PATHS = 50  # more paths than this are counted and summed, not listed

@@ -18,8 +18,8 @@ from ..text import printable
 from ..value import Value
 from .collapse import collapsed
 from .explain import Explanation, explain_node
+from .nodes import MAX_NODES, MODULE, Graph, Node, check_size, snapshot
 from .nonfinite import first_words, reason
-from .snapshot import MAX_NODES, MODULE, Graph, Node, check_size, snapshot
 from .symbols import ATOM, PRODUCT, Sym, fmt, lead, number_factor, operation
 
 MAX_FULL = 200_000  # nodes of a graph that is to be collapsed before it is stepped

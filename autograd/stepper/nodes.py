@@ -1,7 +1,8 @@
-"""A graph's snapshot: the numbers, names and edges stepping needs, copied from the Values.
+"""The nodes a walkthrough steps through: a snapshot of a graph, copied from its Values.
 
-A snapshot never changes the user's graph, and every part of the stepper reads only it: the
-steps (model.py), a module collapsed into one node (collapse.py), the paths of a gradient
+`snapshot(value)` copies the numbers, names and edges stepping needs, so a walkthrough never
+changes the user's graph; every part of the stepper reads only the snapshot: the steps
+(model.py), a module collapsed into one node (collapse.py), the paths of a gradient
 (explain.py) and every surface.
 """
 
