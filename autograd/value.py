@@ -121,7 +121,7 @@ class Value:
         # The -1 comes first, as in `-1 * a`: drawings and the stepper show this shape as -a
         # (composites.py), and never mistake a product with an input that is -1 (w * x, with
         # x = -1) for a negation.
-        return -1.0 * self
+        return constant(-1.0) * self
 
     def __sub__(self, other: Value | float) -> Value:  # a - b = a + (-b)
         if isinstance(other, Real):  # a - 1 is a + -1: negate the number, not a node
