@@ -55,7 +55,7 @@ __all__ = [
 # and `import autograd` stays fast (Graphviz itself is imported only when a drawing renders).
 _LAZY = {
     "draw": "drawing", "Drawing": "drawing", "DotNotFoundError": "drawing",
-    "to_dot": "dot", "format_number": "dot", "GraphTooLargeError": "dot",
+    "to_dot": "dot", "format_number": "naming", "GraphTooLargeError": "dot",
     "parse_expression": "expression", "ExpressionError": "expression",
     "walkthrough": "stepper", "step": "stepper", "export_html": "stepper",
     "explain": "stepper", "Player": "stepper", "training_walkthrough": "stepper",

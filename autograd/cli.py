@@ -12,82 +12,23 @@ as argparse does; user text in it has its control characters written out.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .expression import FUNCTIONS, MAX_LENGTH, ExpressionError, parse_expression, variable_name
+from .arguments import (
+    LANGUAGE_NOTE,
+    PRIMITIVES_HELP,
+    ArgumentParser,
+    UsageError,
+    parse_assignments,
+    parse_command_expression,
+)
+from .naming import derivative, for_stream, format_number
+from .stepper.commands import add_commands
 from .text import printable
-from .value import Value
 
 EXAMPLE = 'chainrule draw "tanh(x*w + b)" x=2 w=-3 b=6.8813735870195432 -o neuron.svg'
-LANGUAGE_NOTE = (f"The expression may use numbers, variables, + - * / **, unary minus and the "
-                 f"functions {' '.join(FUNCTIONS)}, in at most {MAX_LENGTH:,} characters. A "
-                 f"variable's name is not a Python keyword or one of those functions. Put `--` "
-                 f"before an expression that starts with '-'.")
-
-
-class UsageError(Exception):
-    """A mistake on the command line, reported as `chainrule: error: ...` with status 2.
-
-    pointer: the lines that point at the mistake in the expression (see ExpressionError).
-    """
-
-    def __init__(self, message: str, pointer: str = "") -> None:
-        super().__init__(message)
-        self.pointer = pointer
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse's parser, with user text in its error messages written out printably."""
-
-    def error(self, message: str):
-        """Print the usage and `prog: error: message` on one line, and exit with status 2."""
-        super().error(printable(message))
-
-
-def parse_assignments(texts: Sequence[str]) -> dict[str, float]:
-    """{"x": 2.0, ...} from ["x=2", ...]; a UsageError names the first bad one.
-
-    Names are read as the expression reads them (variable_name: 𝐱=1 gives x its value).
-    """
-    values: dict[str, float] = {}
-    given: dict[str, str] = {}  # name -> the text that gave it
-    for text in texts:
-        name, equals, number = text.partition("=")
-        name, number = name.strip(), number.strip()
-        if not equals or not name:
-            raise UsageError(f"expected NAME=VALUE after the expression, such as x=2, got "
-                             f"{text!r}")
-        try:
-            name = variable_name(name)
-        except ValueError as error:
-            raise UsageError(f"{text!r}: {error}") from None
-        if name in values:
-            raise UsageError(f"{name} is given twice: {given[name]!r} and {text!r}")
-        given[name] = text
-        try:
-            value = float(number)
-        except ValueError:
-            raise UsageError(f"{text!r}: {number!r} is not a number (write it like 2, -0.5 or "
-                             f"1e-3)") from None
-        if not math.isfinite(value):
-            raise UsageError(f"{text!r}: give {name} a finite number, not {number}")
-        values[name] = value
-    return values
-
-
-def parse_command_expression(text: str, values: dict[str, float], label_nodes: bool = True
-                             ) -> tuple[Value, dict[str, Value]]:
-    """parse_expression for a command: a UsageError, telling how to give a missing name a value."""
-    try:
-        return parse_expression(text, values, label_nodes=label_nodes)
-    except ExpressionError as error:
-        message = error.message
-        if error.unknown_name:
-            message += f"; give it one on the command line: {error.unknown_name}=VALUE"
-        raise UsageError(message, error.pointer()) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,11 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="draw only the paths from this variable to the output")
     draw.add_argument("--max-nodes", type=int, default=1000, metavar="N",
                       help="refuse to draw more nodes than this (default: 1000)")
+    draw.add_argument("--primitives", action="store_true", help=PRIMITIVES_HELP)
     draw.set_defaults(run=run_draw)
 
-    from .stepper.commands import add_commands  # step and html: the stepper's own module
-
-    add_commands(commands)
+    add_commands(commands)  # step and html: the stepper's own commands
     return parser
 
 
@@ -137,11 +77,12 @@ def run_draw(args: argparse.Namespace) -> int:
 
     Every usage error is found before anything is printed, so that it is all the output.
     """
-    from .dot import GraphTooLargeError, format_number
+    from .dot import GraphTooLargeError
     from .drawing import INSTALL_DOT, DotNotFoundError, draw  # loaded only when drawing
 
     variables = parse_assignments(args.values)
-    out, leaves = parse_command_expression(args.expression, variables)
+    # intermediates are unlabelled, so the drawing names them t1, t2, ... as the stepper does
+    out, leaves = parse_command_expression(args.expression, variables, label_nodes=False)
     unused = [name for name in variables if name not in leaves]
     out.backward()
 
@@ -150,7 +91,7 @@ def run_draw(args: argparse.Namespace) -> int:
         drawing = draw(out, direction=args.direction, local_grads=args.local_grads,
                        color_grads=not args.no_color, legend=not args.no_legend,
                        show_constants=not args.hide_constants, focus=args.focus,
-                       max_nodes=args.max_nodes)
+                       max_nodes=args.max_nodes, primitives=args.primitives)
     except GraphTooLargeError as error:  # the same advice, spelled as this command's flags
         raise UsageError(
             f"this drawing would have {error.nodes:,} nodes, over --max-nodes {error.limit:,} "
@@ -178,12 +119,12 @@ def run_draw(args: argparse.Namespace) -> int:
     except OSError as error:
         failure = f"chainrule: cannot write {shown}: {printable(str(error))}"
 
-    label = printable(out.label or " ".join(args.expression.split()))
-    print(f"out = {label} = {format_number(out.data, 6)}")
-    width = max((len(name) for name in leaves), default=0)
+    print(f"out = {printable(' '.join(args.expression.split()))} = {format_number(out.data, 6)}")
+    slopes = {name: derivative("out", name) for name in leaves}
+    width = max((len(slope) for slope in slopes.values()), default=0)
     for name, leaf in leaves.items():  # 6 significant digits: -1.4999999999999993 is -1.5
-        print(f"d out/d{name:<{width}} = {format_number(leaf.grad, 6):<12} ({name} = "
-              f"{format_number(leaf.data, 6)})")
+        print(for_stream(f"{slopes[name]:<{width}} = {format_number(leaf.grad, 6):<12} ({name} = "
+                         f"{format_number(leaf.data, 6)})", sys.stdout))
     for name in unused:
         print(f"note: {name} is given a value but the expression does not use it",
               file=sys.stderr)

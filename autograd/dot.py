@@ -21,7 +21,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from .composites import Composite, composites
 from .graph import topological_order
+from .naming import Names, constant_text, format_number, node_names
+from .scopes import check_collapse, module_of, no_module_error, scope_steps
 from .text import printable
 from .value import Value
 
@@ -53,24 +56,6 @@ class GraphTooLargeError(ValueError):
 
 
 # --- numbers and text ------------------------------------------------------------------------
-
-
-def format_number(x: float, digits: int = 4) -> str:
-    """x to `digits` significant digits, never rounded to zero: 0.7071, -3, 3e-7, 1.235e6."""
-    if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 17:
-        raise ValueError(f"digits must be an int from 1 to 17, got {digits!r}")
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0:
-        return "0"  # also for -0.0
-    text = f"{x:.{digits}g}"
-    mantissa, has_exponent, exponent = text.partition("e")
-    if has_exponent:  # "3e-07" -> "3e-7", "1.235e+06" -> "1.235e6"
-        text = f"{mantissa}e{int(exponent)}"
-    return text
 
 
 def shorten(text: str, limit: int = MAX_LABEL) -> str:
@@ -118,6 +103,8 @@ class _View:
     box_of: dict = field(default_factory=dict)  # id(node) -> j, for nodes in box g{j}
     boxes: list = field(default_factory=list)  # the _Box of each g{j}
     parameter_names: dict = field(default_factory=dict)  # id(node) -> dotted name or ""
+    names: Names | None = None  # every node's name, by position in order (see naming.py)
+    composites: dict = field(default_factory=dict)  # i -> the Composite node i is drawn as
     guess_parameters: bool = True  # with no parameters given: a leaf made in a scope is one
     focus: Value | None = None
 
@@ -135,6 +122,7 @@ def to_dot(
     show_constants: bool = True,
     max_nodes: int | None = 1000,
     id_prefix: str = "",
+    primitives: bool = False,
 ) -> str:
     """The DOT text of the graph behind `root`; the same graph always gives the same text.
 
@@ -144,8 +132,9 @@ def to_dot(
     legend: add a legend explaining the fills, the shades and the edge numbers.
     collapse: draw each module as one box, grouping nodes by `.scope` (see name_scope). A step
         name cuts each scope after that step ("layers": layers.0, "neurons":
-        layers.0.neurons.3); an int n keeps the first n steps. A number belongs to the name
-        before it: "layers.0.neurons.3" has the two steps layers.0 and neurons.3.
+        layers.0.neurons.3); an int n keeps the first n steps of scopes that deep. A number
+        belongs to the name before it: "layers.0.neurons.3" has the steps layers.0 and
+        neurons.3. The stepper's collapse= cuts the same way (see scopes.module_of).
     focus: a Value, a parameter name or a label: draw only the paths from it to root, with the
         other inputs of the ops on them (dashed) for context.
     parameters: a model (anything with named_parameters()), a dict of name -> Value or some
@@ -155,9 +144,13 @@ def to_dot(
         fused neuron's inputs) stay drawn: they are factors, which its label cannot show.
     max_nodes: raise GraphTooLargeError rather than draw more nodes; None for no limit.
     id_prefix: put before every element id, for several drawings in one page.
+    primitives: draw a - b, a / b, -a, sqrt(a) and a - 2 as the primitives the engine
+        recorded (-1 * b then a + that, ...) rather than as one op each (see composites.py).
     """
     _check_options(root, direction, collapse, max_nodes, id_prefix)
-    view = _select(root, focus, parameters, show_constants, collapse)
+    if not isinstance(primitives, bool):
+        raise TypeError(f"primitives must be True or False, got {primitives!r}")
+    view = _select(root, focus, parameters, show_constants, collapse, primitives)
     _check_budget(view, max_nodes)
     return _emit(view, direction, local_grads, color_grads, legend, id_prefix)
 
@@ -167,10 +160,8 @@ def _check_options(root, direction, collapse, max_nodes, id_prefix) -> None:
         raise TypeError(f"to draw a graph, pass the Value at its end, got {type(root).__name__}")
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
-    is_count = isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 1
-    if collapse is not None and not is_count and not (isinstance(collapse, str) and collapse):
-        raise ValueError(f"collapse must be a step name such as 'neurons', a number of steps "
-                         f">= 1, or None, got {collapse!r}")
+    if collapse is not None:
+        check_collapse(collapse)
     if max_nodes is not None and (
         not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
     ):
@@ -180,16 +171,22 @@ def _check_options(root, direction, collapse, max_nodes, id_prefix) -> None:
                          f"digits, _ or -, got {id_prefix!r}")
 
 
-def _select(root, focus, parameters, show_constants, collapse) -> _View:
+def _select(root, focus, parameters, show_constants, collapse, primitives) -> _View:
     order = topological_order(root)
     view = _View(order=order, index={id(node): i for i, node in enumerate(order)}, shown=order)
     if parameters is not None:
         view.parameter_names = _parameter_names(parameters)
         view.guess_parameters = False
+    view.names = node_names(order, view.parameter_names)
     if focus is not None:
         view.focus = _find_focus(focus, view)
+    if not primitives:  # a - b as one op: its helper -1 * b is not drawn
+        view.composites = composites(order, keep=[view.focus] if view.focus else [])
+        folded = {j for composite in view.composites.values() for j in composite.folded}
+        view.shown = [node for i, node in enumerate(order) if i not in folded]
+    if focus is not None:
         _keep_paths_from_focus(view)
-    if not show_constants:  # constants, and nodes computed from constants only (-1 = 1 * -1)
+    if not show_constants:  # constants, and nodes computed from constants only (-1 = -1 * 1)
         # A weighted sum's label has no place for a number: its inputs are the factors of
         # products (the 0.5 in w0 * 0.5), not terms. What it uses stays drawn: in a network
         # those are the inputs x, drawn once and shared by every neuron of the first layer.
@@ -199,7 +196,8 @@ def _select(root, focus, parameters, show_constants, collapse) -> _View:
         for node in view.shown:
             if node is root or node is view.focus or id(node) in factors:
                 continue
-            if node.constant or (node.inputs and all(id(i) in view.hidden for i in node.inputs)):
+            inputs = [inp for _, inp, _ in _inputs(node, view)]
+            if node.constant or (inputs and all(id(i) in view.hidden for i in inputs)):
                 view.hidden.add(id(node))
     if collapse is not None:
         _collapse(view, collapse)
@@ -226,86 +224,71 @@ def _parameter_names(parameters: object) -> dict:
 
 
 def _find_focus(focus: Value | str, view: _View) -> Value:
-    """The node that `focus` names: the Value itself, a parameter's name or a unique label."""
+    """The node that `focus` names: the Value itself, a parameter's name, a node's name as
+    drawn (L1.N3.w0, t4) or full (layers.1.neurons.3.w0), or a unique label."""
     if isinstance(focus, Value):
         if id(focus) not in view.index:
             raise ValueError(f"focus {focus!r} is not in this graph: the output does not use it")
         return focus
     if not isinstance(focus, str):
         raise TypeError(f"focus must be a Value, a parameter name or a label, got {focus!r}")
+    names = view.names
     matches = [n for n in view.order if view.parameter_names.get(id(n)) == focus]
+    matches = matches or [n for i, n in enumerate(view.order)
+                          if focus in (names.short[i], names.full[i]) and not n.constant]
     matches = matches or [n for n in view.order if n.label == focus]
     if len(matches) == 1:
         return matches[0]
     if matches:
         raise ValueError(f"focus {focus!r} is the label of {len(matches)} nodes; pass the Value "
                          f"itself, or pass the model as parameters= and a parameter's name")
-    names = {name for name in view.parameter_names.values() if name}
-    names.update(n.label for n in view.order if n.label)
-    known = f"; names in this graph include {', '.join(sorted(names)[:8])}" if names else ""
-    raise ValueError(f"focus {focus!r} is neither a parameter name nor a label here{known}")
+    known = [name for i, name in enumerate(names.short) if not view.order[i].constant]
+    raise ValueError(f"focus {focus!r} names no node here; the names in this graph include "
+                     f"{', '.join(known[:8])}")
 
 
 def _keep_paths_from_focus(view: _View) -> None:
     """Keep the nodes on a path from the focus node to root, and the other inputs of each."""
     on_path = {id(view.focus)}
-    for node in view.order:  # inputs come first, so each input is decided before its user
-        if any(id(inp) in on_path for inp in node.inputs):
+    for node in view.shown:  # inputs come first, so each input is decided before its user
+        if any(id(inp) in on_path for _, inp, _ in _inputs(node, view)):
             on_path.add(id(node))
     context = set()
-    for node in view.order:
+    for node in view.shown:
         if id(node) in on_path:
-            context.update(id(inp) for inp in node.inputs if id(inp) not in on_path)
-    view.shown = [n for n in view.order if id(n) in on_path or id(n) in context]
+            context.update(id(inp) for _, inp, _ in _inputs(node, view) if id(inp) not in on_path)
+    view.shown = [n for n in view.shown if id(n) in on_path or id(n) in context]
     view.context = context
 
 
-def scope_steps(scope: str) -> list[str]:
-    """The steps of a scope: a number joins the name before it ("layers.0.w" -> layers.0, w)."""
-    steps: list[str] = []
-    for part in scope.split(".") if scope else []:
-        if part.isdigit() and steps:
-            steps[-1] += "." + part
-        else:
-            steps.append(part)
-    return steps
-
-
-def step_names(scopes: Iterable[str]) -> list[str]:
-    """The names of the steps in these scopes, sorted: "layers.0.neurons.3" has layers, neurons."""
-    return sorted({step.split(".")[0] for scope in scopes for step in scope_steps(scope)})
-
-
-def module_scope(scope: str, collapse: int | str) -> str:
-    """The scope of the module box a node with this scope goes into ("" for none)."""
-    steps = scope_steps(scope)
-    if isinstance(collapse, int):
-        return ".".join(steps[:collapse])
-    names = [step.split(".")[0] for step in steps]
-    return ".".join(steps[: names.index(collapse) + 1]) if collapse in names else ""
+def _inputs(node: Value, view: _View) -> list[tuple[int, Value, float]]:
+    """(slot, input, local derivative) of each input the node is drawn with: a composite's
+    as written (a and b of a - b), any other node's as recorded."""
+    composite = view.composites.get(view.index[id(node)])
+    if composite is not None:
+        return [(k, view.order[j], local) for k, (j, local)
+                in enumerate(zip(composite.inputs, composite.local_grads))]
+    return [(k, inp, local) for k, (inp, local) in enumerate(zip(node.inputs, node.local_grads))]
 
 
 def _collapse(view: _View, collapse: int | str) -> None:
     """Put each scoped node into the box of its module, and find what each box passes on."""
     numbers: dict[str, int] = {}
     for node in view.shown:
-        scope = module_scope(node.scope, collapse)
+        scope = module_of(node.scope, collapse)
         if scope:
             j = numbers.setdefault(scope, len(numbers))
             if j == len(view.boxes):
                 view.boxes.append(_Box(scope))
             view.boxes[j].nodes.append(node)
             view.box_of[id(node)] = j
-    if isinstance(collapse, str) and not view.boxes:
-        names = step_names(n.scope for n in view.shown)
-        known = (f"the step names here are {', '.join(names)}" if names else
-                 "no node here has a scope (nodes get one inside autograd.name_scope)")
-        raise ValueError(f"collapse={collapse!r} matches no scope in this graph: {known}")
+    if not view.boxes:
+        raise no_module_error(collapse, (n.scope for n in view.shown))
     passed_on = set()  # ids of boxed nodes that something outside their box uses
     for node in view.shown:
         if id(node) not in view.context:
-            passed_on.update(id(inp) for inp in node.inputs if id(inp) in view.box_of
-                             and view.box_of[id(inp)] != view.box_of.get(id(node)))
+            passed_on.update(id(inp) for _, inp, _ in _inputs(node, view) if id(inp) in
+                             view.box_of and view.box_of[id(inp)] != view.box_of.get(id(node)))
     root = view.order[-1]
     for box in view.boxes:
         box.outputs = [n for n in box.nodes if id(n) in passed_on or n is root]
@@ -425,7 +408,8 @@ def _emit(view: _View, direction: str, local_grads: bool, color_grads: bool, leg
     lines += _edge_lines(view, local_grads, prefix)
     if legend:
         kinds += ["module"] if view.boxes else []
-        lines.append(_legend_line(kinds, shown_grads, local_grads, view.focus is not None))
+        lines.append(_legend_line(kinds, shown_grads, local_grads, view.focus is not None,
+                                  _names_note(view, drawn)))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -439,17 +423,16 @@ def _value_line(node: Value, kind: str, view: _View, largest: float, color_grads
     classes += ["output"] if node is view.order[-1] else []
     classes += ["focus"] if node is view.focus else []
     classes += ["context"] if id(node) in view.context else []
-    title = node.label or (f"n{i}" if kind != "constant" else "constant")
+    title, full = view.names.short[i], view.names.full[i]  # L1.N3.w0, layers.1.neurons.3.w0
     tooltip = f"{title}: data={node.data!r} grad={grad!r}"
-    name = view.parameter_names.get(id(node))
-    tooltip += f"\nparameter {name}" if name and name != title else ""
-    tooltip += f"\nscope {node.scope}" if node.scope else ""
+    tooltip += f"\n{'parameter' if kind == 'parameter' else 'full name'} {full}" if full else ""
+    tooltip += f"\nscope {node.scope}" if node.scope and not full else ""
     tooltip += f"\ncreated at {node.site}" if node.site else ""
     attrs = f'id="{prefix}n{i}" class="{" ".join(classes)}"'
     if kind == "constant" and not node.label:  # a number from the code: a small grey box
         return (f'\tn{i} [{attrs} shape=box style=filled fillcolor="'
                 f'{KIND_COLORS["constant"]}" color="#888888" fontsize=10 width=0 height=0 '
-                f"margin=0.04 label={quoted(format_number(node.data))} tooltip={quoted(tooltip)}]")
+                f"margin=0.04 label={quoted(constant_text(node.data))} tooltip={quoted(tooltip)}]")
     fill = grad_fill(grad, largest) if color_grads else None
     rows = [("data", format_number(node.data), None), ("grad", format_number(grad), fill)]
     border = 2 if node is view.order[-1] or node is view.focus else 1
@@ -461,12 +444,14 @@ def _value_line(node: Value, kind: str, view: _View, largest: float, color_grads
 def _op_line(node: Value, view: _View, prefix: str) -> str:
     """The circle of the op that made a node: its symbol, parameters and hidden constants."""
     i = view.index[id(node)]
-    text = node.op.symbol
-    if node.params:  # the n of x ** n, the slope of leaky_relu
-        text += " " + " ".join(format_number(p) for p in node.params)
-    hidden = [(k, format_number(inp.data)) for k, inp in enumerate(node.inputs)
+    composite: Composite | None = view.composites.get(i)
+    op, params = (composite.op, composite.params) if composite else (node.op, node.params)
+    text = op.symbol
+    if params:  # the n of x ** n, the slope of leaky_relu, the 2 of a - 2
+        text += " " + " ".join(constant_text(p) for p in params)
+    hidden = [(k, constant_text(inp.data)) for k, inp, _ in _inputs(node, view)
               if id(inp) in view.hidden]
-    if node.op.arity is None:  # a sum of many terms: x + 2 + y + 3 shows as "+ 2 + 3"
+    if op.arity is None:  # a sum of many terms: x + 2 + y + 3 shows as "+ 2 + 3"
         # (the order of the terms does not change a sum, so the numbers can all go last; a
         # weighted sum, the other op of any arity, never has hidden inputs: see _select)
         text += "".join(f" {number}" if j == 0 else f" + {number}"
@@ -475,9 +460,9 @@ def _op_line(node: Value, view: _View, prefix: str) -> str:
         for k, number in hidden:
             text = f"{number} {text}" if k == 0 else f"{text} {number}"
     shape = "circle" if len(text) <= 2 else "ellipse"
-    return (f'\tn{i}_op [id="{prefix}n{i}_op" class="op op-{node.op.name}" '
+    return (f'\tn{i}_op [id="{prefix}n{i}_op" class="op op-{op.name}" '
             f'shape={shape} style=filled fillcolor="#f0f0f0" color="#888888" width=0.3 '
-            f"height=0.3 margin=0.03 label={quoted(text)} tooltip={quoted(node.op.rule)}]")
+            f"height=0.3 margin=0.03 label={quoted(text)} tooltip={quoted(op.rule)}]")
 
 
 def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
@@ -495,7 +480,7 @@ def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
         classes.append(_grad_class(grad))
     elif box.outputs:
         rows.append((f"{len(box.outputs)} outputs", "", None))
-    label = _table(html_text(shorten(box.scope)), KIND_COLORS["module"], rows)
+    label = _table(html_text(shorten(view.names.module(box.scope))), KIND_COLORS["module"], rows)
     tooltip = f"module {box.scope}: {size}"
     return (f'\tg{j} [id="{prefix}g{j}" class="{" ".join(classes)}" label={label} '
             f"tooltip={quoted(tooltip)}]")
@@ -515,7 +500,7 @@ def _edge_lines(view: _View, local_grads: bool, prefix: str) -> list[str]:
         i = view.index[id(node)]
         box = view.box_of.get(id(node))
         head = f"g{box}" if box is not None else f"n{i}_op"
-        for k, (inp, local_grad) in enumerate(zip(node.inputs, node.local_grads)):
+        for k, inp, local_grad in _inputs(node, view):
             inp_box = view.box_of.get(id(inp))
             if id(inp) in view.hidden or (inp_box is not None and inp_box == box):
                 continue
@@ -544,8 +529,27 @@ def _swatch(color: str) -> str:
     return f'<font color="{color}">■</font>'
 
 
-def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus: bool) -> str:
-    """The graph's label: what the fills, the shades of grad and the edge numbers mean."""
+def _names_note(view: _View, drawn: list[Value]) -> str:
+    """What shortened names stand for, with an example: "L1.N3.w0 is layers.1.neurons.3.w0
+    (L = layers, N = neurons)"; "" when no drawn name is shortened."""
+    legend = view.names.legend()
+    if not legend:
+        return ""
+    examples = [(view.names.module(box.scope), box.scope) for box in view.boxes]
+    examples += [(view.names.short[view.index[id(n)]], view.names.full[view.index[id(n)]])
+                 for n in drawn]
+    shortened = [(short, full) for short, full in examples if full and short != full
+                 and not full.endswith(short)]
+    if not shortened:
+        return ""
+    short, full = shortened[0]
+    return html_text(f"names: {short} is {full} ({legend})")
+
+
+def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus: bool,
+                 names: str = "") -> str:
+    """The graph's label: what the fills, the shades of grad, the edge numbers and the
+    shortened names mean."""
     lines = ["  ".join(f"{_swatch(KIND_COLORS[kind])} {kind}" for kind in kinds)]
     if any(g != 0 and math.isfinite(g) for g in grads):
         negative = "".join(_swatch(color) for color in NEGATIVE_COLORS)
@@ -555,7 +559,9 @@ def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus:
     if any(not math.isfinite(g) for g in grads):
         lines.append(f"{_swatch(NONFINITE_COLOR)} grad is nan or inf")
     if local_grads:
-        lines.append("numbers on edges: local derivative d out / d input")
+        lines.append("numbers on edges: local derivative ∂out/∂input")
+    if names:
+        lines.append(names)
     if focus:
         lines.append("thick border: the focus and the output; dashed: other inputs of the ops "
                      "on the paths between them")

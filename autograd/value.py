@@ -119,8 +119,11 @@ class Value:
 
     # --- composites: built from the primitives above, so they need no derivative rule ---------
 
-    def __neg__(self) -> Value:  # -a = a * -1
-        return self * -1.0
+    def __neg__(self) -> Value:  # -a = -1 * a
+        # The -1 comes first, as in `-1 * a`: drawings and the stepper show this shape as -a
+        # (composites.py), and never mistake a product with an input that is -1 (w * x, with
+        # x = -1) for a negation.
+        return constant(-1.0) * self
 
     def __sub__(self, other: Value | float) -> Value:  # a - b = a + (-b)
         if isinstance(other, Real):  # a - 1 is a + -1: negate the number, not a node

@@ -1,7 +1,7 @@
 """Step through backpropagation: Karpathy's L = (a*b + c) * f, a neuron, a training step.
 
 Prints the tape of L (the forward program, then one chain-rule statement per edge) and why
-dL/da is 6, then writes three self-contained walkthrough pages to open in any browser:
+∂L/∂a is 6, then writes three self-contained walkthrough pages to open in any browser:
 
     python demos/walkthrough.py [--out DIR] [--screenshots DIR]
 

@@ -2,6 +2,7 @@
 as subprocesses, on good input and bad, with and without Graphviz.
 """
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -35,9 +36,9 @@ def test_draw_prints_gradients_and_writes_svg(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "out = tanh(x*w + b) = 0.707107",
-        "d out/dx = -1.5         (x = 2)",
-        "d out/dw = 1            (w = -3)",
-        "d out/db = 0.5          (b = 6.88137)",
+        "∂out/∂x = -1.5         (x = 2.0)",
+        "∂out/∂w = 1.0          (w = -3.0)",
+        "∂out/∂b = 0.5          (b = 6.88137)",
         "wrote neuron.svg",
     ]
     root = ET.parse(tmp_path / "neuron.svg").getroot()
@@ -49,8 +50,15 @@ def test_python_dash_m_autograd_runs_the_same_command(tmp_path):
     result = run(["draw", "x*x", "x=3", "-o", "square.dot", "--local-grads"], cwd=tmp_path,
                  module=True)
     assert result.returncode == 0, result.stderr
-    assert "d out/dx = 6" in result.stdout  # d(x*x)/dx = 2x
-    assert 'label="3"' in (tmp_path / "square.dot").read_text()  # each edge's local grad is x
+    assert "∂out/∂x = 6.0" in result.stdout  # d(x*x)/dx = 2x
+    assert 'label="3.0"' in (tmp_path / "square.dot").read_text()  # each edge's local grad is x
+
+
+def test_draw_on_an_ascii_stream_writes_derivatives_in_plain_letters(tmp_path):
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    result = run(["draw", "x*x", "x=3", "-o", "square.dot"], cwd=tmp_path, env=env, module=True)
+    assert result.returncode == 0, result.stderr
+    assert "d(out)/d(x) = 6.0" in result.stdout
 
 
 def test_values_may_come_after_options(tmp_path):
@@ -84,7 +92,7 @@ def test_help_lists_the_draw_command():
         (["x*2", "x=1", "x=2"], "x is given twice"),
         (["x ^ 2", "x=1"], "for a power write a ** b"),
         (["x*2", "x=1", "-o", "graph.jpeg"], "use .svg, .png, .pdf or .dot"),
-        (["x*2", "x=1", "--focus", "nope"], "focus 'nope' is neither a parameter name"),
+        (["x*2", "x=1", "--focus", "nope"], "focus 'nope' names no node here"),
         (["x*2", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
@@ -123,9 +131,11 @@ def test_over_the_node_budget_the_options_are_named(tmp_path, capsys):
 def test_without_dot_the_command_explains_and_keeps_the_dot_text(tmp_path):
     empty = tmp_path / "empty-path"
     empty.mkdir()
-    result = run(["draw", *NEURON, "-o", "neuron.svg"], cwd=tmp_path, env={"PATH": str(empty)})
+    env = {"PATH": str(empty)}  # and the code under test, wherever it is imported from
+    env.update({k: v for k, v in os.environ.items() if k == "PYTHONPATH"})
+    result = run(["draw", *NEURON, "-o", "neuron.svg"], cwd=tmp_path, env=env)
     assert result.returncode == 1
-    assert "d out/dx = -1.5" in result.stdout  # the gradients are printed anyway
+    assert "∂out/∂x = -1.5" in result.stdout  # the gradients are printed anyway
     assert "sudo apt-get install graphviz" in result.stderr
     assert "brew install graphviz" in result.stderr
     assert "dot -Tsvg neuron.dot -o neuron.svg" in result.stderr
@@ -187,7 +197,7 @@ def test_printable_writes_out_what_a_terminal_would_obey():
 def test_a_label_that_reorders_text_is_printed_written_out(tmp_path, capsys):
     # U+202E (right-to-left override) is allowed in a comment; the label keeps the comment.
     assert main(["draw", "(x # \u202e\n + 1)", "x=1", "-o", str(tmp_path / "g.dot")]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "out = x # \\u202e + 1 = 2"
+    assert capsys.readouterr().out.splitlines()[0] == "out = (x # \\u202e + 1) = 2.0"
 
 
 def test_an_unknown_option_is_written_out(capsys):

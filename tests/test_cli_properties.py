@@ -214,7 +214,7 @@ def test_the_script_refuses_reserved_names_in_one_line(tmp_path):
 def test_the_script_reads_a_styled_letter_as_its_plain_letter(tmp_path):
     result = chainrule("draw", "x+1", "𝐱=1", "-o", "g.dot", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "d out/dx = 1" in result.stdout  # 𝐱 is x, in the text and in the assignment alike
+    assert "∂out/∂x = 1.0" in result.stdout  # 𝐱 is x, in the text and in the assignment alike
 
 
 def test_the_script_shows_control_characters_written_out(tmp_path):

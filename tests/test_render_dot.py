@@ -5,7 +5,6 @@ Golden files live in tests/golden/; after a deliberate change to the drawing sty
 them with `UPDATE_GOLDEN=1 pytest tests/test_render_dot.py` and review the diff.
 """
 
-import math
 import os
 from pathlib import Path
 
@@ -15,13 +14,13 @@ from autograd import (
     GraphTooLargeError,
     Value,
     constant,
-    format_number,
     name_scope,
     to_dot,
     total,
     weighted_sum,
 )
-from autograd.dot import html_text, quoted, scope_steps
+from autograd.dot import html_text, quoted
+from autograd.scopes import scope_steps
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -59,41 +58,6 @@ def scoped_model():
     return x, loss
 
 
-# --- numbers ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "x, text",
-    [
-        (0.7071067811865476, "0.7071"),
-        (-3.0, "-3"),
-        (2, "2"),
-        (3e-7, "3e-7"),  # never 0.0000
-        (-2.5e-12, "-2.5e-12"),
-        (1234567.0, "1.235e6"),
-        (6.8813735870195432, "6.881"),
-        (0.0001234, "0.0001234"),
-        (0.0, "0"),
-        (-0.0, "0"),
-        (math.inf, "inf"),
-        (-math.inf, "-inf"),
-        (math.nan, "nan"),
-    ],
-)
-def test_format_number_keeps_four_significant_digits(x, text):
-    assert format_number(x) == text
-
-
-def test_format_number_with_more_digits_hides_float_noise():
-    assert format_number(-1.4999999999999993, 6) == "-1.5"
-
-
-@pytest.mark.parametrize("digits", [0, 18, 2.5, True])
-def test_format_number_refuses_bad_digits(digits):
-    with pytest.raises(ValueError, match="digits"):
-        format_number(1.0, digits)
-
-
 # --- golden DOT --------------------------------------------------------------------------------
 
 
@@ -104,7 +68,7 @@ def test_product_with_local_grads_matches_golden():
 
 def test_hidden_constants_without_colour_or_legend_match_golden():
     x = Value(1.0, label="x")
-    y = (2 * x - 1).relu()  # x - 1 is x + (1 * -1): the op shows "+ -1"
+    y = (2 * x - 1).relu()  # t - 1 is recorded as t + -1; the op shows "- 1", as written
     y.backward()
     check_golden("constants_hidden.dot",
                  to_dot(y, show_constants=False, color_grads=False, legend=False))
@@ -152,8 +116,8 @@ def test_a_sum_of_many_terms_is_one_op_with_an_edge_per_term_in_order():
     assert 'label="+" tooltip="d(sum of terms)/d(any one term) = 1' in text
     edges = [line.split(" [")[0].strip() for line in text.splitlines() if " -> n4_op " in line]
     assert edges == ["n0 -> n4_op", "n3 -> n4_op", "n2 -> n4_op"]  # b, w * x, x: in order
-    for k in range(3):  # each edge carries d sum/d term = 1
-        assert f'[id="e4_{k}" class="input" label="1"]' in text
+    for k in range(3):  # each edge carries ∂sum/∂term = 1
+        assert f'[id="e4_{k}" class="input" label="1.0"]' in text
 
 
 def test_a_weighted_sum_is_one_op_with_an_edge_per_input_in_order():
@@ -169,7 +133,7 @@ def test_a_weighted_sum_is_one_op_with_an_edge_per_input_in_order():
     edges = [line.split(" [")[0].strip() for line in text.splitlines() if " -> n5_op " in line]
     assert edges == [f"n{k} -> n5_op" for k in range(5)]  # b, w0, x0, w1, x1: in order
     # dz/db = 1, dz/dw0 = x0 = -1, dz/dx0 = w0 = 2, dz/dw1 = x1 = 0.25, dz/dx1 = w1 = -3
-    for k, local in enumerate(["1", "-1", "2", "0.25", "-3"]):
+    for k, local in enumerate(["1.0", "-1.0", "2.0", "0.25", "-3.0"]):
         assert f'[id="e5_{k}" class="input" label="{local}"]' in text
 
 
@@ -245,10 +209,11 @@ def test_a_tiny_gradient_shows_its_significant_digits():
     assert ">3e-7<" in to_dot(y)  # x's grad, not 0.0000
 
 
-def test_an_unlabelled_node_is_called_by_its_id():
+def test_an_unlabelled_node_is_called_as_the_stepper_calls_it():
     x = Value(1.0)
-    y = x.exp()
-    assert "<b>n0</b>" in to_dot(y) and "<b>n1</b>" in to_dot(y)
+    y = x.exp() * 2.0
+    text = to_dot(y)  # a leaf v1, a result t1, the output out (see autograd.naming)
+    assert "<b>v1</b>" in text and "<b>t1</b>" in text and "<b>out</b>" in text
 
 
 def test_ops_show_their_symbol_and_parameters():
@@ -265,7 +230,7 @@ def test_gradients_can_be_values_after_create_graph():
     y = x * x
     y.backward(create_graph=True)  # x.grad is now a Value: 2x = 6
     assert isinstance(x.grad, Value)
-    assert ">6<" in to_dot(y)
+    assert ">6.0<" in to_dot(y)
 
 
 def test_non_finite_gradients_get_their_own_colour_and_legend_line():
@@ -294,9 +259,9 @@ def test_gradient_shade_grows_with_size():
 def test_local_grads_are_written_on_edges():
     *_, c = product()
     text = to_dot(c, local_grads=True)
-    assert '[id="e2_0" class="input" label="-3"]' in text  # dc/da = b
-    assert '[id="e2_1" class="input" label="2"]' in text  # dc/db = a
-    assert "local derivative d out / d input" in text
+    assert '[id="e2_0" class="input" label="-3.0"]' in text  # ∂c/∂a = b
+    assert '[id="e2_1" class="input" label="2.0"]' in text  # ∂c/∂b = a
+    assert "local derivative ∂out/∂input" in text
 
 
 @pytest.mark.parametrize("direction", ["LR", "TB"])
@@ -364,7 +329,8 @@ def test_hidden_constants_are_folded_into_their_ops():
     text = to_dot(y, show_constants=False)
     assert 'label="3 *"' in text and 'label="+ 1"' in text
     assert "value constant" not in text
-    assert 'label="+ -1"' in to_dot(x - 1, show_constants=False)  # x + (1 * -1)
+    assert 'label="- 1"' in to_dot(x - 1, show_constants=False)  # drawn as written: x - 1
+    assert 'label="+ -1"' in to_dot(x - 1, show_constants=False, primitives=True)  # x + -1
     assert "value constant" in to_dot(y)
 
 
@@ -408,7 +374,10 @@ def test_scope_steps_join_numbers_to_names():
 def test_collapse_by_step_name_draws_one_box_per_module():
     _, loss = scoped_model()
     text = to_dot(loss, collapse="neurons")
-    assert '<b>layers.0.neurons.0</b>' in text and '<b>layers.0.neurons.1</b>' in text
+    # each box is titled with its module's short name: layers.0.neurons.1 is L0.N1
+    assert '<b>L0.N0</b>' in text and '<b>L0.N1</b>' in text
+    assert 'tooltip="module layers.0.neurons.1: 5 nodes, 2 parameters"' in text
+    assert "names: L0.N0 is layers.0.neurons.0 (L = layers, N = neurons)" in text
     assert 'g0 [id="g0" class="module' in text and 'g1 [id="g1" class="module' in text
     assert "op-tanh" not in text  # inside the boxes
     assert "op-pow" in text  # the loss is outside any scope
@@ -420,7 +389,7 @@ def test_collapse_by_step_name_draws_one_box_per_module():
 def test_collapse_to_layers_merges_the_neurons():
     _, loss = scoped_model()
     text = to_dot(loss, collapse="layers")
-    assert "<b>layers.0</b>" in text and "g1" not in text
+    assert "<b>L0</b>" in text and "g1" not in text
     assert "2 outputs" in text  # the two neurons' outputs leave the layer
 
 
@@ -502,13 +471,25 @@ def test_focus_by_label_and_by_parameter_name():
 def test_focus_errors_name_the_problem():
     x = Value(1.0, label="x")
     y = x * x + Value(2.0, label="two")
-    with pytest.raises(ValueError, match="names in this graph include two, x"):
+    with pytest.raises(ValueError, match="names in this graph include x, t1, two, out"):
         to_dot(y, focus="w")
     with pytest.raises(ValueError, match="not in this graph"):
         to_dot(y, focus=Value(3.0))
-    same = Value(1.0, label="x")
-    with pytest.raises(ValueError, match="label of 2 nodes"):
-        to_dot(x + same, focus="x")
+    with name_scope("layers.0"):
+        w0 = Value(1.0, label="w")
+    with name_scope("layers.1"):
+        w1 = Value(1.0, label="w")
+    with pytest.raises(ValueError, match="label of 2 nodes"):  # drawn as L0.w and L1.w
+        to_dot(w0 + w1, focus="w")
+
+
+def test_focus_takes_a_name_as_drawn():
+    x, same = Value(1.0, label="x"), Value(2.0, label="x")
+    y = (x + same) * 3.0
+    # the two nodes labelled x are drawn as x and x#2, the product as out, the sum as t1
+    assert 'class="value input grad-zero focus"' in to_dot(y, focus="x#2")
+    assert to_dot(y, focus="x#2") == to_dot(y, focus=same)
+    assert to_dot(y, focus="t1") == to_dot(y, focus=y.inputs[0])
 
 
 # --- the node budget ---------------------------------------------------------------------------

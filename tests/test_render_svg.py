@@ -49,13 +49,13 @@ def test_neuron_svg_has_ids_classes_and_texts(dot):
     assert found["graph"].get("class") == "graph"
     x1 = found["n0"]
     assert x1.get("class") == "node value input grad-neg"
-    assert texts(x1) == ["x1", "data", "2", "grad", "-1.5"]
+    assert texts(x1) == ["x1", "data", "2.0", "grad", "-1.5"]
     o = found["n9"]
     assert o.get("class") == "node value intermediate grad-pos output"
-    assert texts(o) == ["o", "data", "0.7071", "grad", "1"]
+    assert texts(o) == ["o", "data", "0.7071", "grad", "1.0"]
     assert found["n9_op"].get("class") == "node op op-tanh" and texts(found["n9_op"]) == ["tanh"]
-    # the edge from x1 into x1 * w1 carries d(x1*w1)/dx1 = w1 = -3
-    assert found["e2_0"].get("class") == "edge input" and texts(found["e2_0"]) == ["-3"]
+    # the edge from x1 into x1 * w1 carries ∂(x1*w1)/∂x1 = w1 = -3
+    assert found["e2_0"].get("class") == "edge input" and texts(found["e2_0"]) == ["-3.0"]
     assert found["e9_out"].get("class") == "edge output"
     values = [g for g in found.values() if "value" in (g.get("class") or "").split()]
     assert len(values) == 10  # 5 leaves and 5 results
@@ -111,7 +111,7 @@ def test_collapsed_modules_render_as_boxes(dot):
     y.backward()
     found = elements(draw(y, collapse="neurons").svg())
     boxes = [g for g in found.values() if (g.get("class") or "").startswith("node module")]
-    assert [texts(g)[0] for g in boxes] == ["neurons.0", "neurons.1", "neurons.2"]
+    assert [texts(g)[0] for g in boxes] == ["N0", "N1", "N2"]  # N = neurons, in the legend
     assert "edge input collapsed" in {g.get("class") for g in found.values()}
 
 
@@ -124,7 +124,7 @@ def test_an_mlp_collapsed_to_neurons_renders(dot):
     boxes = [g for g in elements(svg).values() if "module" in (g.get("class") or "").split()]
     assert len(boxes) == 16 + 16 + 1
     # b, w0, w1, the two products w * x, their sum (one + node for all terms) and relu
-    assert texts(boxes[0])[:2] == ["layers.0.neurons.0", "7 nodes, 3 parameters"]
+    assert texts(boxes[0])[:2] == ["L0.N0", "7 nodes, 3 parameters"]
 
 
 def fused_mlp():
@@ -142,15 +142,16 @@ def test_a_fused_mlp_renders_one_op_per_neuron(dot):
     ops = sorted(g.get("class").split()[-1] for g in found.values()
                  if "op" in (g.get("class") or "").split())
     # three neurons, one weighted sum each (two with tanh); then mse: - 1, ** 2, * 1 (the mean)
-    assert ops == ["op-add", "op-mul", "op-pow", "op-tanh", "op-tanh"] + ["op-weighted_sum"] * 3
+    assert ops == ["op-mul", "op-pow", "op-sub_number", "op-tanh", "op-tanh"] + [
+        "op-weighted_sum"] * 3
     fused = [i[:-3] for i, g in found.items() if g.get("class") == "node op op-weighted_sum"]
     assert all(texts(found[f"{i}_op"]) == ["w·x+b"] for i in fused)
     # the edges into each: b, w0, x0, w1, x1, carrying d out/d input = 1, x0, w0, x1, w1
     edges = {i: [texts(found[f"e{i[1:]}_{k}"]) for k in range(5)] for i in fused}
     assert all(f"e{i[1:]}_5" not in found for i in fused)
-    assert all(labels[0] == ["1"] for labels in edges.values())
+    assert all(labels[0] == ["1.0"] for labels in edges.values())
     first_layer = [labels for labels in edges.values() if labels[1] == ["0.5"]]
-    assert len(first_layer) == 2 and all(labels[3] == ["-1"] for labels in first_layer)
+    assert len(first_layer) == 2 and all(labels[3] == ["-1.0"] for labels in first_layer)
     weights = [(format_number(neuron.w[0].data), format_number(neuron.w[1].data))
                for layer in model.layers for neuron in layer.neurons]
     assert sorted((labels[2][0], labels[4][0]) for labels in edges.values()) == sorted(weights)

@@ -1,6 +1,7 @@
 """`chainrule step` and `chainrule html` from the command line, as a learner types them."""
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,22 @@ ROOT = Path(__file__).resolve().parent.parent
 NEURON = ["tanh(x*w + b)", "x=2", "w=-3", "b=6.88"]
 
 
-def chainrule(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "autograd", *args], input=stdin,
+def chainrule(*args, stdin="", env=None):
+    return subprocess.run([sys.executable, "-m", "autograd", *args], input=stdin, env=env,
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_a_terminal_that_cannot_print_partial_signs_gets_plain_derivatives():
+    # ∂out/∂x would raise UnicodeEncodeError on an ASCII stream: it reads d(out)/d(x) there
+    ascii_env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    tape = chainrule("step", "x*y", "x=2", "y=3", "--tape", env=ascii_env)
+    assert tape.returncode == 0, tape.stderr
+    assert "   3  d(out)/d(x) += y * d(out)/d(out) = 3.0 * 1.0 = 3.0" in tape.stdout
+    stepped = chainrule("step", "x*y", "x=2", "y=3", stdin="b\nn\nq\n", env=ascii_env)
+    assert stepped.returncode == 0, stepped.stderr
+    assert "d(out)/d(x) += y * d(out)/d(out)" in stepped.stdout and "∂" not in stepped.stdout
+    explained = chainrule("step", "x*y", "x=2", "y=3", "--explain", "x", env=ascii_env)
+    assert "backward computes d(out)/d(x) = 3.0" in explained.stdout
 
 
 def test_step_tape_prints_the_program_forward_then_backward():
@@ -23,13 +37,13 @@ def test_step_tape_prints_the_program_forward_then_backward():
     assert lines[:4] == ["forward:", "   1  t1 = x * w = 2.0 * (-3.0) = -6.0",
                          "   2  t2 = t1 + b = -6.0 + 6.88 = 0.88",
                          "   3  out = tanh(t2) = tanh(0.88) = 0.7064"]
-    assert lines[-1] == "   9  dout/dw += dt1/dw * dout/dt1 = x * 0.501 = 2.0 * 0.501 = 1.002"
+    assert lines[-1] == "   9  ∂out/∂w += ∂t1/∂w * ∂out/∂t1 = x * 0.501 = 2.0 * 0.501 = 1.002"
 
 
 def test_step_explain_sums_the_paths_and_checks_them():
     result = chainrule("step", "x*x + x", "x=3", "--explain", "x")
     assert result.returncode == 0, result.stderr
-    assert "sum over 3 paths = 7.0; backward computes dout/dx = 7.0" in result.stdout
+    assert "sum over 3 paths = 7.0; backward computes ∂out/∂x = 7.0" in result.stdout
     assert result.stdout.rstrip().endswith("agrees")
 
 
@@ -37,7 +51,7 @@ def test_step_reads_keys_from_a_pipe():
     result = chainrule("step", *NEURON, stdin="b\nn\nq\n")
     assert result.returncode == 0, result.stderr
     assert "step 5 of 10 (backward)" in result.stdout
-    assert "dout/dt2 += (1 - out * out) * dout/dout = (1 - 0.7064 * 0.7064) * 1.0" in result.stdout
+    assert "∂out/∂t2 += (1 - out * out) * ∂out/∂out = (1 - 0.7064 * 0.7064) * 1.0" in result.stdout
 
 
 def test_step_in_a_real_terminal():
@@ -47,7 +61,7 @@ def test_step_in_a_real_terminal():
                           env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
     child.expect(r"chainrule step: out = tanh\(x\*w \+ b\) +step 0 of 10")
     child.send("b")
-    child.expect("dout/dout = 1")
+    child.expect("∂out/∂out = 1")
     child.send("q")
     child.expect(pexpect.EOF)
     child.close()
@@ -87,7 +101,7 @@ def test_the_walkthrough_demo_writes_its_pages(tmp_path):
                              str(tmp_path), "--quick"], capture_output=True, text=True,
                             cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
+    assert "   9  ∂L/∂a += ∂e/∂a * ∂L/∂e = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
     for name in ("karpathy", "neuron", "training"):
         assert (tmp_path / f"{name}.html").read_text().startswith("<!DOCTYPE html>")
 

@@ -119,13 +119,17 @@ def test_values_appear_only_once_computed():
 # --- backward steps --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("primitives", [False, True], ids=["as written", "primitives"])
 @pytest.mark.parametrize("build", ["karpathy", "neuron", "reuse", "composites", "diamond",
                                    "sum", "weighted_sum"])
-def test_after_the_last_step_every_gradient_equals_backward(build):
+def test_after_the_last_step_every_gradient_equals_backward(build, primitives):
     out = graph_named(build)
-    walk = walkthrough(out)
+    walk = walkthrough(out, primitives=primitives)
     final = walk.state(len(walk) - 1).grads
-    for node, grad, expected in zip(walk.graph.nodes, final, expected_grads(out)):
+    position = {id(value): i for i, value in enumerate(every_node(out))}
+    backward = expected_grads(out)
+    for node, grad in zip(walk.graph.nodes, final):
+        expected = backward[position[id(walk.graph.values[node.id])]]
         if node.kind == "constant":
             assert grad is None  # constants are not stepped
         else:
@@ -170,8 +174,8 @@ def test_backward_step_carries_upstream_local_rule_and_grad_before_and_after():
     step = walk[walk.find(v["a"])]
     out, inp, slot = step.edge
     assert (walk.graph.nodes[out].name, walk.graph.nodes[inp].name, slot) == ("e", "a", 0)
-    # dL/da += de/da * dL/de = b * dL/de = -3.0 * -2.0 = 6.0
-    assert step.lines[0] == "dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0"
+    # ∂L/∂a += ∂e/∂a * ∂L/∂e = b * ∂L/∂e = -3.0 * -2.0 = 6.0
+    assert step.lines[0] == "∂L/∂a += ∂e/∂a * ∂L/∂e = b * (-2.0) = -3.0 * (-2.0) = 6.0"
     assert "d(a * b)/da = b" in step.rule
     assert (step.upstream, step.local_grad, step.grad_before, step.grad_after) == (
         -2.0, -3.0, None, 6.0)
@@ -181,14 +185,14 @@ def test_backward_step_carries_upstream_local_rule_and_grad_before_and_after():
 
 
 def test_narration_matches_the_issue_example():
-    # c = a * b with b = -3 and dL/dc = 2: dL/da += dc/da * dL/dc = b * 2.0 = -3.0 * 2.0
+    # c = a * b with b = -3 and ∂L/∂c = 2: ∂L/∂a += ∂c/∂a * ∂L/∂c = b * 2.0 = -3.0 * 2.0
     a, b = Value(4.0, label="a"), Value(-3.0, label="b")
     c = a * b
     c.label = "c"
     L = c * 2.0
     L.label = "L"
     walk = walkthrough(L)
-    assert walk[walk.find(a)].lines[0] == "dL/da += dc/da * dL/dc = b * 2.0 = -3.0 * 2.0 = -6.0"
+    assert walk[walk.find(a)].lines[0] == "∂L/∂a += ∂c/∂a * ∂L/∂c = b * 2.0 = -3.0 * 2.0 = -6.0"
 
 
 def test_accumulation_is_spelled_out_when_a_node_feeds_several_others():
@@ -215,11 +219,11 @@ def test_a_sum_node_passes_the_gradient_to_each_term_with_a_local_derivative_of_
     L, _ = neuron_sum()
     walk = walkthrough(L)
     through = backward_steps_through(walk, "z")
-    # one step per term, in the order of the terms, each dL/dterm = 1 * dL/dz = 1 * 2.0
+    # one step per term, in the order of the terms, each ∂L/∂term = 1 * ∂L/∂z = 1 * 2.0
     assert [s.lines[0] for s in through] == [
-        "dL/db += dz/db * dL/dz = 1 * 2.0 = 2.0",
-        "dL/dt1 += dz/dt1 * dL/dz = 1 * 2.0 = 2.0",
-        "dL/dt2 += dz/dt2 * dL/dz = 1 * 2.0 = 2.0",
+        "∂L/∂b += ∂z/∂b * ∂L/∂z = 1 * 2.0 = 2.0",
+        "∂L/∂t1 += ∂z/∂t1 * ∂L/∂z = 1 * 2.0 = 2.0",
+        "∂L/∂t2 += ∂z/∂t2 * ∂L/∂z = 1 * 2.0 = 2.0",
     ]
     assert [s.edge[2] for s in through] == [0, 1, 2]
     assert all(s.local_grad == 1.0 for s in through)
@@ -230,14 +234,14 @@ def test_a_weighted_sum_gives_each_weight_its_input_and_each_input_its_weight():
     L, v = fused_neuron()
     walk = walkthrough(L)
     through = backward_steps_through(walk, "z")
-    # z = b + w0 * x0 + w1 * x1: dz/db = 1, dz/dw0 = x0 = -1, dz/dx0 = w0 = 2, dz/dw1 = x1 =
-    # 0.25, dz/dx1 = w1 = -3; each times dL/dz = 2.0, in the order of z's inputs
+    # z = b + w0 * x0 + w1 * x1: ∂z/∂b = 1, ∂z/∂w0 = x0 = -1, ∂z/∂x0 = w0 = 2, ∂z/∂w1 = x1 =
+    # 0.25, ∂z/∂x1 = w1 = -3; each times ∂L/∂z = 2.0, in the order of z's inputs
     assert [s.lines[0] for s in through] == [
-        "dL/db += dz/db * dL/dz = 1 * 2.0 = 2.0",
-        "dL/dw0 += dz/dw0 * dL/dz = x0 * 2.0 = -1.0 * 2.0 = -2.0",
-        "dL/dx0 += dz/dx0 * dL/dz = w0 * 2.0 = 2.0 * 2.0 = 4.0",
-        "dL/dw1 += dz/dw1 * dL/dz = x1 * 2.0 = 0.25 * 2.0 = 0.5",
-        "dL/dx1 += dz/dx1 * dL/dz = w1 * 2.0 = -3.0 * 2.0 = -6.0",
+        "∂L/∂b += ∂z/∂b * ∂L/∂z = 1 * 2.0 = 2.0",
+        "∂L/∂w0 += ∂z/∂w0 * ∂L/∂z = x0 * 2.0 = -1.0 * 2.0 = -2.0",
+        "∂L/∂x0 += ∂z/∂x0 * ∂L/∂z = w0 * 2.0 = 2.0 * 2.0 = 4.0",
+        "∂L/∂w1 += ∂z/∂w1 * ∂L/∂z = x1 * 2.0 = 0.25 * 2.0 = 0.5",
+        "∂L/∂x1 += ∂z/∂x1 * ∂L/∂z = w1 * 2.0 = -3.0 * 2.0 = -6.0",
     ]
     assert [s.edge[2] for s in through] == [0, 1, 2, 3, 4]
     assert [s.local_grad for s in through] == [1.0, -1.0, 2.0, 0.25, -3.0]
@@ -264,28 +268,28 @@ def test_a_fused_mlp_narrates_each_neuron_as_b_plus_w_times_x():
     assert [n.scope for n in fused] == ["layers.0.neurons.0", "layers.0.neurons.1",
                                         "layers.1.neurons.0"]
     first = walk[walk.find(fused[0].id, kind="forward")]
-    p = "layers.0.neurons.0."
+    p = "L0.N0."  # the short names of layers.0.neurons.0's parameters
     # 0.1 + 0.5 * 2 + -0.25 * -1 = 0.1 + 1.0 + 0.25 = 1.35
     assert first.lines[0] == (f"{fused[0].name} = {p}b + {p}w0 * 2 + {p}w1 * (-1) = "
                               f"0.1 + 0.5 * 2 + (-0.25) * (-1) = 1.35")
     # the second layer's neuron reads the first layer's tanh outputs, by name
     h0, h1 = (walk.graph.nodes[n.id + 1] for n in fused[:2])  # tanh right after each sum
-    q = "layers.1.neurons.0."
+    q = "L1.N0."
     assert walk[walk.find(fused[2].id, kind="forward")].title == (
         f"{fused[2].name} = {q}b + {q}w0 * {h0.name} + {q}w1 * {h1.name}")
     # backward: a weight's local derivative is its input, an input's is its weight
     z = fused[2].name
     w0 = walk[walk.find(f"{q}w0", kind="backward")]
     assert w0.local_grad == h0.data
-    assert w0.lines[0].startswith(f"dloss/d{q}w0 += d{z}/d{q}w0 * dloss/d{z} = {h0.name} * ")
+    assert w0.lines[0].startswith(f"∂loss/∂{q}w0 += ∂{z}/∂{q}w0 * ∂loss/∂{z} = {h0.name} * ")
     into_h0 = walk[walk.find(h0.id, kind="backward")]
-    assert into_h0.local_grad == 2.0  # layers.1.neurons.0.w0
-    assert into_h0.lines[0].startswith(f"dloss/d{h0.name} += d{z}/d{h0.name} * dloss/d{z} = "
+    assert into_h0.local_grad == 2.0  # L1.N0.w0
+    assert into_h0.lines[0].startswith(f"∂loss/∂{h0.name} += ∂{z}/∂{h0.name} * ∂loss/∂{z} = "
                                        f"{q}w0 * ")
     w1 = walk[walk.find(f"{p}w1", kind="backward")]  # its input is the constant -1
     assert w1.local_grad == -1.0
     # the upstream gradient is positive: out = 0.3 + 2 * tanh(1.35) - 0.5 * tanh(2.05) > 1
-    assert w1.lines[0] == (f"dloss/d{p}w1 += d{fused[0].name}/d{p}w1 * dloss/d{fused[0].name} = "
+    assert w1.lines[0] == (f"∂loss/∂{p}w1 += ∂{fused[0].name}/∂{p}w1 * ∂loss/∂{fused[0].name} = "
                            f"-1 * {fmt(w1.upstream)} = {fmt(-w1.upstream)}")
     loss.backward()
     for value in model.parameters():
@@ -294,7 +298,7 @@ def test_a_fused_mlp_narrates_each_neuron_as_b_plus_w_times_x():
 
 def test_a_term_that_appears_twice_in_a_sum_gets_a_gradient_from_each():
     a = Value(2.0, label="a")
-    out = total([a, a, a * 3.0])  # dout/da = 1 + 1 + 3
+    out = total([a, a, a * 3.0])  # ∂out/∂a = 1 + 1 + 3
     walk = walkthrough(out)
     steps = [s for s in walk if s.kind == "backward" and s.node == walk.graph.find(a).id]
     assert [s.edge[2] for s in steps] == [0, 1, 0]  # as term 1, as term 2, then inside a * 3
@@ -307,7 +311,7 @@ def test_one_backward_step_per_edge_in_the_order_backward_applies_them():
     from autograd import chain_rule_edges
 
     out = graph_named("composites")
-    walk = walkthrough(out)
+    walk = walkthrough(out, primitives=True)  # every primitive a node, as backward walks them
     order = every_node(out)
     position = {id(v): i for i, v in enumerate(order)}
     expected = [(position[id(o)], position[id(i)]) for o, i, _ in chain_rule_edges(order)
@@ -320,7 +324,7 @@ def test_the_seed_step_sets_the_outputs_own_gradient_to_one():
     walk = walkthrough(L)
     seed = walk[walk.first("seed")]
     assert seed.grads == ((len(walk.graph.nodes) - 1, 1.0),)
-    assert seed.title == "dL/dL = 1"
+    assert seed.title == "∂L/∂L = 1"
 
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
@@ -373,8 +377,10 @@ def test_shared_labels_are_told_apart_by_scope():
         w0 = Value(1.0, label="w")
     with name_scope("layers.1"):
         w1 = Value(2.0, label="w")
-    names = [n.name for n in snapshot(w0 * w1).nodes]
-    assert names[:2] == ["layers.0.w", "layers.1.w"]
+    nodes = snapshot(w0 * w1).nodes
+    # each scope step that is a name and a number shortens to a letter and the number
+    assert [n.name for n in nodes[:2]] == ["L0.w", "L1.w"]
+    assert [n.full_name for n in nodes[:2]] == ["layers.0.w", "layers.1.w"]
 
 
 def test_generated_names_never_collide_with_labels():
@@ -422,15 +428,15 @@ def test_explaining_a_weight_walks_through_the_neurons_sum():
     L, _ = neuron_sum()
     result = walkthrough(L).explain("w1")
     assert [str(p) for p in result.paths] == [
-        "w1 -> t2 -> z -> L: dt2/dw1 * dz/dt2 * dL/dz = 0.25 * 1.0 * 2.0 = 0.5"]
+        "w1 -> t2 -> z -> L: ∂t2/∂w1 * ∂z/∂t2 * ∂L/∂z = 0.25 * 1.0 * 2.0 = 0.5"]
     assert result.grad == 0.5 and result.agrees
 
 
 def test_explanation_text_shows_paths_sum_and_the_nudge():
     L, v = karpathy()
     text = str(explain(L, v["a"]))
-    assert "a -> e -> d -> L: de/da * dd/de * dL/dd = -3.0 * 1.0 * (-2.0) = 6.0" in text
-    assert "sum over 1 path = 6.0; backward computes dL/da = 6.0" in text
+    assert "a -> e -> d -> L: ∂e/∂a * ∂d/∂e * ∂L/∂d = -3.0 * 1.0 * (-2.0) = 6.0" in text
+    assert "sum over 1 path = 6.0; backward computes ∂L/∂a = 6.0" in text
     assert "nudge a by -0.0001 and +0.0001" in text and text.endswith("agrees")
 
 
@@ -463,13 +469,13 @@ def test_tape_numbers_forward_then_backward_statements():
         "   2  d = e + c = -6.0 + 10.0 = 4.0",
         "   3  L = d * f = 4.0 * (-2.0) = -8.0",
         "backward:",
-        "   4  dL/dL = 1",
-        "   5  dL/dd += f * dL/dL = -2.0 * 1.0 = -2.0",
-        "   6  dL/df += d * dL/dL = 4.0 * 1.0 = 4.0",
-        "   7  dL/de += dd/de * dL/dd = 1 * (-2.0) = -2.0",
-        "   8  dL/dc += dd/dc * dL/dd = 1 * (-2.0) = -2.0",
-        "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0",
-        "  10  dL/db += de/db * dL/de = a * (-2.0) = 2.0 * (-2.0) = -4.0",
+        "   4  ∂L/∂L = 1",
+        "   5  ∂L/∂d += f * ∂L/∂L = -2.0 * 1.0 = -2.0",
+        "   6  ∂L/∂f += d * ∂L/∂L = 4.0 * 1.0 = 4.0",
+        "   7  ∂L/∂e += ∂d/∂e * ∂L/∂d = 1 * (-2.0) = -2.0",
+        "   8  ∂L/∂c += ∂d/∂c * ∂L/∂d = 1 * (-2.0) = -2.0",
+        "   9  ∂L/∂a += ∂e/∂a * ∂L/∂e = b * (-2.0) = -3.0 * (-2.0) = 6.0",
+        "  10  ∂L/∂b += ∂e/∂b * ∂L/∂e = a * (-2.0) = 2.0 * (-2.0) = -4.0",
     ]
 
 
@@ -536,7 +542,7 @@ def test_walkthrough_needs_a_value():
 def test_practice_accepts_answers_within_tolerance():
     out, _ = neuron()
     walk = walkthrough(out)
-    step = walk[walk.find("w1", kind="backward")]  # dout/dw1 = x1 * (1 - out**2) = 2 * 0.5
+    step = walk[walk.find("w1", kind="backward")]  # ∂out/∂w1 = x1 * (1 - out**2) = 2 * 0.5
     assert grade(step, "1.0") == (True, "right: 1.0")
     assert grade(step, " 0.999 ")[0]
 
@@ -547,7 +553,7 @@ def test_practice_names_the_rule_when_wrong():
     ok, message = grade(walk[9], "-6")
     assert not ok
     assert message.startswith("not quite: it is 6.0.")
-    assert "d(a * b)/da = b" in message and "dL/de = -2.0" in message
+    assert "d(a * b)/da = b" in message and "∂L/∂e = -2.0" in message
 
 
 def test_practice_grades_an_infinite_gradient_by_its_sign():
@@ -573,7 +579,7 @@ def test_a_rule_at_a_pole_is_still_written_out():
     x = Value(0.0, label="x")
     walk = walkthrough(x.log())  # d log(x)/dx = x ** -1 = inf at 0, as the engine records it
     step = walk[walk.find("x", kind="backward")]
-    assert step.lines[0] == "dout/dx += x ** (-1) * dout/dout = 0.0 ** (-1) * 1.0 = inf"
+    assert step.lines[0] == "∂out/∂x += x ** (-1) * ∂out/∂out = 0.0 ** (-1) * 1.0 = inf"
 
 
 def test_negative_numbers_get_parentheses_except_at_the_start():

@@ -73,7 +73,7 @@ def test_every_output_has_its_own_ids(outputs):
 def test_the_static_picture_shows_the_finished_graph(outputs):
     picture = re.search(r'base64,([^"]+)"', html_of(outputs[0])).group(1)
     svg = base64.b64decode(picture).decode("utf-8")
-    assert ">6.0</text>" in svg  # dL/da, in a's grad cell
+    assert ">6.0</text>" in svg  # ∂L/∂a, in a's grad cell
     assert "<script" not in svg
 
 

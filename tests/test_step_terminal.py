@@ -43,7 +43,7 @@ FUSED_MLP = textwrap.dedent("""
     loss.label = "loss"
     step(loss, title="fused MLP")
 """)
-FIRST_SUM = "layers.0.neurons.0.b + layers.0.neurons.0.w0 * 2 + layers.0.neurons.0.w1 * (-1)"
+FIRST_SUM = "L0.N0.b + L0.N0.w0 * 2 + L0.N0.w1 * (-1)"
 
 RIGHT_ARROW, LEFT_ARROW = "\x1b[C", "\x1b[D"
 
@@ -70,9 +70,9 @@ def test_keys_move_through_forward_and_backward(terminal):
     terminal.expect(r"e = a \* b = 2\.0 \* \(-3\.0\) = -6\.0")
     terminal.send("b")
     terminal.expect(r"step 4 of 11 \(backward\)")
-    terminal.expect("dL/dL = 1")
+    terminal.expect("∂L/∂L = 1")
     terminal.send(RIGHT_ARROW)
-    terminal.expect(r"dL/dd \+= f \* dL/dL = -2\.0 \* 1\.0 = -2\.0")
+    terminal.expect(r"∂L/∂d \+= f \* ∂L/∂L = -2\.0 \* 1\.0 = -2\.0")
     terminal.send(LEFT_ARROW)
     terminal.expect("step 4 of 11")
     terminal.send("q")
@@ -87,9 +87,9 @@ def test_go_to_a_node_then_explain_it(terminal):
     terminal.send("g")
     terminal.sendline("a")  # g again: a's next step, in backward
     terminal.expect(r"step 9 of 11")
-    terminal.expect(r"dL/da \+= de/da \* dL/de = b \* \(-2\.0\) = -3\.0 \* \(-2\.0\) = 6\.0")
+    terminal.expect(r"∂L/∂a \+= ∂e/∂a \* ∂L/∂e = b \* \(-2\.0\) = -3\.0 \* \(-2\.0\) = 6\.0")
     terminal.send("x")
-    terminal.expect(r"a -> e -> d -> L: de/da \* dd/de \* dL/dd = -3\.0 \* 1\.0 \* \(-2\.0\)")
+    terminal.expect(r"a -> e -> d -> L: ∂e/∂a \* ∂d/∂e \* ∂L/∂d = -3\.0 \* 1\.0 \* \(-2\.0\)")
     terminal.expect("agrees")
     terminal.send(" ")  # any key goes back
     terminal.expect("step 9 of 11")
@@ -101,13 +101,13 @@ def test_practice_asks_before_revealing(terminal):
     terminal.send("r")
     terminal.expect("practice mode on")
     terminal.send("n")
-    terminal.expect(r"practice, step 5: dL/dd = \?")
+    terminal.expect(r"practice, step 5: ∂L/∂d = \?")
     terminal.sendline("-2")
     terminal.expect("right: -2.0")
     terminal.send("n")
-    terminal.expect(r"dL/df = \?")
+    terminal.expect(r"∂L/∂f = \?")
     terminal.sendline("3")
-    terminal.expect(r"not quite: it is 4\.0\. dL/df = d = 4\.0")
+    terminal.expect(r"not quite: it is 4\.0\. ∂L/∂f = d = 4\.0")
 
 
 def test_the_current_row_is_highlighted(terminal):
@@ -122,7 +122,7 @@ def test_commands_can_come_from_a_pipe():
     assert result.returncode == 0, result.stderr
     assert "step 2 of 11 (forward)" in result.stdout
     assert "stopped at b" in result.stdout
-    assert "   9  dL/da += de/da * dL/de = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
+    assert "   9  ∂L/∂a += ∂e/∂a * ∂L/∂e = b * (-2.0) = -3.0 * (-2.0) = 6.0" in result.stdout
     assert "\x1b[" not in result.stdout  # no colours into a pipe
 
 
@@ -136,10 +136,10 @@ def test_a_fused_neuron_steps_as_b_plus_w_times_x():
         child.expect(re.escape(f"t1 = {FIRST_SUM} = 0.1 + 0.5 * 2 + (-0.25) * (-1) = 1.35"))
         child.send("g")
         child.expect("go to")
-        child.sendline("layers.0.neurons.0.w0")  # its backward step: dt1/dw0 = x0, the 2
+        child.sendline("L0.N0.w0")  # its backward step: ∂t1/∂w0 = x0, the 2
         child.expect(r"step \d+ of 26 \(backward\)")
-        child.expect(re.escape("dloss/dlayers.0.neurons.0.w0 += dt1/dlayers.0.neurons.0.w0 * "
-                               "dloss/dt1 = 2 * "))
+        child.expect(re.escape("∂loss/∂L0.N0.w0 += ∂t1/∂L0.N0.w0 * "
+                               "∂loss/∂t1 = 2 * "))
         child.send("q")
         child.expect(pexpect.EOF)
     finally:
@@ -153,10 +153,10 @@ def test_a_fused_mlps_tape_writes_each_neuron_out():
     tape = " ".join(result.stdout.split())  # long statements are wrapped to the screen width
     assert f" 1 t1 = {FIRST_SUM} = 0.1 + 0.5 * 2 + (-0.25) * (-1) = 1.35 " in tape
     # the weight of the constant input -1 gets d t1/d w1 = -1 times the upstream gradient
-    assert " dloss/dlayers.0.neurons.0.w1 += dt1/dlayers.0.neurons.0.w1 * dloss/dt1 = -1 * " in tape
+    assert " ∂loss/∂L0.N0.w1 += ∂t1/∂L0.N0.w1 * ∂loss/∂t1 = -1 * " in tape
     # the second layer's neuron: d t5/d w0 is its input t2, d t5/d t2 its weight w0
-    assert " dloss/dlayers.1.neurons.0.w0 += dt5/dlayers.1.neurons.0.w0 * dloss/dt5 = t2 * " in tape
-    assert " dloss/dt2 += dt5/dt2 * dloss/dt5 = layers.1.neurons.0.w0 * " in tape
+    assert " ∂loss/∂L1.N0.w0 += ∂t5/∂L1.N0.w0 * ∂loss/∂t5 = t2 * " in tape
+    assert " ∂loss/∂t2 += ∂t5/∂t2 * ∂loss/∂t5 = L1.N0.w0 * " in tape
 
 
 def test_a_graph_taller_than_the_screen_shows_a_window_around_the_current_node():

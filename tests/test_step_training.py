@@ -51,11 +51,11 @@ def test_updates_are_the_optimizers_own_numbers():
 def test_sgd_updates_are_written_out_with_their_numbers():
     _, opt, loss = tiny(lr=0.1)
     walk = training_walkthrough(loss, opt)
-    step = walk[walk.find("layers.1.neurons.0.b", kind="update")]
-    # b starts at 0; its gradient is dloss/db = 2 * (prediction - 0.5), about -1.061
-    assert step.lines[0] == ("layers.1.neurons.0.b -= lr * layers.1.neurons.0.b.grad: "
+    step = walk[walk.find("L1.N0.b", kind="update")]
+    # b starts at 0; its gradient is ∂loss/∂b = 2 * (prediction - 0.5), about -1.061
+    assert step.lines[0] == ("L1.N0.b -= lr * L1.N0.b.grad: "
                              "0.0 - 0.1 * (-1.061) = 0.1061")
-    assert step.question == "layers.1.neurons.0.b after the update = ?"
+    assert step.question == "L1.N0.b after the update = ?"
 
 
 def test_other_optimizers_show_before_and_after():

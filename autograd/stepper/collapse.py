@@ -4,43 +4,26 @@ A module turns its inputs into its output, so to the rest of the graph it is one
 its local derivative d output / d input is the sum over the paths inside it, found by
 backpropagating inside the module alone. Collapsing keeps every leaf (inputs and parameters),
 the operations outside modules, and one node per module output. The modules are the scopes
-nn records (see autograd.name_scope), cut as the renderer cuts them: "neurons", "layers", or
-a number of scope steps.
+nn records (see autograd.name_scope), cut by the rule the renderer uses too (scopes.module_of):
+"neurons", "layers", or a number of scope steps.
 """
 
 from __future__ import annotations
 
-from ..dot import module_scope, scope_steps, step_names
-from ..ops import PRIMITIVES
-from .model import MODULE, Graph, Node
+from ..composites import OPERATIONS
+from ..scopes import check_collapse, module_of, no_module_error
+from .nodes import MODULE, Graph, Node
 from .symbols import Sym, operation
 
 MAX_EXPRESSION = 90  # characters of a module's computation written out; longer is summarised
 
 
-def module_of(scope: str, collapse: str | int) -> str:
-    """The module a scope belongs to at this level: "layers.0.neurons.3.x" -> "layers.0.neurons.3".
-
-    "" when the scope is outside every module of that level. The renderer's cut, except that
-    a number of steps needs a scope that deep: the renderer boxes "layers.0" at level 2 too.
-    """
-    if isinstance(collapse, int) and len(scope_steps(scope)) < collapse:
-        return ""
-    return module_scope(scope, collapse)
-
-
 def collapsed(graph: Graph, collapse: str | int) -> Graph:
     """The graph with each module's operations folded into one node per module output."""
-    if not (isinstance(collapse, str) and collapse) and not (
-            isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 1):
-        raise ValueError(f"collapse must be a scope step name such as 'neurons' or 'layers', or "
-                         f"a number of steps >= 1, got {collapse!r}")
+    check_collapse(collapse)
     group = [module_of(n.scope, collapse) if n.kind == "op" else "" for n in graph.nodes]
     if not any(group):
-        known = step_names(n.scope for n in graph.nodes)
-        raise ValueError(f"collapse={collapse!r} matches no module in this graph; "
-                         + (f"its scope steps are: {', '.join(known)}" if known else
-                            "no node has a scope (nodes get one inside autograd.name_scope)"))
+        raise no_module_error(collapse, (n.scope for n in graph.nodes))
     consumers = graph.consumers()
     kept = [_kept(graph, node, group, consumers) for node in graph.nodes]
     new_id = {}
@@ -53,13 +36,14 @@ def collapsed(graph: Graph, collapse: str | int) -> Graph:
             outputs_per_module.setdefault(group[node.id], []).append(node.id)
 
     names = {}
-    for i in new_id:
+    for i in new_id:  # a module's output is named as the module: layers.0.neurons.1 is L0.N1
         module = group[i]
         outputs = outputs_per_module.get(module, [])
         if not module:
             names[i] = graph.nodes[i].name
         else:
-            names[i] = module if len(outputs) == 1 else f"{module}[{outputs.index(i)}]"
+            short = graph.names.module(module)
+            names[i] = short if len(outputs) == 1 else f"{short}[{outputs.index(i)}]"
 
     nodes, values = [], []
     for node in graph.nodes:
@@ -68,8 +52,9 @@ def collapsed(graph: Graph, collapse: str | int) -> Graph:
         if group[node.id]:
             inputs, local_grads = _local_grads(graph, node, group, kept)
             nodes.append(Node(
-                id=new_id[node.id], name=names[node.id], label="", data=node.data, kind="op",
-                op=MODULE, inputs=tuple(new_id[i] for i in inputs), local_grads=local_grads,
+                id=new_id[node.id], name=names[node.id], full_name=group[node.id], label="",
+                data=node.data, kind="op", op=MODULE, inputs=tuple(new_id[i] for i in inputs),
+                local_grads=local_grads,
                 scope=group[node.id], expression=_expression(graph, node, group, kept, names),
                 origin=node.id,
             ))
@@ -78,10 +63,10 @@ def collapsed(graph: Graph, collapse: str | int) -> Graph:
                 id=new_id[node.id], name=node.name, label=node.label, data=node.data,
                 kind=node.kind, op=node.op, inputs=tuple(new_id[i] for i in node.inputs),
                 local_grads=node.local_grads, params=node.params, scope=node.scope,
-                site=node.site, origin=node.id,
+                site=node.site, origin=node.id, full_name=node.full_name,
             ))
         values.append(graph.values[node.id])
-    return Graph(tuple(nodes), tuple(values), full=graph)
+    return Graph(tuple(nodes), tuple(values), full=graph, names=graph.names)
 
 
 def _kept(graph: Graph, node: Node, group: list[str], consumers: list) -> bool:
@@ -125,22 +110,23 @@ def _expression(graph: Graph, output: Node, group: list[str], kept: list[bool],
                 names: dict[int, str]) -> str:
     """The module's computation written out, e.g. tanh(b + w0 * x0 + w1 * x1).
 
-    Names inside the module are written relative to it (its parameter
-    "layers.0.neurons.1.w0" is "w0"); a computation too long to read is summarised.
+    Names inside the module are written relative to it (its parameter L0.N1.w0 is w0); a
+    computation too long to read is summarised.
     """
     module = group[output.id]
     inside = _inside(graph, output, group, kept)
+    prefix = graph.names.module(module) + "."
     written: dict[int, Sym] = {}
     for node in graph.nodes[: output.id + 1]:
         if node.id not in inside:
             continue
-        args = [written[i] if i in written else _operand_in(graph, i, module, names)
+        args = [written[i] if i in written else _operand_in(graph, i, prefix, names)
                 for i in node.inputs]
         params = [Sym.number(p) for p in node.params]
-        written[node.id] = operation(PRIMITIVES[node.op].symbol, args + params, node.data)
+        written[node.id] = operation(OPERATIONS[node.op].symbol, args + params, node.data)
     text = written[output.id].names
     if len(text) > MAX_EXPRESSION:
-        return f"{module}: {len(inside)} operations"
+        return f"{graph.names.module(module)}: {len(inside)} operations"
     return text
 
 
@@ -154,13 +140,11 @@ def _inside(graph: Graph, output: Node, group: list[str], kept: list[bool]) -> s
     return inside
 
 
-def _operand_in(graph: Graph, node_id: int, module: str, names: dict[int, str]) -> Sym:
+def _operand_in(graph: Graph, node_id: int, prefix: str, names: dict[int, str]) -> Sym:
     """An input of a module's op, named as the collapsed graph names it, relative to the module
-    when it belongs to it ("layers.0.neurons.1.w0" inside layers.0.neurons.1 is "w0")."""
+    when it belongs to it (L0.N1.w0 inside L0.N1, whose prefix is "L0.N1.", is w0)."""
     node = graph.nodes[node_id]
     if node.kind == "constant":
         return Sym.number(node.data)
     name = names[node_id]
-    if name.startswith(module + "."):
-        name = name[len(module) + 1:]
-    return Sym.named(name, node.data)
+    return Sym.named(name.removeprefix(prefix), node.data)

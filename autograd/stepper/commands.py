@@ -3,8 +3,8 @@
     chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88
     chainrule html "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html
 
-cli.py registers them with `add_commands`; the expression is parsed by expression.py, as for
-`chainrule draw`, so it is never run as Python.
+cli.py registers them with `add_commands`; the expression is read by arguments.py (and
+expression.py), as for `chainrule draw`, so it is never run as Python.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import LANGUAGE_NOTE, UsageError, parse_assignments, parse_command_expression
+from ..arguments import (
+    LANGUAGE_NOTE,
+    PRIMITIVES_HELP,
+    UsageError,
+    parse_assignments,
+    parse_command_expression,
+)
+from ..naming import for_stream
 from ..text import printable
 
 STEP_EXAMPLE = 'chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88'
@@ -66,6 +73,7 @@ def _expression_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a value for a variable")
     parser.add_argument("--max-nodes", type=int, default=500, metavar="N",
                         help="refuse graphs with more nodes than this (default: 500)")
+    parser.add_argument("--primitives", action="store_true", help=PRIMITIVES_HELP)
 
 
 def run_step(args: argparse.Namespace) -> int:
@@ -74,11 +82,11 @@ def run_step(args: argparse.Namespace) -> int:
 
     walk = _walkthrough(args, walkthrough)
     if args.tape:
-        print(walk.tape())
+        print(for_stream(walk.tape(), sys.stdout))  # ∂, or d(...) where it cannot be printed
         return 0
     if args.explain:
         try:
-            print(printable(str(walk.explain(args.explain)), keep="\n"))
+            print(for_stream(printable(str(walk.explain(args.explain)), keep="\n"), sys.stdout))
         except ValueError as error:
             raise UsageError(str(error)) from None
         return 0
@@ -109,6 +117,6 @@ def _walkthrough(args: argparse.Namespace, walkthrough):
     out, _ = parse_command_expression(args.expression, parse_assignments(args.values),
                                       label_nodes=False)  # intermediates are named t1, t2, ...
     try:
-        return walkthrough(out, max_nodes=args.max_nodes)
+        return walkthrough(out, max_nodes=args.max_nodes, primitives=args.primitives)
     except ValueError as error:  # too large a graph
         raise UsageError(str(error)) from None

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..ops import PRIMITIVES
+from ..composites import OPERATIONS
+from ..naming import derivative
 from ..value import Value
-from .model import Graph, Node, _d, _number, snapshot
+from .nodes import Graph, Node, snapshot
 from .nonfinite import reason
-from .symbols import fmt, lead
+from .symbols import fmt, lead, number_factor
 
 MAX_PATHS = 50  # more paths than this are counted and summed, not listed
 
@@ -25,7 +26,7 @@ class Path:
     """One path from a node to the output: the nodes on it and the local derivative of each edge."""
 
     names: tuple[str, ...]
-    factors: tuple[tuple[str, float], ...]  # ("dc/da", -3.0) per edge, from the node outward
+    factors: tuple[tuple[str, float], ...]  # ("∂c/∂a", -3.0) per edge, from the node outward
 
     @property
     def product(self) -> float:
@@ -43,7 +44,7 @@ class Path:
     def __str__(self) -> str:
         route = " -> ".join(self.names)
         symbols = " * ".join(name for name, _ in self.factors)
-        numbers = lead(" * ".join(_number(local) for _, local in self.factors))
+        numbers = lead(" * ".join(number_factor(local) for _, local in self.factors))
         if not self.factors:
             return f"{route}: the output itself, 1"
         return f"{route}: {symbols} = {numbers} = {fmt(self.product)}"
@@ -55,7 +56,7 @@ class Explanation:
 
     node: str
     output: str
-    derivative: str  # e.g. "dL/da"
+    derivative: str  # e.g. "∂L/∂a"
     grad: float  # what backward computes
     paths: tuple[Path, ...]  # every path, or none when there are more than MAX_PATHS
     path_count: int
@@ -108,7 +109,7 @@ class Explanation:
         if not products or math.isfinite(total) or total in products or (
                 math.isnan(total) and any(math.isnan(p) for p in products)):
             return fmt(total)
-        terms = (lead(" + ".join(_number(p) for p in products)) if len(products) <= 4
+        terms = (lead(" + ".join(number_factor(p) for p in products)) if len(products) <= 4
                  else "their sum")
         return f"{fmt(total)}: {reason(terms, total, products, 'sum')}"
 
@@ -129,7 +130,7 @@ class Explanation:
                     f"(floats keep about 16 digits), so a finite difference cannot check "
                     f"{self.derivative} here")
         return (f"{moved}, so {self.derivative} is about ({fmt(self.output_up, 9)} - "
-                f"{_number(self.output_down, 9)}) / (2 * {h}) = {fmt(self.numeric)}: "
+                f"{number_factor(self.output_down, 9)}) / (2 * {h}) = {fmt(self.numeric)}: "
                 f"{'agrees' if self.agrees else 'DISAGREES'}")
 
 
@@ -152,7 +153,8 @@ def explain_node(graph: Graph, node: Node, h: float = 1e-4) -> Explanation:
     up = forward(full, {where: node.data + h})[-1]
     down = forward(full, {where: node.data - h})[-1]
     return Explanation(
-        node=node.name, output=root.name, derivative=_d(root, node), grad=grads[node.id],
+        node=node.name, output=root.name, derivative=derivative(root.name, node.name),
+        grad=grads[node.id],
         paths=tuple(paths), path_count=counts[node.id],
         path_sum=path_sum([p.product for p in paths]) if paths else grads[node.id],
         h=float(h), output_up=up, output_down=down, numeric=(up - down) / (2 * h),
@@ -186,7 +188,7 @@ def forward(graph: Graph, overrides: dict[int, float] | None = None) -> list[flo
             values[node.id] = overrides[node.id]
         elif node.kind == "op":
             inputs = [values[i] for i in node.inputs]
-            values[node.id] = float(PRIMITIVES[node.op].forward(*inputs, *node.params))
+            values[node.id] = float(OPERATIONS[node.op].forward(*inputs, *node.params))
         else:
             values[node.id] = node.data
     return values
@@ -233,7 +235,7 @@ def _path(graph: Graph, nodes: tuple[int, ...], edges: tuple[tuple[int, int], ..
     factors = []
     for (out_id, slot), inp in zip(edges, nodes):
         out = graph.nodes[out_id]
-        factors.append((_d(out, graph.nodes[inp]), out.local_grads[slot]))
+        factors.append((derivative(out.name, graph.nodes[inp].name), out.local_grads[slot]))
         # a * a uses a twice: say which edge the path takes
         twice = out.inputs.count(inp) > 1
         names.append(f"{out.name} (as input {slot + 1})" if twice else out.name)

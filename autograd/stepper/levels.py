@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ..dot import scope_steps
+from ..scopes import scope_steps
 
 LEVELS_OVER = 150  # nodes: a network larger than this is stepped in levels unless told not to
 MAX_LEVELED = 20_000  # nodes of a graph stepped in levels (its page carries every step)

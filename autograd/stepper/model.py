@@ -9,17 +9,16 @@ upstream gradient, the local derivative and the rule. Every surface only draws t
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 
-from ..dot import scope_steps, step_names
-from ..graph import topological_order
-from ..ops import PRIMITIVES
+from ..composites import OPERATIONS
+from ..naming import derivative
+from ..scopes import scope_steps
 from ..text import printable
 from ..value import Value
+from .collapse import collapsed
+from .explain import Explanation, explain_node
 from .levels import (
     LEVELS_OVER,
     MAX_LEVELED,
@@ -31,177 +30,14 @@ from .levels import (
     module_tree,
     restricted,
 )
+from .nodes import MAX_NODES, MODULE, Graph, Node, check_size, snapshot
 from .nonfinite import first_words, reason
-from .symbols import ATOM, PRODUCT, Sym, constant_text, fmt, lead, operation
+from .symbols import ATOM, PRODUCT, Sym, fmt, lead, number_factor, operation
 
-if TYPE_CHECKING:
-    from .explain import Explanation
-
-MAX_NODES = 500  # more nodes than this are too many to step one by one (see `snapshot`)
 MAX_FULL = 200_000  # nodes of a graph that is to be collapsed before it is stepped
 LISTED = 12  # how many leaves the start and done steps list by name before "and N more"
 # The kinds of step of each pass: the forward pass makes values, the backward pass gradients.
 PHASES = {"forward": ("start", "forward"), "backward": ("seed", "backward")}
-
-
-# --- the snapshot ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Node:
-    """One node of a snapshot: what stepping needs to know about a Value, copied.
-
-    id is the node's position in topological order; inputs are ids. kind is "leaf" (a Value
-    you made), "constant" (a number an operator turned into a Value) or "op". op is a
-    primitive's name, or MODULE for a whole module collapsed into one node (collapse.py),
-    whose computation is written out in `expression`; origin is then its node in the full graph.
-    """
-
-    id: int
-    name: str
-    label: str
-    data: float
-    kind: str
-    op: str = ""
-    inputs: tuple[int, ...] = ()
-    local_grads: tuple[float, ...] = ()
-    params: tuple[float, ...] = ()
-    scope: str = ""
-    site: str | None = None
-    expression: str = ""
-    origin: int | None = None
-
-
-MODULE = "module"  # the op of a collapsed module's node
-
-
-@dataclass(frozen=True)
-class Graph:
-    """A computation graph, copied: its nodes in topological order, the output last."""
-
-    nodes: tuple[Node, ...]
-    values: tuple[Value, ...] = field(repr=False, compare=False)  # to find a Value's node
-    full: Graph | None = field(default=None, repr=False, compare=False)  # before collapsing
-
-    @property
-    def root(self) -> Node:
-        """The output node: the one whose gradients a walkthrough computes."""
-        return self.nodes[-1]
-
-    def find(self, target: Value | str | int) -> Node:
-        """The node for a Value, a name, a label or an id; ValueError if there is none."""
-        if isinstance(target, Value):
-            for node, value in zip(self.nodes, self.values):
-                if value is target:
-                    return node
-            raise ValueError(f"{target!r} is not part of this graph")
-        if isinstance(target, int) and not isinstance(target, bool):
-            if 0 <= target < len(self.nodes):
-                return self.nodes[target]
-            raise ValueError(f"node id {target} is not in this graph of {len(self.nodes)} nodes")
-        if isinstance(target, str):
-            for node in self.nodes:
-                if node.name == target:
-                    return node
-            for node in self.nodes:
-                if node.label == target:
-                    return node
-            names = ", ".join(n.name for n in self.nodes if n.kind != "constant")
-            raise ValueError(f"no node is named {target!r}; the names are: {names}")
-        raise TypeError(f"a node is given as a Value, a name or an id, not {target!r}")
-
-    def consumers(self) -> list[list[tuple[int, int]]]:
-        """For each node, the (out id, input slot) of every edge that leaves it."""
-        result: list[list[tuple[int, int]]] = [[] for _ in self.nodes]
-        for node in self.nodes:
-            for slot, inp in enumerate(node.inputs):
-                result[inp].append((node.id, slot))
-        return result
-
-
-def snapshot(output: Value, max_nodes: int = MAX_NODES) -> Graph:
-    """Copy the graph behind `output` (never changing it); ValueError past max_nodes nodes."""
-    if not isinstance(output, Value):
-        raise TypeError(f"a walkthrough needs a Value, got {type(output).__name__}: {output!r}")
-    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
-    order = topological_order(output)
-    check_size(len(order), max_nodes, "this graph", [v.scope for v in order])
-    index = {id(value): i for i, value in enumerate(order)}  # identity -> position, local only
-    names = _names(order)
-    nodes = []
-    for i, value in enumerate(order):
-        if value.op is not None:
-            kind = "op"
-        else:
-            kind = "constant" if value.constant else "leaf"
-        nodes.append(Node(
-            id=i, name=names[i], label=value.label, data=value.data, kind=kind,
-            op=value.op.name if value.op is not None else "",
-            inputs=tuple(index[id(inp)] for inp in value.inputs),
-            local_grads=tuple(float(g) for g in value.local_grads),
-            params=tuple(float(p) for p in value.params),
-            scope=value.scope, site=value.site,
-        ))
-    return Graph(tuple(nodes), tuple(order))
-
-
-def check_size(count: int, max_nodes: int, what: str, scopes) -> None:
-    """A ValueError saying what to do when a walkthrough would have too many nodes."""
-    if count <= max_nodes:
-        return
-    names = step_names(scopes)
-    collapse = ("step it in levels with levels=True, or module by module with "
-                f"collapse={names[-1]!r}" + (f" or {names[0]!r}" if len(names) > 1 else "")
-                + ", " if names else "")
-    raise ValueError(
-        f"{what} has {count} nodes, more than the {max_nodes} a walkthrough steps through; "
-        f"{collapse}step a smaller piece (one sample instead of a batch, a smaller network), "
-        f"or pass a larger max_nodes if you really want that many steps"
-    )
-
-
-def _names(order: list[Value]) -> list[str]:
-    """A unique, readable name per node, for narration.
-
-    The user's label if no other node has it; a shared label joined to the node's scope (nn's
-    parameters become "layers.0.neurons.1.w0"), numbered if still shared; constants are their
-    number; other unlabeled nodes are t1, t2, ... (results), v1, v2, ... (leaves), "out" (the
-    output).
-    """
-    label_counts = Counter(v.label for v in order if v.label)
-    taken = set(label_counts)
-    names: list[str] = []
-    for value in order:
-        if value.constant and not value.label:
-            names.append(constant_text(value.data))
-        elif value.label and label_counts[value.label] == 1:
-            names.append(value.label)
-        elif value.label:
-            base = f"{value.scope}.{value.label}" if value.scope else value.label
-            name, count = base, 1
-            while name in taken and name != value.label or name in names:
-                count += 1
-                name = f"{base}#{count}"
-            names.append(name)
-            taken.add(name)
-        else:
-            names.append("")  # named below, once every label is known
-    counters = {"t": 0, "v": 0}
-    for i, value in enumerate(order):
-        if names[i]:
-            continue
-        if i == len(order) - 1 and "out" not in taken:
-            names[i] = "out"
-            continue
-        prefix = "t" if value.op is not None else "v"
-        name = ""
-        while not name or name in taken:
-            counters[prefix] += 1
-            name = f"{prefix}{counters[prefix]}"
-        names[i] = name
-        taken.add(name)
-    return names
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -423,14 +259,12 @@ class Walkthrough:
 
     def explain(self, target: Value | str | int, h: float = 1e-4) -> Explanation:
         """Every path from the target to the output, their sum, and a finite-difference check."""
-        from .explain import explain_node
-
         return explain_node(self.graph, self.graph.find(target), h=h)
 
 
 def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
                 levels: bool | None = None, focus: Value | str | None = None,
-                sample: int | None = None) -> Walkthrough:
+                sample: int | None = None, primitives: bool = False) -> Walkthrough:
     """The steps of computing `output` and backpropagating from it, without changing it.
 
     focus: follow one node (a parameter, given as its Value, its name or its label): only the
@@ -444,28 +278,30 @@ def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int |
     decide. max_nodes bounds a walkthrough without levels (one with levels takes up to
     MAX_LEVELED nodes). collapse: step module by module instead, each module (each call of
     it) as one node: "neurons", "layers", or a number of scope steps.
+    primitives: step through a - b, a / b, -a, sqrt(a) and a - 2 as the primitives the
+    engine recorded (-1 * b, then a + that), rather than as one step each, as written.
     """
     if levels not in (None, True, False):
         raise TypeError(f"levels must be True, False or None (decide by size), got {levels!r}")
     if focus is not None and sample is not None:
         raise ValueError("focus= and sample= each choose some of the steps: choose one")
     if focus is not None:
-        return focused(walkthrough(output, max_nodes, collapse, levels), focus)
+        return focused(walkthrough(output, max_nodes, collapse, levels,
+                                   primitives=primitives), focus)
     if sample is not None:
         if levels is False or collapse is not None:
             raise ValueError("sample= finds the examples of a batch in its levels: it needs "
                              "levels (not levels=False, nor collapse=)")
-        return sampled(walkthrough(output, max_nodes, levels=True), sample)
+        return sampled(walkthrough(output, max_nodes, levels=True, primitives=primitives), sample)
     if collapse is not None:
         if levels:
             raise ValueError("collapse= and levels=True are two ways of stepping a network "
                              "module by module: choose one")
-        from .collapse import collapsed
-
-        graph = collapsed(snapshot(output, max(MAX_FULL, max_nodes)), collapse)
+        graph = collapsed(snapshot(output, max(MAX_FULL, max_nodes), primitives), collapse)
         check_size(len(graph.nodes), max_nodes, f"collapsed to {collapse!r}, this graph", ())
         return _walk(graph)
-    graph = snapshot(output, max_nodes if levels is False else max(MAX_FULL, max_nodes))
+    graph = snapshot(output, max_nodes if levels is False else max(MAX_FULL, max_nodes),
+                     primitives)
     modules = has_modules(graph)
     if levels is None:
         levels = modules and len(graph.nodes) > LEVELS_OVER
@@ -500,7 +336,7 @@ def reordered(graph: Graph, order: Sequence[int]) -> Graph:
     nodes = tuple(replace(graph.nodes[old], id=k, inputs=tuple(new[i] for i in
                                                                  graph.nodes[old].inputs))
                   for k, old in enumerate(order))
-    return Graph(nodes, tuple(graph.values[old] for old in order))
+    return Graph(nodes, tuple(graph.values[old] for old in order), names=graph.names)
 
 
 def as_walkthrough(x: Value | Walkthrough, max_nodes: int = MAX_NODES,
@@ -539,7 +375,9 @@ def forward_steps(graph: Graph) -> list[Step]:
         if node.kind != "op":
             continue
         expr = forward_expression(graph, node)
-        statement = f"{node.name} = {_both(expr)} = {fmt(node.data)}"
+        statement = f"{node.name} = {_both(expr)}"
+        if lead(expr.numbers) != fmt(node.data):  # -a = -2.0 needs no "= -2.0" after it
+            statement += f" = {fmt(node.data)}"
         lines = [statement]
         if node.scope and node.op != MODULE:
             lines.append(f"computed in {node.scope}")
@@ -604,10 +442,10 @@ def _backward_step(graph: Graph, index: int, out: Node, slot: int, inp: Node, up
     chain = f"{_d(root, inp)} += {local_name} * {_d(root, out)}"
     parts = [chain]
     if formula is not None and formula.names != formula.numbers and out is not root:
-        parts.append(f"{_factor(formula.names, formula.binding)} * {_number(upstream)}")
+        parts.append(f"{_factor(formula.names, formula.binding)} * {number_factor(upstream)}")
     numbers = formula.numbers if formula is not None else fmt(local)
     binding = formula.binding if formula is not None else ATOM
-    parts.append(lead(f"{_factor(numbers, binding)} * {_number(upstream)}"))
+    parts.append(lead(f"{_factor(numbers, binding)} * {number_factor(upstream)}"))
     parts.append(fmt(contribution))
     lines = [" = ".join(parts)]
     rule = rule_of(out)
@@ -752,7 +590,7 @@ def paths_graph(whole: Walkthrough, node: int) -> Graph:
         else:
             kind = "constant" if n.kind == "constant" else "leaf"
             nodes.append(replace(n, id=new[old], kind=kind, op="", inputs=(), local_grads=()))
-    return Graph(tuple(nodes), tuple(graph.values[old] for old in kept))
+    return Graph(tuple(nodes), tuple(graph.values[old] for old in kept), names=graph.names)
 
 
 def path_sum_step(whole: Walkthrough, node: Node, index: int) -> Step:
@@ -761,8 +599,6 @@ def path_sum_step(whole: Walkthrough, node: Node, index: int) -> Step:
     With several routes out of the node, it also says what each sent back: the sum of the
     paths through that route.
     """
-    from .explain import explain_node
-
     graph = whole.graph
     if graph.full is None:  # the paths alone: the rest of the graph only gives them numbers
         paths = paths_graph(whole, node.id)
@@ -775,7 +611,7 @@ def path_sum_step(whole: Walkthrough, node: Node, index: int) -> Step:
         grads = whole.final().grads
         sent = [(graph.nodes[out], graph.nodes[out].local_grads[slot] * grads[out])
                 for out, slot in routes]
-        terms = " + ".join(f"{_number(amount)} (through {out.name})" for out, amount in sent)
+        terms = " + ".join(f"{number_factor(amount)} (through {out.name})" for out, amount in sent)
         lines.insert(len(lines) - 1, f"by route: {node.name}.grad = {lead(terms)} = "
                                      f"{fmt(grads[node.id])}")
     paths = _count(explanation.path_count, "path")
@@ -916,11 +752,11 @@ def describe_group(walk: Walkthrough):
             locals_ = _inside_grads(graph, group, out.id)
             lines = [f"{_d(root, out)} = {fmt(upstream)} comes back through "
                      f"{_count(len(group.ops), 'operation')}; each input x gets "
-                     f"d{_plain(out.name)}/dx * {_d(root, out)}, the "
+                     f"{derivative(out.name, 'x')} * {_d(root, out)}, the "
                      f"local derivative being the sum over the paths from x to {out.name} "
                      f"inside {group.name}"]
-            changes = [f"{_d(root, n)} += {_number(locals_.get(n.id, 0.0))} * "
-                       f"{_number(upstream)} = {fmt(locals_.get(n.id, 0.0) * upstream)}"
+            changes = [f"{_d(root, n)} += {number_factor(locals_.get(n.id, 0.0))} * "
+                       f"{number_factor(upstream)} = {fmt(locals_.get(n.id, 0.0) * upstream)}"
                        + _now(n, grad_at(n.id, first - 1), grad_at(n.id, last))
                        for n in inputs]
         else:
@@ -1003,7 +839,7 @@ def _group_expression(graph: Graph, group: Group, output: Node) -> str:
     for op in group.ops:  # a group of one output computes it last
         node = graph.nodes[op]
         args = [operand(i) for i in node.inputs] + [Sym.number(p) for p in node.params]
-        written[op] = operation(PRIMITIVES[node.op].symbol, args, node.data)
+        written[op] = operation(OPERATIONS[node.op].symbol, args, node.data)
     text = written[output.id].names
     return text if len(text) <= MAX_EXPRESSION else ""
 
@@ -1068,7 +904,7 @@ def _backward_reason(graph: Graph, step: Step, bad) -> str:
     contribution = local * upstream
     if not bad(contribution):  # the factors and their product are fine: the sum is not
         before, after = step.grad_before, step.grad_after
-        return reason(lead(f"{_number(before)} + {_number(contribution)}"), after,
+        return reason(lead(f"{number_factor(before)} + {number_factor(contribution)}"), after,
                       (before, contribution), "add")
     if bad(local):  # inf where the forward pass made one, say: d exp(a)/da = exp(a) = inf
         formula = local_formula(graph, out, step.edge[2])
@@ -1076,7 +912,7 @@ def _backward_reason(graph: Graph, step: Step, bad) -> str:
         return f"the local derivative {_d(out, inp)}{names} is {fmt(local)}"
     if bad(upstream):
         return f"the upstream gradient {_d(graph.root, out)} is {fmt(upstream)}"
-    return reason(lead(f"{_number(local)} * {_number(upstream)}"), contribution,
+    return reason(lead(f"{number_factor(local)} * {number_factor(upstream)}"), contribution,
                   (local, upstream), "mul")
 
 
@@ -1126,7 +962,7 @@ def rule_of(node: Node) -> str:
     if node.op == MODULE:
         return (f"a module's local derivative is found by backpropagating inside it "
                 f"({node.scope})")
-    return PRIMITIVES[node.op].rule
+    return OPERATIONS[node.op].rule
 
 
 def forward_expression(graph: Graph, node: Node) -> Sym:
@@ -1135,7 +971,7 @@ def forward_expression(graph: Graph, node: Node) -> Sym:
         return Sym(node.expression, node.expression, node.data)
     args = [_operand(graph, i) for i in node.inputs]
     params = [Sym.number(p) for p in node.params]
-    return operation(PRIMITIVES[node.op].symbol, args + params, node.data)
+    return operation(OPERATIONS[node.op].symbol, args + params, node.data)
 
 
 def local_formula(graph: Graph, out: Node, slot: int) -> Sym | None:
@@ -1148,7 +984,7 @@ def local_formula(graph: Graph, out: Node, slot: int) -> Sym | None:
         return None  # a module has no rule of its own: its local derivatives are numbers
     args = [_operand(graph, i) for i in out.inputs]
     try:
-        result = PRIMITIVES[out.op].local_grads(*args, Sym.named(out.name, out.data), *out.params)
+        result = OPERATIONS[out.op].local_grads(*args, Sym.named(out.name, out.data), *out.params)
     except (TypeError, AttributeError, ValueError, ZeroDivisionError):
         return None
     formula = result[slot]
@@ -1167,23 +1003,13 @@ def _both(expr: Sym) -> str:
 
 
 def _d(of: Node, wrt: Node) -> str:
-    """The derivative's name: dL/da, or d(x*w)/dx when a name is not a plain word."""
-    return f"d{_plain(of.name)}/d{_plain(wrt.name)}"
-
-
-def _plain(name: str) -> str:
-    return name if re.fullmatch(r"[\w.#\[\]']+", name) else f"({name})"
+    """The derivative of one node with respect to another: ∂L/∂a (see naming.derivative)."""
+    return derivative(of.name, wrt.name)
 
 
 def _factor(text: str, binding: int) -> str:
     """A factor of a product, in parentheses when it is a sum: (1 - out * out) * 2.0."""
     return f"({text})" if binding < PRODUCT else text
-
-
-def _number(x: float, digits: int = 4) -> str:
-    """A number as a factor: in parentheses when negative, 2.0 * (-3.0)."""
-    text = fmt(x, digits)
-    return f"({text})" if text.startswith("-") else text
 
 
 def _where(node: Node) -> str:

@@ -16,14 +16,15 @@ LARGEST = "floats stop at about 1.8e308"
 OPPOSITE = "inf and -inf have no sum"
 ZERO_TIMES = "0 times an infinity has no value"
 SUMS = ("add", "sum")  # ops whose result is the sum of their inputs
-POLES = ("log", "pow", "vpow")  # ops with a pole at 0: log(0) = -inf, 0 ** -1 = inf
+DIFFERENCES = ("sub", "sub_number")  # a - b and a - 2 (composites.py)
+NOT_REAL = ("log", "pow", "vpow", "sqrt")  # ops with no real value for some inputs: log(-1)
 
 
 def reason(text: str, result: float, operands: Sequence[float], op: str) -> str:
     """Why `text`, an operation written with its numbers, gives the non-finite `result`.
 
-    op is a primitive's name ("add", "mul", "exp", ...), or any other word for an operation
-    the op table does not have (a collapsed module): the reason is then the general one.
+    op is the name of a primitive or composite ("add", "mul", "exp", "sub", ...), or any
+    other word for an operation (a collapsed module): the reason is then the general one.
     """
     said = f"{text} is {fmt(result)}"
     if any(math.isnan(x) for x in operands):
@@ -32,9 +33,13 @@ def reason(text: str, result: float, operands: Sequence[float], op: str) -> str:
     if math.isnan(result):
         if op in SUMS and math.inf in operands and -math.inf in operands:
             return f"{said} ({OPPOSITE})"
+        if op in DIFFERENCES and math.isinf(operands[0]) and operands[0] == operands[1]:
+            return f"{said} (an infinity minus itself has no value)"
         if op == "mul" and 0 in operands and not finite:
             return f"{said} ({ZERO_TIMES})"
-        if finite and op in POLES:  # log(-1), (-8) ** 0.5
+        if op == "div" and (operands[0] == operands[1] == 0 or not finite):
+            return f"{said} (0 / 0 and inf / inf have no value)"
+        if finite and op in NOT_REAL:  # log(-1), (-8) ** 0.5, sqrt(-1)
             return f"{said} (it has no real value)"
         if finite:  # a weighted sum whose products overflow to inf and -inf
             return f"{said} (a part of it overflows, and {OPPOSITE})"
@@ -45,6 +50,8 @@ def reason(text: str, result: float, operands: Sequence[float], op: str) -> str:
         return f"{said} (log(a) falls without bound as a nears 0)"
     if op in ("pow", "vpow") and operands[0] == 0:
         return f"{said} (0 to a negative power divides by zero)"
+    if op == "div" and operands[1] == 0:
+        return f"{said} (dividing by 0)"
     return f"{text} overflows to {fmt(result)} ({LARGEST})"
 
 

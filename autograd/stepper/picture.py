@@ -18,8 +18,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from ..composites import OPERATIONS
 from ..dot import DARK_COLORS, KIND_COLORS, grad_fill, html_text, quoted, shorten
-from ..ops import PRIMITIVES
 from .levels import Item, level_items
 from .model import MODULE, State, Walkthrough, rule_of
 from .symbols import constant_text, fmt
@@ -212,7 +212,7 @@ def _op_line(node, j: int, prefix: str) -> str:
         kind, tooltip = "module", f"{node.expression}\n{rule_of(node)}"
         shape = f'box style="rounded,filled" fillcolor="{KIND_COLORS["module"]}"'
     else:
-        op = PRIMITIVES[node.op]
+        op = OPERATIONS[node.op]
         text = op.symbol + "".join(f" {constant_text(p)}" for p in node.params)
         kind, tooltip = op.name, op.rule
         shape = ("circle" if len(text) <= 2 else "ellipse") + ' style=filled fillcolor="#f0f0f0"'

@@ -12,18 +12,18 @@ import math
 import re
 
 from .. import ops
-from ..dot import format_number
+from ..naming import constant_text, format_number
 
 # Binding strength of each kind of expression, to put parentheses only where they are needed.
 ATOM, POWER, UNARY, PRODUCT, SUM = 5, 4, 3, 2, 1
 
+fmt = format_number  # the stepper's short name for it: every number, as every surface writes it
 
-def fmt(x: float, digits: int = 4) -> str:
-    """A number as the renderer writes it (format_number), but as Python would: 2.0 not 2."""
+
+def number_factor(x: float, digits: int = 4) -> str:
+    """A number as a factor of a product: in parentheses when negative, 2.0 * (-3.0)."""
     text = format_number(x, digits)
-    if text == "0" and math.copysign(1.0, float(x)) < 0:
-        text = "-0"  # the renderer writes -0.0 as 0; narration keeps the sign
-    return text + ".0" if text.lstrip("-").isdigit() else text
+    return f"({text})" if text.startswith("-") else text
 
 
 class Sym:
@@ -142,17 +142,21 @@ def infix(left: Sym, symbol: str, right: Sym, value: float) -> Sym:
 def operation(symbol: str, operands: list[Sym], value: float) -> Sym:
     """An op of the graph written down as a learner would write it, for forward steps.
 
-    + * ** between two operands are infix: x * w, a ** 2.0. A sum of any number of terms
-    (ops.SUM, which a neuron uses) is infix too: b + t1 + t2, with parentheses only where two
-    terms would need them. A weighted sum (ops.WEIGHTED_SUM, a fused neuron's), whose operands
-    are b, w0, x0, w1, x1, ..., is written as that sum of products: b + w0 * x0 + w1 * x1.
-    Every other op is a call: tanh(t2), leaky_relu(a, 0.01).
+    + - * / ** between two operands are infix: x * w, a ** 2.0, x / y, a - 2. A sum of any
+    number of terms (ops.SUM, which a neuron uses) is infix too: b + t1 + t2, with parentheses
+    only where two terms would need them. A weighted sum (ops.WEIGHTED_SUM, a fused neuron's),
+    whose operands are b, w0, x0, w1, x1, ..., is written as that sum of products:
+    b + w0 * x0 + w1 * x1. - of one operand is a negation, -x. Every other op is a call:
+    tanh(t2), sqrt(x), leaky_relu(a, 0.01).
     """
     if symbol == ops.WEIGHTED_SUM.symbol and len(operands) % 2 == 1:
         bias, weights, inputs = operands[0], operands[1::2], operands[2::2]
         products = [infix(w, "*", x, w.value * x.value) for w, x in zip(weights, inputs)]
         return operation("+", [bias] + products, value)
-    binary = len(operands) == 2 and symbol in ("+", "*", "**")
+    if symbol == "-" and len(operands) == 1:
+        negated = -operands[0]
+        return Sym(negated.names, negated.numbers, value, negated.binding)
+    binary = len(operands) == 2 and symbol in ("+", "-", "*", "/", "**")
     if binary or (len(operands) > 2 and symbol == "+"):
         # a + b + c is (a + b) + c: the terms are joined from the left, in the order the engine
         # adds them. Only the last join is kept, so each join is given the value of the whole.
@@ -172,13 +176,6 @@ def lead(text: str) -> str:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def constant_text(value: float) -> str:
-    """A constant as written in a formula: 2 and -1 rather than 2.0 and -1.0."""
-    if value.is_integer() and abs(value) < 1e6:
-        return str(int(value))
-    return fmt(value)
 
 
 def _negative(text: str) -> bool:

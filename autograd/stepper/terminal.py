@@ -15,6 +15,7 @@ import sys
 import textwrap
 from typing import TextIO
 
+from ..naming import derivative_stream
 from ..text import printable
 from ..value import Value
 from .levels import Level, level_items
@@ -228,7 +229,7 @@ class Session:
         self.title = title
         self.practice = practice
         self.input = input or sys.stdin
-        self.output = output or sys.stdout
+        self.output = derivative_stream(output or sys.stdout)  # ∂, or d(...) if it cannot
         self.keys = _Keys(self.input, self.output)
         self.color = self.keys.interactive and _wants_color(self.output)
         self.level = walk.top

@@ -17,13 +17,12 @@ from .model import (
     Graph,
     Step,
     Walkthrough,
-    _number,
     backward_steps,
     done_step,
     forward_steps,
     snapshot,
 )
-from .symbols import fmt
+from .symbols import fmt, number_factor
 
 
 def training_walkthrough(loss: Value, optimizer: object, max_nodes: int = MAX_NODES
@@ -97,11 +96,11 @@ def _update_step(index: int, optimizer: object, name: str, node: int, old: float
                  and not settings.get("momentum") and not settings.get("weight_decay"))
     if plain_sgd and math.isclose(new, old - lr * grad, rel_tol=1e-12, abs_tol=1e-15):
         statement = (f"{name} -= lr * {name}.grad: {fmt(old)} - {fmt(lr)} * "
-                     f"{_number(grad)} = {fmt(new)}")
+                     f"{number_factor(grad)} = {fmt(new)}")
         why = ("a small step against the gradient: where the gradient is positive, lowering "
                "the parameter lowers the loss")
         question, answer = f"{name} after the update = ?", new
-        hint = f"new = old - lr * grad = {fmt(old)} - {fmt(lr)} * {_number(grad)}"
+        hint = f"new = old - lr * grad = {fmt(old)} - {fmt(lr)} * {number_factor(grad)}"
     else:
         statement = f"{name}: {fmt(old)} -> {fmt(new)}  (grad {fmt(grad)})"
         rule = (type(optimizer).__doc__ or "").strip().splitlines()
