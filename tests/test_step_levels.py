@@ -108,11 +108,11 @@ def test_a_layers_backward_step_lists_what_each_parameter_received(moons):
     step = walk.top[26]  # layers.1 of the first example, the last call backpropagated
     assert step.title == ("layers.1 (call 1 of 4) sends gradients back to 16 inputs and "
                           "272 parameters")
-    bias = walk.graph.find("layers.1.neurons.0.b").id
+    bias = walk.graph.find("L1.N0.b").id
     before, after = walk.state(step.first - 1).grads[bias], walk.state(step.last).grads[bias]
     from autograd.stepper.symbols import fmt
 
-    assert f"layers.1.neurons.0.b.grad += {fmt(after - before)} (now {fmt(after)})" in step.lines[1]
+    assert f"L1.N0.b.grad += {fmt(after - before)} (now {fmt(after)})" in step.lines[1]
 
 
 def test_a_neurons_backward_step_uses_the_local_derivatives_collapsing_finds(moons):
@@ -120,15 +120,17 @@ def test_a_neurons_backward_step_uses_the_local_derivatives_collapsing_finds(moo
     # found by backpropagating inside it: the neuron's backward step multiplies the same ones.
     _, loss, walk = moons
     collapsed = walkthrough(loss, collapse="neurons")
-    module = collapsed.graph.find("layers.0.neurons.0[0]")  # neuron 0 of the first example
+    module = collapsed.graph.find("L0.N0[0]")  # neuron 0 of the first example
     backward = walk.open(walk.top, 27)  # layers.0 of the first example, backward
     step = next(s for s in backward if s.title.startswith("neurons.0 "))
     upstream = collapsed.state(len(collapsed) - 1).grads[module.id]
-    from autograd.stepper.model import _number
+    from autograd.naming import derivative
+    from autograd.stepper.symbols import number_factor
 
     for inp, local in zip(module.inputs, module.local_grads):
         name = collapsed.graph.nodes[inp].name
-        assert f"dloss/d{name} += {_number(local)} * {_number(upstream)} = " in step.lines[1]
+        assert (f"{derivative('loss', name)} += {number_factor(local)} * "
+                f"{number_factor(upstream)} = ") in step.lines[1]
 
 
 def test_calls_of_a_module_are_told_apart_by_what_they_read():
@@ -224,9 +226,9 @@ def test_following_a_node_keeps_only_the_steps_on_its_paths():
     walk = walkthrough(L, focus="a")
     assert [step.title for step in walk] == [
         "Follow a: the steps on its paths to L", "e = a * b", "d = e + c", "L = d * f",
-        "dL/dL = 1", "dL/dd += f * dL/dL", "dL/de += dd/de * dL/dd", "dL/da += de/da * dL/de",
-        "Done: dL/da = 6.0, the sum over its 1 path"]
-    assert walk[-1].lines[1] == ("  a -> e -> d -> L: de/da * dd/de * dL/dd = -3.0 * 1.0 * "
+        "∂L/∂L = 1", "∂L/∂d += f * ∂L/∂L", "∂L/∂e += ∂d/∂e * ∂L/∂d", "∂L/∂a += ∂e/∂a * ∂L/∂e",
+        "Done: ∂L/∂a = 6.0, the sum over its 1 path"]
+    assert walk[-1].lines[1] == ("  a -> e -> d -> L: ∂e/∂a * ∂d/∂e * ∂L/∂d = -3.0 * 1.0 * "
                                  "(-2.0) = 6.0")
     assert walk[0].values[0] == (0, 2.0) and walk.focus == 0  # a, given
     assert set(walk.grads()) == {"L", "d", "e", "a"}  # b, c and f are not on a's paths
@@ -245,12 +247,12 @@ def test_following_a_parameter_ends_with_the_sum_over_its_paths_backward_compute
     walk = walkthrough(loss, focus=weight)
     loss.backward()
     try:
-        assert walk.grads()["layers.0.neurons.3.w0"] == pytest.approx(weight.grad, rel=1e-12)
+        assert walk.grads()["L0.N3.w0"] == pytest.approx(weight.grad, rel=1e-12)
         done = walk[-1]
-        assert done.title.startswith("Done: dloss/dlayers.0.neurons.3.w0 = ")
+        assert done.title.startswith("Done: ∂loss/∂L0.N3.w0 = ")
         assert done.title.endswith("the sum over its 64 paths")  # 16 neurons x 4 examples
         assert any(line.startswith("sum over 64 paths = ") for line in done.lines)
-        assert any(line.startswith("by route: layers.0.neurons.3.w0.grad = ")  # one per example
+        assert any(line.startswith("by route: L0.N3.w0.grad = ")  # one per example
                    and line.count("(through t") == 4 for line in done.lines)
         assert done.lines[-1].endswith("agrees")
     finally:
@@ -299,7 +301,7 @@ def test_a_sample_steps_one_example_of_the_batch(moons):
     assert [step.title.split(" computes")[0].split(" sends")[0] for step in walk.top] == [
         "Sample 0: its call of each layer, and the loss computed from them",
         "layers.0 (call 1 of 4)", "layers.1 (call 1 of 4)", "layers.2 (call 1 of 4)",
-        walk.top[4].title, "dloss/dloss = 1", "loss", "layers.2 (call 1 of 4)",
+        walk.top[4].title, "∂loss/∂loss = 1", "loss", "layers.2 (call 1 of 4)",
         "layers.1 (call 1 of 4)", "layers.0 (call 1 of 4)",
         "Done: what sample 0 adds to each gradient"]
     assert walk.top[4].title.startswith("loss = ")

@@ -133,7 +133,7 @@ def test_an_untrusted_notebook_shows_a_clean_picture_and_no_controls(outputs, sh
 
 def test_a_network_plays_in_levels_in_a_notebook(outputs, show):
     data = [o for o in outputs[4] if "data" in o][0]["data"]
-    assert data["text/plain"] == ("<Player: a walkthrough of loss, 1852 nodes, 5297 steps, "
+    assert data["text/plain"] == ("<Player: a walkthrough of loss, 1842 nodes, 5289 steps, "
                                   "29 at the top level>")
     page = show(f"<!DOCTYPE html><html><body>{data['text/html']}</body></html>")
     player = page.locator(".cr-player.cr-live")
@@ -170,4 +170,4 @@ def test_a_player_can_open_following_a_node(outputs, show):
     player.focus()
     page.keyboard.press("End")
     assert player.locator('[data-part="title"]').inner_text() == (
-        "Done: dL/da = 6.0, the sum over its 1 path")
+        "Done: ∂L/∂a = 6.0, the sum over its 1 path")

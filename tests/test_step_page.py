@@ -337,7 +337,7 @@ def test_each_level_shows_its_own_names_in_a_shared_picture(open_page):
         names.append(page.locator('.cr-graph [id$="-name"]').all_text_contents())
         page.keyboard.press("u")
     assert len(names[0]) == len(names[1]) and names[0] != names[1]
-    assert "layers.2.neurons.0.w0" in names[0] and "layers.2.neurons.0.w0" in names[1]
+    assert "L2.N0.w0" in names[0] and "L2.N0.w0" in names[1]
 
 
 def test_the_numbers_at_every_level_are_the_engines(open_page):
@@ -359,16 +359,16 @@ def test_the_numbers_at_every_level_are_the_engines(open_page):
     page.keyboard.press("End")
     loss.backward()
     weight = model.layers[0].neurons[0].w[1]  # the neuron the level ends with
-    assert title(page).startswith("dloss/dlayers.0.neurons.0.")
+    assert title(page).startswith("∂loss/∂L0.N0.")
     boxes = page.locator(".cr-graph g.value.parameter")
     shown = {boxes.nth(k).locator('[id$="-name"]').text_content():
              boxes.nth(k).locator('[id$="-grad"]').text_content() for k in range(boxes.count())}
-    assert shown["layers.0.neurons.0.w1"] == fmt(weight.grad)
+    assert shown["L0.N0.w1"] == fmt(weight.grad)
 
 
 def test_every_heading_fits_a_1280_px_page(open_page):
     # The steps whose headings are the longest words: a layer call's, a parameter's gradient
-    # inside a neuron, and the collapsed network's "dloss/dlayers.0.neurons.0.b += ..."
+    # inside a neuron, and the collapsed network's "∂loss/∂L0.N0.b += ..."
     import nn
 
     def fits(page):
@@ -404,11 +404,11 @@ def test_following_a_parameter_steps_only_its_paths_and_ends_with_their_sum(open
 
     model, loss = moons_loss()
     page = open_page(loss)
-    page.fill('[data-part="follow"]', "layers.0.neurons.3.w0")
+    page.fill('[data-part="follow"]', "L0.N3.w0")
     page.keyboard.press("Enter")
     expected = walkthrough(loss, focus="layers.0.neurons.3.w0")  # the model's own choice
     assert page.locator('[data-part="following"]').inner_text().startswith(
-        f"Following layers.0.neurons.3.w0: {len(expected) - 2} of the ")
+        f"Following L0.N3.w0: {len(expected) - 2} of the ")
     seen = []
     page.locator(".cr-graph").click()
     for _ in expected.top:
@@ -433,11 +433,11 @@ def test_a_parameters_box_offers_to_follow_it(open_page):
     page.keyboard.press("o")
     page.locator(".cr-graph g.value.parameter").first.click()
     offer = page.locator('[data-part="follow-this"]')
-    assert offer.inner_text() == "follow layers.2.neurons.0.b"
+    assert offer.inner_text() == "follow L2.N0.b"
     offer.click()
     assert page.locator('[data-part="following"]').inner_text().startswith(
-        "Following layers.2.neurons.0.b: ")
-    assert title(page) == "Follow layers.2.neurons.0.b: the steps on its paths to loss"
+        "Following L2.N0.b: ")
+    assert title(page) == "Follow L2.N0.b: the steps on its paths to loss"
 
 
 def test_a_page_made_to_follow_a_node_opens_following_it(open_page):
@@ -445,7 +445,7 @@ def test_a_page_made_to_follow_a_node_opens_following_it(open_page):
     assert title(page) == "Follow a: the steps on its paths to L"
     assert counter(page) == "STEP 0 OF 8 · START"
     page.keyboard.press("End")
-    assert title(page) == "Done: dL/da = 6.0, the sum over its 1 path"
+    assert title(page) == "Done: ∂L/∂a = 6.0, the sum over its 1 path"
     assert text(page, f"n{A}-grad") == "6.0" and text(page, f"n{B}-grad") == ""
 
 
@@ -472,15 +472,15 @@ def test_going_to_a_named_node_opens_the_levels_down_to_its_next_step(open_page)
     _, loss = moons_loss()
     walk = walkthrough(loss)
     page = open_page(loss)
-    page.fill('[data-part="jump"]', "layers.1.neurons.4.w7")
+    page.fill('[data-part="jump"]', "L1.N4.w7")
     page.keyboard.press("Enter")
-    first = walk.find("layers.1.neurons.4.w7")
+    first = walk.find("L1.N4.w7")
     level, position = walk.locate(first)
     assert title(page) == walk[first].title
     assert crumbs(page).endswith(f"{level.name} ({len(level)} steps)")
     assert counter(page).startswith(f"STEP {position} OF ")
     page.keyboard.press("Enter")  # its next step: the next example's contribution
-    assert title(page) == walk[walk.find("layers.1.neurons.4.w7", after=first)].title
+    assert title(page) == walk[walk.find("L1.N4.w7", after=first)].title
     page.fill('[data-part="jump"]', "no such node")
     page.keyboard.press("Enter")
     assert page.locator('[data-part="message"]').inner_text() == (

@@ -212,7 +212,7 @@ def test_a_network_opens_at_its_top_level_and_steps_open_and_close(moons_termina
     terminal.send("nnno")
     terminal.expect(r"step 0 of 17 \(forward\)")
     terminal.expect(r"> neurons\.3, forward\s+\(18\s+steps\)")  # the breadcrumb may wrap
-    terminal.expect(r"t\d+ = layers\.1\.neurons\.3\.w0 \* t\d+")
+    terminal.expect(r"t\d+ = L1\.N3\.w0 \* t\d+")
     terminal.send("o")
     terminal.expect("this step is one operation: there is nothing below it to open")
     terminal.send("u")
@@ -236,25 +236,25 @@ def test_going_to_a_node_opens_the_levels_down_to_its_step(moons_terminal):
     terminal = moons_terminal
     terminal.send("g")
     terminal.expect("go to")
-    terminal.sendline("layers.0.neurons.5.w1")
+    terminal.sendline("L0.N5.w1")
     terminal.expect(r"level: top \(29 steps\) > layers\.0 \(call 4 of 4\), backward \(16 steps\)")
     terminal.expect(r"neurons\.5, backward \(6 steps\)")  # 2 products, the sum, relu
-    terminal.expect(r"dloss/dlayers\.0\.neurons\.5\.w1 \+= ")
-    terminal.expect("stopped at layers.0.neurons.5.w1")
+    terminal.expect(r"∂loss/∂L0\.N5\.w1 \+= ")
+    terminal.expect("stopped at L0.N5.w1")
 
 
 def test_following_a_parameter_in_the_terminal_ends_with_its_path_sum():
     # F and a name follow it; $ goes to the last step; F and nothing follows none again
-    keys = "F\nlayers.2.neurons.0.w3\n$\nF\n\nq\n"
+    keys = "F\nL2.N0.w3\n$\nF\n\nq\n"
     result = subprocess.run([sys.executable, "-c", MOONS], input=keys, capture_output=True,
                             text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     screens = result.stdout.split("chainrule step: ")
-    following = next(s for s in screens if "Done: dloss/dlayers.2.neurons.0.w3" in s)
-    assert "following layers.2.neurons.0.w3: 56 of the 5296 steps" in following
+    following = next(s for s in screens if "Done: ∂loss/∂L2.N0.w3" in s)
+    assert "following L2.N0.w3: 48 of the 5288 steps" in following
     assert "level: top (13 steps)" in following
     text = " ".join(following.split())
-    assert ("sum over 4 paths = -0.09422; backward computes dloss/dlayers.2.neurons.0.w3 = "
+    assert ("sum over 4 paths = -0.09422; backward computes ∂loss/∂L2.N0.w3 = "
             "-0.09422") in text
     assert "level: top (29 steps)" in screens[-1] and "following" not in screens[-1]
 
@@ -264,6 +264,6 @@ def test_one_example_of_the_batch_in_the_terminal():
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     last = result.stdout.split("chainrule step: ")[-1]
-    assert "sample 1: 1327 of the 5296 steps, this example's" in last
+    assert "sample 1: 1325 of the 5288 steps, this example's" in last
     assert "level: top (11 steps)" in last
     assert "Sample 1: its call of each layer, and the loss computed from them" in last
