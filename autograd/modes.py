@@ -21,7 +21,7 @@ import gc
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import ContextDecorator, contextmanager
+from contextlib import AbstractContextManager, ContextDecorator, contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
 
@@ -89,28 +89,31 @@ current_mode = _mode.get
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _switched(switch: str, value: bool) -> Iterator[None]:
+    """A block with one switch of this thread's (or task's) mode set to value, then set back.
+
+    Only that switch goes back: a switch changed inside the block for good (by
+    set_detect_anomaly) stays changed.
+    """
+    previous = getattr(current_mode(), switch)
+    _mode.set(current_mode().switched(**{switch: value}))
+    try:
+        yield
+    finally:
+        _mode.set(current_mode().switched(**{switch: previous}))
+
+
+def no_grad() -> AbstractContextManager[None]:
     """Inside this block, operations build no graph: results are leaves without history.
 
     Per thread and per asyncio task: other threads and tasks keep recording.
     """
-    previous = current_mode().grad_enabled
-    _mode.set(current_mode().switched(grad_enabled=False))
-    try:
-        yield
-    finally:
-        _mode.set(current_mode().switched(grad_enabled=previous))
+    return _switched("grad_enabled", False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> AbstractContextManager[None]:
     """Turn graph recording back on inside a `no_grad()` block."""
-    previous = current_mode().grad_enabled
-    _mode.set(current_mode().switched(grad_enabled=True))
-    try:
-        yield
-    finally:
-        _mode.set(current_mode().switched(grad_enabled=previous))
+    return _switched("grad_enabled", True)
 
 
 def is_grad_enabled() -> bool:
@@ -122,19 +125,13 @@ class AnomalyError(FloatingPointError):
     """Raised in anomaly mode at the first operation or gradient that is not finite."""
 
 
-@contextmanager
-def detect_anomaly(enabled: bool = True) -> Iterator[None]:
+def detect_anomaly(enabled: bool = True) -> AbstractContextManager[None]:
     """Raise AnomalyError at the first non-finite value or gradient inside this block.
 
     Nodes created inside also remember the file:line of the user code that created them.
     Per thread and per asyncio task, as no_grad is.
     """
-    previous = current_mode().anomaly
-    _mode.set(current_mode().switched(anomaly=bool(enabled)))
-    try:
-        yield
-    finally:
-        _mode.set(current_mode().switched(anomaly=previous))
+    return _switched("anomaly", bool(enabled))
 
 
 def set_detect_anomaly(enabled: bool) -> None:
