@@ -237,17 +237,6 @@ def walkthrough_dot(walk: Walkthrough, prefix: str = "", direction: str = "LR") 
                      walk.state(len(walk) - 1))
 
 
-def walkthrough_svg(walk: Walkthrough, prefix: str = "", direction: str = "LR") -> str:
-    """The top level's picture as SVG text (runs Graphviz once), numbers marked with ids.
-
-    As drawn, it shows the last step: every value and gradient, gradients coloured.
-    """
-    items = level_items(walk.graph, walk.groups, walk.top.group)
-    final = walk.state(len(walk) - 1)
-    dot = level_dot(walk, items, item_texts(walk, items), prefix, direction, final)
-    return svg_of(dot, walk, items, prefix, final)
-
-
 def svg_of(dot: str, walk: Walkthrough, items: tuple[Item, ...], prefix: str,
            state: State) -> str:
     """Graphviz's SVG of a picture's DOT text, its texts marked with ids, grads coloured."""
