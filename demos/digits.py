@@ -85,7 +85,7 @@ def main() -> None:
 
     start = time.perf_counter()
     steps_per_epoch = -(-len(X_train) // BATCH)
-    bar = progress_bar(epochs, steps_per_epoch, sys.stdout)
+    bar = progress_bar(epochs, steps_per_epoch, sys.stderr)  # stdout keeps the report
     history = {"loss": [], "test accuracy": []}
     for epoch in range(1, epochs + 1):
         loss_sum = 0.0

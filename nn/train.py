@@ -139,10 +139,12 @@ def fit(
     training number and one batch per epoch, the weights before that epoch's step, which is
     what its loss measured).
     checkpoint: a path where every new best model is saved (model.save); that its folder
-    exists and is writable is checked before the first epoch. progress: True for a bar on
-    stderr, or a stream to write it to. A loss that turns inf or nan stops training, and so
-    does an epoch in which every relu of a layer was off for every input: such a layer passes
-    no gradient back, so no step can turn it on again (stop_reason names the layer).
+    exists and is writable is checked before the first epoch. progress: True to show
+    progress on stderr, or a stream to show it on: in a terminal, a bar with the numbers on
+    lines below it; elsewhere, one line per epoch. A loss that turns inf or nan stops
+    training, and so does an epoch in which every relu of a layer was off for every input:
+    such a layer passes no gradient back, so no step can turn it on again (stop_reason names
+    the layer).
     """
     _check_fit_arguments(
         model, optimizer, epochs, batch_size, patience, clip_norm, progress, scheduler, callbacks

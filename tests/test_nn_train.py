@@ -467,9 +467,14 @@ def test_progress_without_tqdm_writes_one_line_per_epoch_to_the_stream(monkeypat
     assert lines[0].startswith("epoch 1/3  loss 10  lr 0.02")  # mse at w = b = 0: 10
 
 
-def test_progress_with_tqdm_draws_a_bar_on_the_stream():
+def test_progress_with_tqdm_draws_a_bar_on_a_terminal_stream():
     require_module("tqdm", "pip install 'chainrule[progress]'")
-    stream = io.StringIO()
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
     model = line()
     nn.fit(
         model,
