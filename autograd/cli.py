@@ -24,6 +24,7 @@ from .arguments import (
     parse_assignments,
     parse_command_expression,
 )
+from .dot import MAX_NODES, MAX_PIXELS
 from .naming import derivative, for_stream, format_number
 from .stepper.commands import add_commands
 from .text import printable
@@ -63,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fold constants into the operations that use them")
     draw.add_argument("--focus", metavar="NAME",
                       help="draw only the paths from this variable to the output")
-    draw.add_argument("--max-nodes", type=int, default=1000, metavar="N",
-                      help="refuse to draw more nodes than this (default: 1000)")
+    draw.add_argument("--max-nodes", type=int, default=MAX_NODES, metavar="N",
+                      help=f"refuse to draw more nodes than this (default: {MAX_NODES}); "
+                      f"a drawing longer than {MAX_PIXELS:,} pixels is refused too")
     draw.add_argument("--primitives", action="store_true", help=PRIMITIVES_HELP)
     draw.set_defaults(run=run_draw)
 
@@ -93,11 +95,13 @@ def run_draw(args: argparse.Namespace) -> int:
                        show_constants=not args.hide_constants, focus=args.focus,
                        max_nodes=args.max_nodes, primitives=args.primitives)
     except GraphTooLargeError as error:  # the same advice, spelled as this command's flags
+        over = (f"would have {error.nodes:,} nodes, over --max-nodes {error.limit:,} (Graphviz "
+                f"takes about 0.5 s for 1,000 nodes and minutes for 10,000)"
+                if error.nodes > error.limit else
+                f"would be over {MAX_PIXELS:,} pixels long, too big to read")
         raise UsageError(
-            f"this drawing would have {error.nodes:,} nodes, over --max-nodes {error.limit:,} "
-            f"(Graphviz takes about 0.5 s for 1,000 nodes and minutes for 10,000). Draw less: "
-            f"--focus NAME draws only the paths from NAME to the output, --hide-constants "
-            f"folds the constants; or raise --max-nodes."
+            f"this drawing {over}. Draw less: --focus NAME draws only the paths from NAME to "
+            f"the output, --hide-constants folds the constants; or raise --max-nodes."
         ) from None
     except (ValueError, TypeError) as error:  # e.g. an unknown --focus
         raise UsageError(str(error)) from None

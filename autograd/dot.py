@@ -3,6 +3,8 @@
 A drawing shows each Value as a box (its label, data and grad) and each operation as a small
 circle with its symbol, wired in the order the forward pass ran. A big graph is made smaller
 before it is drawn: collapse each module into one box, focus on one node, hide constants.
+A drawing has a budget (MAX_NODES nodes, MAX_PIXELS on its longer side): one over it is
+collapsed to fit, with a caption that says so, or refused with a GraphTooLargeError.
 
 Element ids (Graphviz passes `id=` and `class=` through to SVG, so other surfaces restyle by id):
 - `n{i}`: the Value at position i of `topological_order(root)`; `n{i}_op`: the op that made it;
@@ -16,10 +18,13 @@ the ids without the prefix.
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections import Counter
+import sys
+import warnings
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .composites import Composite, composites
 from .graph import topological_order
@@ -45,11 +50,28 @@ DARK_COLORS = {NEGATIVE_COLORS[0], POSITIVE_COLORS[0], NONFINITE_COLOR}  # white
 
 MAX_LABEL = 40  # characters of a label shown in a box; the tooltip has all of it
 
+# The budget of a drawing. Graphviz lays out 1,000 nodes in about 0.5 s, 3,000 in 10 s and
+# 10,000 in minutes; and a picture more than 10,000 pixels long cannot be read whole (PNG
+# renderers stop at 32,767 and shrink the rest until its text is a smudge).
+MAX_NODES = 1500
+MAX_PIXELS = 10_000  # on the longer side of the PNG a Drawing saves, at PNG_DPI
+PNG_DPI = 144  # Graphviz's default of 72 pixels per inch looks blurry on most screens
+
+# What dot makes of each element, in points (1/72 inch) as (width, height): a value's
+# three-row table, an op's circle, a constant's small box, a module's box; and the gaps
+# between neighbours (nodesep=0.2) and between ranks (ranksep=0.35), set in _emit.
+SIZES = {"value": (80, 56), "constant": (40, 20), "op": (26, 23), "module": (150, 56)}
+NODESEP, RANKSEP = 0.2, 0.35  # inches
+BOX_RANKSEP = 1.0  # wider, when there are module boxes: the edges between them fan out
+LEGEND = (500, 50)  # about the size of a legend of four lines
+MAX_COUNTS = 24  # bundles labelled with their count; past that, dot would crowd the labels
+
 
 class GraphTooLargeError(ValueError):
-    """The drawing would have more nodes than max_nodes allows; .nodes and .limit say so."""
+    """The drawing would be over its budget: more .nodes than .limit (max_nodes), or longer
+    than MAX_PIXELS; the message says which, and what to draw instead."""
 
-    def __init__(self, message: str, nodes: int, limit: int) -> None:
+    def __init__(self, message: str, nodes: int, limit: int | None) -> None:
         super().__init__(message)
         self.nodes = nodes
         self.limit = limit
@@ -107,6 +129,7 @@ class _View:
     composites: dict = field(default_factory=dict)  # i -> the Composite node i is drawn as
     guess_parameters: bool = True  # with no parameters given: a leaf made in a scope is one
     focus: Value | None = None
+    caption: str = ""  # why the drawing is not what was asked for (collapsed to fit)
 
 
 def to_dot(
@@ -116,11 +139,11 @@ def to_dot(
     local_grads: bool = False,
     color_grads: bool = True,
     legend: bool = True,
-    collapse: int | str | None = None,
+    collapse: int | str | None = "auto",
     focus: Value | str | None = None,
     parameters: object = None,
     show_constants: bool = True,
-    max_nodes: int | None = 1000,
+    max_nodes: int | None = MAX_NODES,
     id_prefix: str = "",
     primitives: bool = False,
 ) -> str:
@@ -135,6 +158,8 @@ def to_dot(
         layers.0.neurons.3); an int n keeps the first n steps of scopes that deep. A number
         belongs to the name before it: "layers.0.neurons.3" has the steps layers.0 and
         neurons.3. The stepper's collapse= cuts the same way (see scopes.module_of).
+        "auto" (the default): nothing while the drawing is within its budget, else the
+        deepest collapse that brings it within, said in a caption and a warning. None: never.
     focus: a Value, a parameter name or a label: draw only the paths from it to root, with the
         other inputs of the ops on them (dashed) for context.
     parameters: a model (anything with named_parameters()), a dict of name -> Value or some
@@ -142,7 +167,11 @@ def to_dot(
     show_constants: False folds each constant (and each node computed from constants only)
         into the label of the op that uses it: "* 2", "+ -1". Those a weighted sum uses (a
         fused neuron's inputs) stay drawn: they are factors, which its label cannot show.
-    max_nodes: raise GraphTooLargeError rather than draw more nodes; None for no limit.
+    max_nodes: the budget of nodes (values, operations and module boxes); None for no
+        limit on their number. Whatever the number, a drawing is also kept within MAX_PIXELS
+        (10,000) on its longer side, as a PNG would be. Over the budget, collapse="auto"
+        collapses; an explicit collapse (or None) raises GraphTooLargeError, which says what
+        to draw instead.
     id_prefix: put before every element id, for several drawings in one page.
     primitives: draw a - b, a / b, -a, sqrt(a) and a - 2 as the primitives the engine
         recorded (-1 * b then a + that, ...) rather than as one op each (see composites.py).
@@ -150,8 +179,13 @@ def to_dot(
     _check_options(root, direction, collapse, max_nodes, id_prefix)
     if not isinstance(primitives, bool):
         raise TypeError(f"primitives must be True or False, got {primitives!r}")
-    view = _select(root, focus, parameters, show_constants, collapse, primitives)
-    _check_budget(view, max_nodes)
+    view = _select(root, focus, parameters, show_constants, primitives)
+    if collapse == "auto":
+        view = _fitted(view, max_nodes, direction, local_grads)
+    else:
+        if collapse is not None:
+            _collapse(view, collapse)
+        _check_budget(view, max_nodes, direction, local_grads)
     return _emit(view, direction, local_grads, color_grads, legend, id_prefix)
 
 
@@ -160,7 +194,7 @@ def _check_options(root, direction, collapse, max_nodes, id_prefix) -> None:
         raise TypeError(f"to draw a graph, pass the Value at its end, got {type(root).__name__}")
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
-    if collapse is not None:
+    if collapse not in (None, "auto"):
         check_collapse(collapse)
     if max_nodes is not None and (
         not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
@@ -171,7 +205,7 @@ def _check_options(root, direction, collapse, max_nodes, id_prefix) -> None:
                          f"digits, _ or -, got {id_prefix!r}")
 
 
-def _select(root, focus, parameters, show_constants, collapse, primitives) -> _View:
+def _select(root, focus, parameters, show_constants, primitives) -> _View:
     order = topological_order(root)
     view = _View(order=order, index={id(node): i for i, node in enumerate(order)}, shown=order)
     if parameters is not None:
@@ -199,8 +233,6 @@ def _select(root, focus, parameters, show_constants, collapse, primitives) -> _V
             inputs = [inp for _, inp, _ in _inputs(node, view)]
             if node.constant or (inputs and all(id(i) in view.hidden for i in inputs)):
                 view.hidden.add(id(node))
-    if collapse is not None:
-        _collapse(view, collapse)
     return view
 
 
@@ -276,7 +308,7 @@ def _collapse(view: _View, collapse: int | str) -> None:
     numbers: dict[str, int] = {}
     for node in view.shown:
         scope = module_of(node.scope, collapse)
-        if scope:
+        if scope and node is not view.focus:  # the node asked for is drawn, not boxed
             j = numbers.setdefault(scope, len(numbers))
             if j == len(view.boxes):
                 view.boxes.append(_Box(scope))
@@ -304,26 +336,154 @@ def _has_op(node: Value, view: _View) -> bool:
     return bool(node.inputs) and id(node) not in view.context
 
 
-def _check_budget(view: _View, max_nodes: int | None) -> None:
+def _fitted(view: _View, max_nodes: int | None, direction: str, local_grads: bool) -> _View:
+    """The view, or when it is over budget, the deepest collapse of it that is within, with
+    a caption (and a warning) that says so; GraphTooLargeError when none is."""
+    over = _over_budget(view, max_nodes, direction, local_grads)
+    if not over:
+        return view
+    scopes = [n.scope for n in view.shown if n.scope]
+    subject = "this drawing "
+    for depth in range(max((len(scope_steps(s)) for s in scopes), default=0), 0, -1):
+        collapsed = replace(view, box_of={}, boxes=[])
+        _collapse(collapsed, depth)
+        still_over = _over_budget(collapsed, max_nodes, direction, local_grads)
+        if not still_over:
+            collapsed.caption = (f"Collapsed to fit: drawn node by node, this graph {over}. "
+                                 f"Here each module is one box, as with "
+                                 f"collapse={_level_name(collapsed, depth)!r}.")
+            warnings.warn(f"{collapsed.caption} Choose with collapse= (None: every node), "
+                          f"focus= or max_nodes=.", stacklevel=_caller_outside_autograd())
+            return collapsed
+        view, over = collapsed, still_over
+        subject = "even with each module as one box (collapse=1), this drawing "
+    raise _too_large(view, max_nodes, over, subject)
+
+
+def _level_name(view: _View, depth: int) -> str | int:
+    """The step name every box of a collapse to `depth` ends with ("neurons"), else depth."""
+    names = {scope_steps(box.scope)[-1].split(".")[0] for box in view.boxes}
+    return names.pop() if len(names) == 1 else depth
+
+
+def _check_budget(view: _View, max_nodes: int | None, direction: str,
+                  local_grads: bool) -> None:
+    """GraphTooLargeError if the view is over budget."""
+    over = _over_budget(view, max_nodes, direction, local_grads)
+    if over:
+        raise _too_large(view, max_nodes, over, "this drawing ")
+
+
+def _node_counts(view: _View) -> tuple[int, int]:
+    """(values, operations) drawn; a module box counts as a value."""
     values = sum(1 for n in view.shown if _drawn(n, view)) + len(view.boxes)
     ops = sum(1 for n in view.shown if _drawn(n, view) and _has_op(n, view))
-    if max_nodes is None or values + ops <= max_nodes:
-        return
+    return values, ops
+
+
+def _over_budget(view: _View, max_nodes: int | None, direction: str, local_grads: bool) -> str:
+    """How the view is over budget, e.g. "has 2,000 nodes, over max_nodes=1,500"; "" if not."""
+    values, ops = _node_counts(view)
+    width, height = _png_size(view, direction, local_grads)
+    over = []
+    if max_nodes is not None and values + ops > max_nodes:
+        over.append(f"would have {values + ops:,} nodes ({values:,} values and {ops:,} "
+                    f"operations), over max_nodes={max_nodes:,}")
+    if max(width, height) > MAX_PIXELS:
+        over.append(f"would be about {width:,} × {height:,} pixels, over {MAX_PIXELS:,}: "
+                    f"too big to read")
+    return " and ".join(over)
+
+
+def _too_large(view: _View, max_nodes: int | None, over: str, subject: str
+               ) -> GraphTooLargeError:
+    """The error for a view over budget, with what to draw instead."""
     # suggest the innermost step name most nodes have, e.g. "neurons" for an nn.MLP; with no
     # scopes at all there is nothing to collapse
     innermost = Counter(scope_steps(n.scope)[-1].split(".")[0] for n in view.order if n.scope)
     collapse = (f"collapse={innermost.most_common(1)[0][0]!r} draws each module as one box "
                 f"(modules are the scopes of autograd.name_scope, which nn uses), "
                 if innermost else "")
-    raise GraphTooLargeError(
-        f"this drawing would have {values + ops:,} nodes ({values:,} values and {ops:,} "
-        f"operations), over max_nodes={max_nodes:,}; Graphviz takes about 0.5 s for 1,000 "
-        f"nodes, 10 s for 3,000 and minutes for 10,000. Draw less: {collapse}"
-        f"focus=<a Value or parameter name> draws only the paths from it to the output, "
-        f"show_constants=False hides the constants; or raise max_nodes (None for no limit).",
+    if view.boxes:  # collapsed already: what is left is outside every module
+        collapse = "a loss over fewer examples has fewer nodes outside the modules, "
+    values, ops = _node_counts(view)
+    return GraphTooLargeError(
+        f"{subject}{over}; Graphviz "
+        f"takes about 0.5 s for 1,000 nodes, 10 s for 3,000 and minutes for 10,000. Draw "
+        f"less: {collapse}focus=<a Value or parameter name> draws only the paths from it to "
+        f"the output, show_constants=False hides the constants; or raise max_nodes (None for "
+        f"no limit on the number of nodes).",
         nodes=values + ops,
         limit=max_nodes,
     )
+
+
+def _caller_outside_autograd() -> int:
+    """The stacklevel of a warning that points at the first caller outside this package."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _png_size(view: _View, direction: str, local_grads: bool) -> tuple[int, int]:
+    """About how many pixels wide and tall the drawing's PNG would be (at PNG_DPI).
+
+    dot puts each element on a rank, after its inputs: a column for "LR", a row for "TB".
+    Its rank here is the longest chain of inputs before it (an element without inputs sits
+    just before its first user, where dot's short edges put it too). Along the direction,
+    the ranks add up; across, the fullest rank is the size. Labels on edges get ranks of
+    their own, so they stretch the length by about half.
+    """
+    sizes, ends = _elements(view)
+    inputs, users = defaultdict(list), defaultdict(list)
+    for tail, head in ends:
+        inputs[head].append(tail)
+        users[tail].append(head)
+    rank: dict[str, int] = {}
+    for element in sizes:  # inputs first: a longest path in one pass
+        rank[element] = max((rank[t] + 1 for t in inputs[element] if t in rank), default=0)
+    for element in sizes:
+        if not inputs[element] and users[element]:
+            rank[element] = max(0, min(rank[u] for u in users[element]) - 1)
+    along_rank: dict[int, float] = defaultdict(float)  # the thickest element of each rank
+    across_rank: dict[int, float] = defaultdict(float)  # the elements of a rank side by side
+    along, across = (0, 1) if direction in ("LR", "RL") else (1, 0)
+    for element, size in sizes.items():
+        r = rank[element]
+        along_rank[r] = max(along_rank[r], size[along])
+        across_rank[r] += size[across] + 72 * NODESEP
+    length = sum(along_rank.values()) + 72 * _ranksep(view) * max(len(along_rank) - 1, 0)
+    if local_grads or view.boxes:  # numbers on edges (bundled edges carry their count)
+        length *= 1.5
+    breadth = max(across_rank.values(), default=0)
+    width, height = (length, breadth) if along == 0 else (breadth, length)
+    width, height = max(width, LEGEND[0]), height + LEGEND[1]  # the legend, below the graph
+    return round(width * PNG_DPI / 72), round(height * PNG_DPI / 72)
+
+
+def _ranksep(view: _View) -> float:
+    """The gap between ranks, in inches."""
+    return BOX_RANKSEP if view.boxes else RANKSEP
+
+
+def _elements(view: _View) -> tuple[dict[str, tuple[int, int]], set[tuple[str, str]]]:
+    """The size of each element dot will lay out (values, ops, module boxes), in the order
+    of their inputs, and the ends (tail, head) of the edges between them."""
+    keyed = []  # (position in the topological order, then op before value before box)
+    for node in view.shown:
+        if _drawn(node, view):
+            i = view.index[id(node)]
+            kind = "constant" if _kind(node, view) == "constant" and not node.label else "value"
+            keyed.append(((i, 1), f"n{i}", SIZES[kind]))
+            if _has_op(node, view):
+                keyed.append(((i, 0), f"n{i}_op", SIZES["op"]))
+    for j, box in enumerate(view.boxes):  # after its last node: every input comes before it
+        keyed.append(((view.index[id(box.nodes[-1])], 2), f"g{j}", SIZES["module"]))
+    sizes = {element: size for _, element, size in sorted(keyed)}
+    ends = {(tail, head) for tail, head, *_ in _edges(view)}
+    return sizes, ends
 
 
 # --- writing DOT -----------------------------------------------------------------------------
@@ -391,7 +551,7 @@ def _emit(view: _View, direction: str, local_grads: bool, color_grads: bool, leg
     lines = [
         'digraph "chainrule" {',
         f'\tgraph [id="{prefix}graph" rankdir={direction} fontname="Helvetica" fontsize=10 '
-        "nodesep=0.2 ranksep=0.35 ordering=in labelloc=b labeljust=l]",
+        f"nodesep={NODESEP} ranksep={_ranksep(view)} ordering=in labelloc=b labeljust=l]",
         '\tnode [fontname="Helvetica" fontsize=11 shape=plain]',
         '\tedge [fontname="Helvetica" fontsize=9 color="#666666" fontcolor="#444444" '
         "arrowsize=0.6]",
@@ -405,11 +565,15 @@ def _emit(view: _View, direction: str, local_grads: bool, color_grads: bool, leg
         lines.append(_value_line(node, kind, view, largest, color_grads, prefix))
     lines += [_box_line(j, box, view, largest, color_grads, prefix)
               for j, box in enumerate(view.boxes)]
-    lines += _edge_lines(view, local_grads, prefix)
+    bundles = _bundles(view)
+    lines += _edge_lines(view, bundles, local_grads, prefix)
     if legend:
         kinds += ["module"] if view.boxes else []
         lines.append(_legend_line(kinds, shown_grads, local_grads, view.focus is not None,
-                                  _names_note(view, drawn)))
+                                  _names_note(view, drawn), _bundles_note(bundles),
+                                  view.caption))
+    elif view.caption:
+        lines.append(_legend_line([], [], False, False, caption=view.caption))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -486,14 +650,10 @@ def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
             f"tooltip={quoted(tooltip)}]")
 
 
-def _edge_lines(view: _View, local_grads: bool, prefix: str) -> list[str]:
-    """Every edge, in the topological order of the node it leads to.
-
-    Inside a module box there are no edges; between a box and anything else, one edge per
-    pair of ends, named after the first edge it stands for.
-    """
-    lines = []
-    pairs = set()
+def _edges(view: _View) -> Iterable[tuple[str, str, str, Value, Value, float]]:
+    """Every edge as (tail, head, id, input, user, local derivative), in the topological order
+    of the node it leads to; the DOT names of its ends are a module box's when it is in one.
+    Edges inside a box are left out, and so are those of hidden constants."""
     for node in view.shown:
         if id(node) in view.hidden or not _has_op(node, view):
             continue
@@ -505,21 +665,94 @@ def _edge_lines(view: _View, local_grads: bool, prefix: str) -> list[str]:
             if id(inp) in view.hidden or (inp_box is not None and inp_box == box):
                 continue
             tail = f"g{inp_box}" if inp_box is not None else f"n{view.index[id(inp)]}"
-            attrs = f'id="{prefix}e{i}_{k}" class="input'
-            if box is None and inp_box is None:
-                attrs += '"'
-                if local_grads:
-                    attrs += f" label={quoted(format_number(float(local_grad)))}"
-            elif (tail, head) in pairs:
-                continue
-            else:
-                pairs.add((tail, head))
-                attrs += ' collapsed" color="#77777799"'
-            lines.append(f"\t{tail} -> {head} [{attrs}]")
+            yield tail, head, f"e{i}_{k}", inp, node, local_grad
         if box is None:
-            lines.append(f'\tn{i}_op -> n{i} [id="{prefix}e{i}_out" '
-                         f'class="output"]')
+            yield f"n{i}_op", f"n{i}", f"e{i}_out", node, node, 1.0
+
+
+@dataclass
+class _Bundle:
+    """The edges between a module box and one other end, drawn as one edge."""
+
+    edge_id: str  # the id of the first of them
+    values: set = field(default_factory=set)  # ids of the values they carry
+    count: int = 0
+
+
+def _bundles(view: _View) -> dict[tuple[str, str], _Bundle]:
+    """(tail, head) -> the bundle of edges between those ends, where one end is a box."""
+    bundles: dict[tuple[str, str], _Bundle] = {}
+    for tail, head, edge_id, inp, _, _ in _edges(view):
+        if tail.startswith("g") or head.startswith("g"):
+            bundle = bundles.setdefault((tail, head), _Bundle(edge_id))
+            bundle.values.add(id(inp))
+            bundle.count += 1
+    return bundles
+
+
+def _counted(bundles: dict[tuple[str, str], _Bundle]) -> bool:
+    """Are the bundles few enough to carry their counts as labels?"""
+    return sum(1 for bundle in bundles.values() if bundle.count > 1) <= MAX_COUNTS
+
+
+def _edge_lines(view: _View, bundles: dict[tuple[str, str], _Bundle], local_grads: bool,
+                prefix: str) -> list[str]:
+    """Every edge, in the topological order of the node it leads to.
+
+    Inside a module box there are no edges. Between a box and anything else, the edges of
+    one pair of ends are bundled into one, named after the first of them and labelled with
+    how many it stands for ("×64"), which its tooltip spells out.
+    """
+    lines = []
+    labelled = _counted(bundles)
+    for tail, head, edge_id, _, _, local_grad in _edges(view):
+        bundle = bundles.get((tail, head))
+        if bundle is not None:
+            if bundle.edge_id == edge_id:  # the first of the bundle's edges: draw it here
+                lines.append(_bundle_line(tail, head, bundle, labelled, view, prefix))
+            continue
+        output = edge_id.endswith("_out")
+        attrs = f'id="{prefix}{edge_id}" class="{"output" if output else "input"}"'
+        if local_grads and not output:
+            attrs += f" label={quoted(format_number(float(local_grad)))}"
+        lines.append(f"\t{tail} -> {head} [{attrs}]")
     return lines
+
+
+def _bundle_line(tail: str, head: str, bundle: _Bundle, labelled: bool, view: _View,
+                 prefix: str) -> str:
+    """The one edge drawn for the edges between a module box and another end."""
+    attrs = f'id="{prefix}{bundle.edge_id}" class="input collapsed" color="#77777799"'
+    if bundle.count > 1:
+        ends = [_end_name(end, view) for end in (tail, head)]
+        values = f"{len(bundle.values):,} value{'s' if len(bundle.values) > 1 else ''}"
+        tooltip = f"{bundle.count:,} edges from {ends[0]} into {ends[1]}, carrying {values}"
+        attrs += f" penwidth=1.6 tooltip={quoted(tooltip)}"
+        attrs += f' label="×{bundle.count:,}"' if labelled else ""
+    return f"\t{tail} -> {head} [{attrs}]"
+
+
+def _bundles_note(bundles: dict[tuple[str, str], _Bundle]) -> str:
+    """What a bundled edge is, for the legend ("" when no edge stands for several)."""
+    counts = sorted({bundle.count for bundle in bundles.values() if bundle.count > 1})
+    if not counts:
+        return ""
+    if _counted(bundles):
+        return "×n on an edge into or out of a module: it stands for n edges"
+    if len(counts) == 1:
+        return f"thick grey edges into or out of modules stand for ×{counts[0]:,} edges each"
+    return (f"thick grey edges into or out of modules stand for ×{counts[0]:,} to "
+            f"×{counts[-1]:,} edges each (hover: how many)")
+
+
+def _end_name(end: str, view: _View) -> str:
+    """The name of an edge's end as a learner reads it: a module box's short name, or a
+    value's ("an op" for an op's circle)."""
+    if end.startswith("g"):
+        return view.names.module(view.boxes[int(end[1:])].scope)
+    if end.endswith("_op"):
+        return "an op"
+    return view.names.short[int(end[1:])]
 
 
 def _swatch(color: str) -> str:
@@ -547,10 +780,12 @@ def _names_note(view: _View, drawn: list[Value]) -> str:
 
 
 def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus: bool,
-                 names: str = "") -> str:
-    """The graph's label: what the fills, the shades of grad, the edge numbers and the
-    shortened names mean."""
-    lines = ["  ".join(f"{_swatch(KIND_COLORS[kind])} {kind}" for kind in kinds)]
+                 names: str = "", bundles: str = "", caption: str = "") -> str:
+    """The graph's label: a caption (why it is collapsed), then what the fills, the shades of
+    grad, the edge numbers and the shortened names mean."""
+    lines = [f'<font color="#b35806"><b>{html_text(caption)}</b></font>'] if caption else []
+    if kinds:
+        lines.append("  ".join(f"{_swatch(KIND_COLORS[kind])} {kind}" for kind in kinds))
     if any(g != 0 and math.isfinite(g) for g in grads):
         negative = "".join(_swatch(color) for color in NEGATIVE_COLORS)
         positive = "".join(_swatch(color) for color in reversed(POSITIVE_COLORS))
@@ -560,6 +795,8 @@ def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus:
         lines.append(f"{_swatch(NONFINITE_COLOR)} grad is nan or inf")
     if local_grads:
         lines.append("numbers on edges: local derivative ∂out/∂input")
+    if bundles:
+        lines.append(bundles)
     if names:
         lines.append(names)
     if focus:

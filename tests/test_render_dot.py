@@ -6,6 +6,7 @@ them with `UPDATE_GOLDEN=1 pytest tests/test_render_dot.py` and review the diff.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -504,23 +505,50 @@ def chain(length):
 
 
 def test_a_graph_over_budget_is_refused_with_the_options():
-    y = chain(600)  # 601 values + 600 ops = 1201 nodes
+    y = chain(800)  # 801 values + 800 ops = 1601 nodes
     with pytest.raises(GraphTooLargeError) as error:
         to_dot(y)
     message = str(error.value)
-    assert "1,201 nodes" in message and "max_nodes=1,000" in message
+    assert "1,601 nodes" in message and "max_nodes=1,500" in message
     for option in ("focus=", "show_constants=False", "max_nodes"):
         assert option in message
     assert "collapse=" not in message  # no node has a scope: collapsing could not help
-    assert to_dot(y, max_nodes=None).count("op-sin") == 600
 
 
-def test_the_budget_suggests_a_collapse_that_works():
+def test_a_drawing_too_long_to_read_is_refused_even_without_a_node_limit():
+    # 600 sines in a row, left to right: 600 ranks of a box and a circle, about 150 points
+    # each, so some 90,000 points, 180,000 pixels at 144 dpi: far over 10,000
+    y = chain(600)
+    with pytest.raises(GraphTooLargeError, match=r"would be about [\d,]+ × \d+ pixels, over "
+                                                 r"10,000: too big to read"):
+        to_dot(y, max_nodes=None)
+    assert to_dot(chain(20), max_nodes=None).count("op-sin") == 20  # 20 ranks: 6,000 pixels
+
+
+def test_a_graph_over_budget_with_collapse_none_is_refused_with_a_collapse_that_works():
     with name_scope("block"):
-        y = chain(600)
+        y = chain(800)
     with pytest.raises(GraphTooLargeError, match="collapse='block' draws each module"):
-        to_dot(y)
+        to_dot(y, collapse=None)
     assert "block" in to_dot(y, collapse="block")
+
+
+def test_a_graph_over_budget_is_collapsed_to_fit_with_a_caption_and_a_warning():
+    with name_scope("block"):
+        y = chain(800)
+    with pytest.warns(UserWarning, match="Collapsed to fit: drawn node by node, this graph "
+                                         "would have 1,601 nodes"):
+        text = to_dot(y)
+    caption = re.search(r'<font color="#b35806"><b>([^<]*)</b></font><br align="left"/>', text)
+    assert "as with collapse='block'" in caption[1]
+    assert text.replace(caption[0], "") == to_dot(y, collapse="block")  # the rest as asked
+
+
+def test_without_a_legend_a_collapsed_drawing_still_has_its_caption():
+    with name_scope("block"):
+        y = chain(800)
+    with pytest.warns(UserWarning):
+        assert "Collapsed to fit" in to_dot(y, legend=False)
 
 
 def test_a_100000_node_chain_fails_only_by_the_budget():

@@ -73,6 +73,9 @@ def _expression_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a value for a variable")
     parser.add_argument("--max-nodes", type=int, default=500, metavar="N",
                         help="refuse graphs with more nodes than this (default: 500)")
+    parser.add_argument("--focus", metavar="NAME",
+                        help="follow one variable: only the steps on the paths from NAME to "
+                        "the output, ending with their sum, d out/d NAME")
     parser.add_argument("--primitives", action="store_true", help=PRIMITIVES_HELP)
 
 
@@ -117,6 +120,7 @@ def _walkthrough(args: argparse.Namespace, walkthrough):
     out, _ = parse_command_expression(args.expression, parse_assignments(args.values),
                                       label_nodes=False)  # intermediates are named t1, t2, ...
     try:
-        return walkthrough(out, max_nodes=args.max_nodes, primitives=args.primitives)
-    except ValueError as error:  # too large a graph
+        return walkthrough(out, max_nodes=args.max_nodes, primitives=args.primitives,
+                           focus=args.focus)
+    except ValueError as error:  # too large a graph, or --focus names no node of it
         raise UsageError(str(error)) from None
