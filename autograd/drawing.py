@@ -13,11 +13,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from .dot import to_dot
+from .dot import PNG_DPI, to_dot
 from .value import Value
 
 FORMATS = ("svg", "png", "pdf", "dot")
-PNG_DPI = 144  # Graphviz's default of 72 pixels per inch looks blurry on most screens
 
 INSTALL_DOT = """\
 the Graphviz program `dot` is not installed (or not on PATH), so the graph cannot be \
