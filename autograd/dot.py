@@ -21,6 +21,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -64,6 +65,7 @@ SIZES = {"value": (80, 56), "constant": (40, 20), "op": (26, 23), "module": (150
 NODESEP, RANKSEP = 0.2, 0.35  # inches
 BOX_RANKSEP = 1.0  # wider, when there are module boxes: the edges between them fan out
 LEGEND = (500, 50)  # about the size of a legend of four lines
+CAPTION_WIDTH = 100  # characters on a line of the caption of a drawing collapsed to fit
 MAX_COUNTS = 24  # bundles labelled with their count; past that, dot would crowd the labels
 
 
@@ -783,7 +785,9 @@ def _legend_line(kinds: list[str], grads: list[float], local_grads: bool, focus:
                  names: str = "", bundles: str = "", caption: str = "") -> str:
     """The graph's label: a caption (why it is collapsed), then what the fills, the shades of
     grad, the edge numbers and the shortened names mean."""
-    lines = [f'<font color="#b35806"><b>{html_text(caption)}</b></font>'] if caption else []
+    # the caption in lines of a legend line's length, so that it does not widen the picture
+    lines = [f'<font color="#b35806"><b>{html_text(line)}</b></font>'
+             for line in textwrap.wrap(caption, CAPTION_WIDTH)]
     if kinds:
         lines.append("  ".join(f"{_swatch(KIND_COLORS[kind])} {kind}" for kind in kinds))
     if any(g != 0 and math.isfinite(g) for g in grads):

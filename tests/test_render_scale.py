@@ -35,8 +35,8 @@ def svg_size(svg: str) -> tuple[float, float]:
 
 
 def caption(text: str) -> str:
-    found = re.search(r'<font color="#b35806"><b>([^<]*)</b></font>', text)
-    return found[1] if found else ""
+    """The caption of a drawing collapsed to fit, its lines joined ("" if none)."""
+    return " ".join(re.findall(r'<font color="#b35806"><b>([^<]*)</b></font>', text))
 
 
 def test_an_mlps_loss_drawn_whole_is_collapsed_to_neurons_with_a_caption(moons):
