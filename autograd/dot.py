@@ -435,8 +435,9 @@ def _png_size(view: _View, direction: str, local_grads: bool) -> tuple[int, int]
     dot puts each element on a rank, after its inputs: a column for "LR", a row for "TB".
     Its rank here is the longest chain of inputs before it (an element without inputs sits
     just before its first user, where dot's short edges put it too). Along the direction,
-    the ranks add up; across, the fullest rank is the size. Labels on edges get ranks of
-    their own, so they stretch the length by about half.
+    the ranks add up; across, the fullest rank is the size. A label on any edge makes dot
+    put a rank between every two, which stretches the length by about half and gives each
+    edge a point of its own in the rank before its head, side by side with the others.
     """
     sizes, ends = _elements(view)
     inputs, users = defaultdict(list), defaultdict(list)
@@ -450,15 +451,18 @@ def _png_size(view: _View, direction: str, local_grads: bool) -> tuple[int, int]
         if not inputs[element] and users[element]:
             rank[element] = max(0, min(rank[u] for u in users[element]) - 1)
     along_rank: dict[int, float] = defaultdict(float)  # the thickest element of each rank
-    across_rank: dict[int, float] = defaultdict(float)  # the elements of a rank side by side
+    across_rank: dict[float, float] = defaultdict(float)  # a rank's elements side by side
     along, across = (0, 1) if direction in ("LR", "RL") else (1, 0)
     for element, size in sizes.items():
         r = rank[element]
         along_rank[r] = max(along_rank[r], size[along])
         across_rank[r] += size[across] + 72 * NODESEP
     length = sum(along_rank.values()) + 72 * _ranksep(view) * max(len(along_rank) - 1, 0)
-    if local_grads or view.boxes:  # numbers on edges (bundled edges carry their count)
+    bundles = _bundles(view)
+    if local_grads or (_counted(bundles) and any(b.count > 1 for b in bundles.values())):
         length *= 1.5
+        for _, head in ends:
+            across_rank[rank[head] - 0.5] += 72 * NODESEP + 2  # an edge's point between ranks
     breadth = max(across_rank.values(), default=0)
     width, height = (length, breadth) if along == 0 else (breadth, length)
     width, height = max(width, LEGEND[0]), height + LEGEND[1]  # the legend, below the graph

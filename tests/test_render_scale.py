@@ -134,16 +134,22 @@ def test_bundled_layers_render_small(moons):
     assert len(edges) < 60 and len(svg) < 100_000  # drawn whole: 5,422 edges and 4.8 MB
 
 
-@pytest.mark.parametrize("options", [{"collapse": "neurons"}, {"collapse": "layers"},
-                                     {"collapse": None}])
+@pytest.mark.parametrize("options", [
+    {"collapse": "neurons"},
+    {"collapse": "layers"},
+    {"collapse": "layers", "direction": "TB"},
+    {"collapse": "neurons", "local_grads": True},  # labels: a rank between every two
+    {"collapse": None},
+    {"collapse": None, "local_grads": True},
+])
 def test_the_size_estimate_is_within_half_of_dots_layout(moons, options):
     require_program("dot")
-    model, loss = moons
+    _, loss = moons
     root = loss if options["collapse"] else nn.MLP(2, [4, 4, 1], seed=0)([0.5, -1.0])
     real = svg_size(draw(root, **options).svg())
     view = _select(root, None, None, True, False)
     if options["collapse"]:
         _collapse(view, options["collapse"])
-    estimate = _png_size(view, "LR", False)
+    estimate = _png_size(view, options.get("direction", "LR"), options.get("local_grads", False))
     for guess, size in zip(estimate, real):
         assert size / 2 <= guess <= size * 2, (estimate, real)
