@@ -656,8 +656,8 @@ def _box_line(j: int, box: _Box, view: _View, largest: float, color_grads: bool,
             f"tooltip={quoted(tooltip)}]")
 
 
-def _edges(view: _View) -> Iterable[tuple[str, str, str, Value, Value, float]]:
-    """Every edge as (tail, head, id, input, user, local derivative), in the topological order
+def _edges(view: _View) -> Iterable[tuple[str, str, str, Value, float]]:
+    """Every edge as (tail, head, id, input, local derivative), in the topological order
     of the node it leads to; the DOT names of its ends are a module box's when it is in one.
     Edges inside a box are left out, and so are those of hidden constants."""
     for node in view.shown:
@@ -671,9 +671,9 @@ def _edges(view: _View) -> Iterable[tuple[str, str, str, Value, Value, float]]:
             if id(inp) in view.hidden or (inp_box is not None and inp_box == box):
                 continue
             tail = f"g{inp_box}" if inp_box is not None else f"n{view.index[id(inp)]}"
-            yield tail, head, f"e{i}_{k}", inp, node, local_grad
+            yield tail, head, f"e{i}_{k}", inp, local_grad
         if box is None:
-            yield f"n{i}_op", f"n{i}", f"e{i}_out", node, node, 1.0
+            yield f"n{i}_op", f"n{i}", f"e{i}_out", node, 1.0
 
 
 @dataclass
@@ -688,7 +688,7 @@ class _Bundle:
 def _bundles(view: _View) -> dict[tuple[str, str], _Bundle]:
     """(tail, head) -> the bundle of edges between those ends, where one end is a box."""
     bundles: dict[tuple[str, str], _Bundle] = {}
-    for tail, head, edge_id, inp, _, _ in _edges(view):
+    for tail, head, edge_id, inp, _ in _edges(view):
         if tail.startswith("g") or head.startswith("g"):
             bundle = bundles.setdefault((tail, head), _Bundle(edge_id))
             bundle.values.add(id(inp))
@@ -711,7 +711,7 @@ def _edge_lines(view: _View, bundles: dict[tuple[str, str], _Bundle], local_grad
     """
     lines = []
     labelled = _counted(bundles)
-    for tail, head, edge_id, _, _, local_grad in _edges(view):
+    for tail, head, edge_id, _, local_grad in _edges(view):
         bundle = bundles.get((tail, head))
         if bundle is not None:
             if bundle.edge_id == edge_id:  # the first of the bundle's edges: draw it here
