@@ -97,7 +97,7 @@ def run_draw(args: argparse.Namespace) -> int:
     except GraphTooLargeError as error:  # the same advice, spelled as this command's flags
         over = (f"would have {error.nodes:,} nodes, over --max-nodes {error.limit:,} (Graphviz "
                 f"takes about 0.5 s for 1,000 nodes and minutes for 10,000)"
-                if error.nodes > error.limit else
+                if error.limit is not None and error.nodes > error.limit else
                 f"would be over {MAX_PIXELS:,} pixels long, too big to read")
         raise UsageError(
             f"this drawing {over}. Draw less: --focus NAME draws only the paths from NAME to "

@@ -409,12 +409,15 @@ def _too_large(view: _View, max_nodes: int | None, over: str, subject: str
     if view.boxes:  # collapsed already: what is left is outside every module
         collapse = "a loss over fewer examples has fewer nodes outside the modules, "
     values, ops = _node_counts(view)
+    too_many = max_nodes is not None and values + ops > max_nodes  # else only too big
     return GraphTooLargeError(
-        f"{subject}{over}; Graphviz "
-        f"takes about 0.5 s for 1,000 nodes, 10 s for 3,000 and minutes for 10,000. Draw "
-        f"less: {collapse}focus=<a Value or parameter name> draws only the paths from it to "
-        f"the output, show_constants=False hides the constants; or raise max_nodes (None for "
-        f"no limit on the number of nodes).",
+        f"{subject}{over}; "
+        + ("Graphviz takes about 0.5 s for 1,000 nodes, 10 s for 3,000 and minutes for "
+           "10,000. " if too_many else "")
+        + f"Draw less: {collapse}focus=<a Value or parameter name> draws only the paths from "
+        f"it to the output, show_constants=False hides the constants"
+        + ("; or raise max_nodes (None for no limit on the number of nodes)." if too_many
+           else "."),
         nodes=values + ops,
         limit=max_nodes,
     )

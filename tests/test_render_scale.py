@@ -70,8 +70,24 @@ def test_an_mlps_loss_with_collapse_none_is_refused_with_what_to_do(moons):
 
 def test_no_node_limit_still_refuses_a_drawing_too_big_to_read(moons):
     _, loss = moons
-    with pytest.raises(GraphTooLargeError, match="too big to read"):
+    with pytest.raises(GraphTooLargeError, match="too big to read") as error:
         to_dot(loss, collapse=None, max_nodes=None)
+    assert "max_nodes" not in str(error.value)  # raising it would not help
+
+
+def test_a_batch_too_big_even_by_layers_is_refused_saying_what_is_left():
+    # over 60 points, the hinge loss's 60 chains outside every module stand side by side,
+    # a value box and a gap each, some 60 * 105 points = 12,600 pixels tall, even with each
+    # layer as one box
+    X, y = nn.make_moons(60, noise=0.1, seed=0)
+    model = nn.MLP(2, [2, 1], seed=0)
+    loss = nn.hinge([model(list(row)) for row in X], [2 * int(t) - 1 for t in y])
+    with pytest.raises(GraphTooLargeError) as error:
+        to_dot(loss)
+    message = str(error.value)
+    assert message.startswith("even with each module as one box (collapse=1), this drawing "
+                              "would be about ")
+    assert "a loss over fewer examples" in message and "focus=" in message
 
 
 def test_a_drawing_within_budget_is_neither_collapsed_nor_warned_about():
