@@ -135,7 +135,10 @@ def main(argv: list[str] | None = None) -> list[Claim]:
     gradients.grid(alpha=0.3)
     gradients.legend(fontsize="small")
     nn.plot_runs(
-        runs, ax=losses, log_scale=False, title="training loss (max-margin)\nmean of each epoch, training mode"
+        runs,
+        ax=losses,
+        log_scale=False,
+        title="training loss (max-margin)\nmean of each epoch, training mode",
     )
     path = out / "batchnorm.png"
     figure.savefig(path, dpi=75)
