@@ -44,9 +44,12 @@ def plateau_then_drop(
             start = t if start is None else start
             continue
         if start is not None and t + 9 - start >= at_least:  # epochs start+1 .. t+9 crept
-            end = min(t + within, len(losses) - 1)
-            if losses[end] < 0.5 * losses[t]:
-                return start + 1, t + 1, end + 1
+            # the plateau ends where the loss first falls `flat` below its level at t
+            end = next((e for e in range(t + 1, len(losses))
+                        if losses[e] < (1 - flat) * losses[t]), len(losses)) - 1
+            drop_end = min(end + within, len(losses) - 1)
+            if losses[drop_end] < 0.5 * losses[end]:
+                return start + 1, end + 1, drop_end + 1
         start = None
     return None
 

@@ -30,5 +30,6 @@ def report(claims: list[Claim]) -> list[Claim]:
     """Print the claims under "what to notice:" and return them (for the tests)."""
     print("\nwhat to notice:")
     for c in claims:
-        print(textwrap.fill(c.text, width=92, initial_indent="  - ", subsequent_indent="    "))
+        print(textwrap.fill(c.text, width=92, initial_indent="  - ", subsequent_indent="    ",
+                            break_long_words=False, break_on_hyphens=False))
     return claims
