@@ -130,6 +130,8 @@ def vanishing_claims(norms: dict, moved_by: dict, runs: dict) -> list[Claim]:
     spread = max(norms[relu]) / min(norms[relu])
     blow = min(norms[large]) / max(norms[relu])
     change = {label: history["loss"][0] - history["loss"][-1] for label, history in runs.items()}
+    span = {label: f"{history['loss'][0]:.3f} -> {history['loss'][-1]:.3f}"
+            for label, history in runs.items()}
     return [
         claim(
             fade > 100,
@@ -150,10 +152,10 @@ def vanishing_claims(norms: dict, moved_by: dict, runs: dict) -> list[Claim]:
             moved_by[sigmoid][0] < moved_by[relu][0] and change[relu] > abs(change[sigmoid]),
             f"so the sigmoid net's first layer moves less in training ({moved_by[sigmoid][0]:.1e}"
             f" of its size, relu's {moved_by[relu][0]:.1e}) and its loss hardly changes "
-            f"({change[sigmoid]:+.3f}, relu's falls by {change[relu]:.3f}).",
+            f"({span[sigmoid]}; relu's {span[relu]}).",
             f"the sigmoid net's first layer moved {moved_by[sigmoid][0]:.1e} of its size "
-            f"(relu's {moved_by[relu][0]:.1e}); its loss changed by {change[sigmoid]:+.3f}, "
-            f"relu's by {-change[relu]:+.3f}.",
+            f"(relu's {moved_by[relu][0]:.1e}); its loss went {span[sigmoid]}, relu's "
+            f"{span[relu]}.",
         ),
     ]
 

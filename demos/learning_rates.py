@@ -131,10 +131,10 @@ def rate_claims(ends: dict[float, float], runs: dict[str, nn.History]) -> list[C
             f"{ends[right]:.2g}, lr {large} at {ends[large]:.2g}.",
         ),
         claim(
-            last[good] < last[creep] and last[creep] > 0.8 * first[creep]
-            and last[wild] > first[wild],
-            f"training the network, {good} ends lowest ({last[good]:.3f}); {creep} has "
-            f"barely moved ({first[creep]:.3f} -> {last[creep]:.3f}); {wild} blows up "
+            last[creep] > 1.5 * last[good] and last[wild] > first[wild],
+            f"training the network, {good} ends lowest ({first[good]:.3f} -> "
+            f"{last[good]:.3f}); {creep} creeps ({first[creep]:.3f} -> {last[creep]:.3f}, "
+            f"{last[creep] / last[good]:.1f} times higher); {wild} blows up "
             f"({first[wild]:.3g} -> {last[wild]:.3g}, {runs[wild].stop_reason}).",
             f"training the network: {creep} {first[creep]:.3g} -> {last[creep]:.3g}, {good} "
             f"{first[good]:.3g} -> {last[good]:.3g}, {wild} {first[wild]:.3g} -> "
