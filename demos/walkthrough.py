@@ -13,15 +13,18 @@ the Graphviz program `dot`. --screenshots also saves the README's pictures of th
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-
-from notice import Claim, claim, report
 
 import nn
 from autograd import Value, gradients, topological_order
 from autograd.stepper import export_html, training_walkthrough, walkthrough
 
 ROOT = Path(__file__).resolve().parent.parent
+# The documentation's build imports this file by its path: demos/ is then not on sys.path,
+# and notice.py, beside this file, has to be found from here.
+sys.path.insert(0, str(ROOT / "demos"))
+from notice import Claim, claim, report  # noqa: E402
 
 
 def karpathy() -> Value:
