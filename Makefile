@@ -28,8 +28,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo demos test docs torch lint bench system-deps graphviz chromium clean
 
-DEMOS := moons xor sine learning_rates optimizers gradients regularization local_minima \
-         why_backprop batchnorm newton forward_vs_reverse second_derivative digits \
+DEMOS := moons xor sine learning_rates optimizers gradients regularization penalties \
+         local_minima why_backprop gradient_free \
+         batchnorm newton forward_vs_reverse second_derivative digits \
          draw_graphs walkthrough
 
 demo: $(VENV)/.installed-demo

@@ -110,29 +110,56 @@ def hvp(f: Callable[..., Value], primals: Sequence[float], tangents: Sequence[fl
     return gradients(directional, inputs)
 
 
-def jvp(f: Callable[..., Value], primals: Sequence[float], tangents: Sequence[float]):
+def jvp(f: Callable[..., Value | Sequence[Value]], primals: Sequence[float],
+        tangents: Sequence[float]):
     """Forward mode: (f(x), the directional derivative of f at x along `tangents`).
 
     Each node carries a pair (value, tangent), a dual number: in topological order, a node's
     tangent is the sum over its inputs of local_grad * tangent(input), the chain rule applied
-    from the inputs forward instead of from the output backward. One pass per direction.
+    from the inputs forward instead of from the output backward. One pass per direction, for
+    any number of outputs: when f returns a list or tuple of Values, the result is a list of
+    values and a list of their directional derivatives, one per output.
     """
     _check_tangents("jvp", primals, tangents)
-    inputs, out = _evaluate(f, primals)
+    inputs = _leaves(primals)
+    out = f(*inputs)
+    several = isinstance(out, (list, tuple))
+    outputs = list(out) if several else [out]
+    for position, y in enumerate(outputs):
+        if not isinstance(y, Value):
+            where = f" at position {position}" if several else ""
+            raise TypeError(f"the function must return a Value or a list of Values, got "
+                            f"{type(y).__name__}{where}")
     tangent: dict[int, float] = {}
     for x, t in zip(inputs, tangents):
         tangent[id(x)] = tangent.get(id(x), 0.0) + float(t)
-    for node in topological_order(out):  # inputs before the nodes that use them
+    # The outputs' graphs in one order, inputs before the nodes that use them: walks sharing
+    # `seen` put a node that several outputs use in the order once, so its tangent is summed
+    # once.
+    seen: set = set()
+    order = [node for y in outputs for node in topological_order(y, seen=seen)]
+    for node in order:
         if node.inputs:
             tangent[id(node)] = sum(
                 local_grad * tangent.get(id(inp), 0.0)
                 for inp, local_grad in zip(node.inputs, node.local_grads)
             )
-    return out.data, tangent.get(id(out), 0.0)
+    values = [y.data for y in outputs]
+    derivatives = [tangent.get(id(y), 0.0) for y in outputs]
+    return (values, derivatives) if several else (values[0], derivatives[0])
 
 
 def _evaluate(f: Callable[..., Value], args: Sequence[float | Value]) -> tuple[list, Value]:
     """f called on args, numbers made fresh leaves and Values kept: (the inputs, the output)."""
+    inputs = _leaves(args)
+    out = f(*inputs)
+    if not isinstance(out, Value):
+        raise TypeError(f"the function must return a Value, got {type(out).__name__}")
+    return inputs, out
+
+
+def _leaves(args: Sequence[float | Value]) -> list[Value]:
+    """args as Values: numbers become fresh leaves, Values are kept as they are."""
     inputs = []
     for position, x in enumerate(args):
         if not isinstance(x, (Value, Real)):
@@ -140,10 +167,7 @@ def _evaluate(f: Callable[..., Value], args: Sequence[float | Value]) -> tuple[l
                 f"argument {position} must be a number or a Value, got {type(x).__name__}"
             )
         inputs.append(x if isinstance(x, Value) else Value(x))
-    out = f(*inputs)
-    if not isinstance(out, Value):
-        raise TypeError(f"the function must return a Value, got {type(out).__name__}")
-    return inputs, out
+    return inputs
 
 
 def _check_tangents(name: str, primals: Sequence[float], tangents: Sequence[float]) -> None:

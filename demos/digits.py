@@ -7,7 +7,7 @@ scikit-learn's 8x8 digits. Needs the `digits` extra: pip install 'chainrule[digi
     python demos/digits.py [--out DIR] [--quick] [--epochs N]
 
 writes digits.png to DIR (default out/digits): the loss and test accuracy by epoch, and 24
-test digits with the network's answers.
+test digits with the network's answers, its mistakes among them when it made any.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from notice import Claim, claim, report
 
 import nn
 from autograd import log_softmax, no_grad, total
@@ -29,14 +30,27 @@ EPOCHS = 12
 BATCH = 32
 TEST = 357  # digits held out to measure accuracy on; this leaves 1440 = 45 batches of 32
 CHUNK = 21  # test digits scored per call (357 = 17 x 21): one shape, so one trace
+SHOWN = 24  # test digits in the picture
 
 
-def main() -> None:
+def digits_to_show(labels, answers, count: int = SHOWN) -> list[int]:
+    """Indices of `count` test digits to show: up to a third of them mistakes, if there are any.
+
+    The first few test digits are usually all right, which would hide what the network gets
+    wrong; so the mistakes come first (in test order), then the right answers fill the rest.
+    """
+    wrong = [i for i, (label, answer) in enumerate(zip(labels, answers)) if answer != label]
+    right = [i for i, (label, answer) in enumerate(zip(labels, answers)) if answer == label]
+    shown = wrong[: count // 3]
+    return sorted(shown + right[: count - len(shown)])
+
+
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description="Train an MLP on 8x8 digits, compiled.")
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"default {EPOCHS}")
     parser.add_argument("--quick", action="store_true", help="2 epochs, for a quick check")
     parser.add_argument("--out", default=os.path.join("out", "digits"), help="output folder")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     epochs = 2 if args.quick else args.epochs
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -102,11 +116,37 @@ def main() -> None:
     bar.close()
 
     seconds = time.perf_counter() - start
-    print(f"\ntest accuracy {accuracy(X_test, y_test):.1%} after {epochs} epochs in "
+    answers = guesses(X_test)
+    final = sum(int(a == label) for a, label in zip(answers, y_test)) / len(y_test)
+    print(f"\ntest accuracy {final:.1%} after {epochs} epochs in "
           f"{seconds:.1f} s, tracing included")
     print(train_step.summary())
-    picture = plot(history, X_test[:24], y_test[:24], guesses(X_test[:CHUNK * 2])[:24], out)
-    print(f"\npicture of the training and of 24 test digits: {picture}")
+    shown = digits_to_show(y_test, answers)
+    picture = plot(history, X_test[shown], y_test[shown], [answers[i] for i in shown], out)
+    print(f"\npicture of the training and of {len(shown)} test digits: {picture}")
+    mistakes = [i for i, (a, label) in enumerate(zip(answers, y_test)) if a != label]
+    shown_wrong = [i for i in shown if i in mistakes]
+    accuracies = history["test accuracy"]
+    return report([
+        claim(
+            accuracies[-1] > accuracies[0] and history["loss"][-1] < history["loss"][0],
+            f"the training loss falls from {history['loss'][0]:.3f} to "
+            f"{history['loss'][-1]:.3f} and the test accuracy climbs from {accuracies[0]:.1%} "
+            f"to {accuracies[-1]:.1%} over {epochs} epochs, on digits the network never "
+            f"trained on.",
+            f"the test accuracy went from {accuracies[0]:.1%} to {accuracies[-1]:.1%} over "
+            f"{epochs} epochs.",
+        ),
+        claim(
+            bool(shown_wrong) or not mistakes,
+            f"the network gets {len(mistakes)} of the {len(y_test)} test digits wrong; "
+            f"{len(shown_wrong)} of them are among the {len(shown)} shown, their answers in "
+            f"red."
+            if mistakes else
+            f"the network gets every one of the {len(y_test)} test digits right.",
+            f"none of the network's {len(mistakes)} mistakes is among the digits shown.",
+        ),
+    ])
 
 
 def plot(history: dict, images: np.ndarray, labels: np.ndarray, answers: list[int],
@@ -121,15 +161,20 @@ def plot(history: dict, images: np.ndarray, labels: np.ndarray, answers: list[in
     curves.plot(epochs, history["loss"], "o-", label="training loss")
     curves.plot(epochs, history["test accuracy"], "s-", label="test accuracy")
     curves.set_xlabel("epoch")
+    curves.set_xticks(list(epochs))
     curves.set_ylim(0, max(1.05, max(history["loss"]) * 1.05))
     curves.legend()
     curves.set_title("training, compiled")
     for i, (image, label, answer) in enumerate(zip(images, labels, answers)):
         ax = fig.add_subplot(grid[i // 8, 4 + i % 8])
         ax.imshow(image.reshape(8, 8), cmap="gray_r")
-        ax.set_title(f"{answer}", color="green" if answer == label else "red", fontsize=11)
+        if answer == label:
+            ax.set_title(f"{answer}", color="green", fontsize=11)
+        else:
+            ax.set_title(f"{answer} (is {label})", color="red", fontsize=10)
         ax.axis("off")
-    fig.suptitle("8x8 test digits with the network's answer (red: wrong)", x=0.68, fontsize=10)
+    fig.suptitle("test digits and the network's answers (red: wrong, the true digit in brackets)",
+                 x=0.68, fontsize=10)
     fig.tight_layout()
     path = out / "digits.png"
     fig.savefig(path, dpi=90)

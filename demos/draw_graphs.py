@@ -16,6 +16,8 @@ import argparse
 import os
 from pathlib import Path
 
+from notice import Claim, claim, report
+
 import nn
 from autograd import Value, draw
 
@@ -49,7 +51,7 @@ def mlp_loss() -> tuple[Value, nn.MLP]:
     return loss, model
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("out", "draw_graphs"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="accepted for the demo tests")
@@ -65,6 +67,27 @@ def main(argv: list[str] | None = None) -> None:
         for suffix in ("svg", "png"):
             path = drawing.save(out / f"{name}.{suffix}")
             print(f"wrote picture {path}")
+    w1, w2, b = parameters
+    # o = tanh(n), do/dn = 1 - o**2; n = x1*w1 + x2*w2 + b, so do/dw1 = x1 * do/dn = 2 * 0.5
+    # and do/dw2 = x2 * do/dn = 0: x2 = 0 cuts w2 off
+    return report([
+        claim(
+            abs(o.data - 0.5**0.5) < 1e-9 and abs(b.grad - 0.5) < 1e-9,
+            f"in neuron.png, o = {o.data:.4f} and do/db = do/dn = 1 - o**2 = {b.grad:.4f}.",
+            f"in neuron.png, o = {o.data:.4f} and do/db = {b.grad:.4f}.",
+        ),
+        claim(
+            abs(w1.grad - 1.0) < 1e-9 and w2.grad == 0.0,
+            f"do/dw1 = x1 * do/dn = {w1.grad:.4f}, but do/dw2 = x2 * do/dn = {w2.grad:.4f}: "
+            f"with x2 = 0, changing w2 changes nothing.",
+            f"do/dw1 = {w1.grad:.4f} and do/dw2 = {w2.grad:.4f}.",
+        ),
+        Claim(
+            f"mlp.png draws each of the {sum(len(layer.neurons) for layer in model.layers)} "
+            f"neurons of MLP(2, [4, 4, 1]) as one box, its loss {loss.data:.4f}.",
+            True,
+        ),
+    ])
 
 
 if __name__ == "__main__":

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from notice import Claim, claim, report
 
 import nn
 
 DEPTH = 8  # hidden layers
 WIDTH = 8  # neurons per hidden layer
+CLIPPING_EPOCHS = 24
 
 
 def deep_net(activation: str, seed: int = 0, scale: float = 1.0) -> nn.MLP:
@@ -62,7 +64,7 @@ def total_norms(history: nn.History) -> list[float]:
     return [math.hypot(*step.values()) for step in history.grad_norms]
 
 
-def vanishing_picture(X, y, epochs: int, out: Path) -> Path:
+def vanishing_picture(X, y, epochs: int, out: Path) -> tuple[Path, list[Claim]]:
     """Gradient norms per layer for three nets; how much the sigmoid and relu nets learn."""
     nets = {
         "sigmoid (Xavier init)": deep_net("sigmoid"),
@@ -72,11 +74,12 @@ def vanishing_picture(X, y, epochs: int, out: Path) -> Path:
     figure = Figure(figsize=(15, 4.6), layout="constrained")
     by_layer, moved, curves = figure.subplots(1, 3)
     layers = range(1, DEPTH + 2)
+    norms, moved_by = {}, {}
     print("gradient norm per layer at the start (input side first):")
     for label, model in nets.items():
-        norms = norms_at_start(model, X)
-        by_layer.plot(layers, norms, "o-", label=label)
-        print(f"  {label:30s} " + " ".join(f"{n:8.1e}" for n in norms))
+        norms[label] = norms_at_start(model, X)
+        by_layer.plot(layers, norms[label], "o-", label=label)
+        print(f"  {label:30s} " + " ".join(f"{n:8.1e}" for n in norms[label]))
     by_layer.set_yscale("log")
     by_layer.set_xlabel("layer (1 = next to the input)")
     by_layer.set_ylabel("norm of d output / d layer's weights")
@@ -102,7 +105,8 @@ def vanishing_picture(X, y, epochs: int, out: Path) -> Path:
             restore_best=False,
             seed=0,
         )
-        moved.plot(layers, layer_changes(before, model), "o-", color=f"C{i}", label=label)
+        moved_by[label] = layer_changes(before, model)
+        moved.plot(layers, moved_by[label], "o-", color=f"C{i}", label=label)
         print(
             f"  {label}: loss {runs[label]['loss'][0]:.3f} -> {runs[label]['loss'][-1]:.3f}, "
             f"accuracy {runs[label]['accuracy'][-1]:.0%}"
@@ -116,10 +120,47 @@ def vanishing_picture(X, y, epochs: int, out: Path) -> Path:
     nn.plot_runs(runs, ax=curves, log_scale=False, title="training loss (max-margin)")
     path = out / "vanishing.png"
     figure.savefig(path, dpi=80)
-    return path
+    return path, vanishing_claims(norms, moved_by, runs)
 
 
-def clipping_picture(X, y, epochs: int, out: Path) -> Path:
+def vanishing_claims(norms: dict, moved_by: dict, runs: dict) -> list[Claim]:
+    """What vanishing.png shows, from its numbers."""
+    sigmoid, relu, large = norms
+    fade = norms[sigmoid][-1] / norms[sigmoid][0]
+    spread = max(norms[relu]) / min(norms[relu])
+    blow = min(norms[large]) / max(norms[relu])
+    change = {label: history["loss"][0] - history["loss"][-1] for label, history in runs.items()}
+    span = {label: f"{history['loss'][0]:.3f} -> {history['loss'][-1]:.3f}"
+            for label, history in runs.items()}
+    return [
+        claim(
+            fade > 100,
+            f"in the sigmoid net the first layer gets {fade:.0f} times less gradient than the "
+            f"last: every sigmoid passes back at most 1/4.",
+            f"in the sigmoid net the first layer gets {fade:.1f} times less gradient than the "
+            f"last.",
+        ),
+        claim(
+            spread < 10 and blow > 100,
+            f"relu with He initialization keeps it level (the layers' gradients within a "
+            f"factor {spread:.1f}); with weights 2.5 times too large every layer's gradient is "
+            f"at least {blow:.0f} times relu's largest: exploding.",
+            f"relu's layers' gradients spread by a factor {spread:.1f}; with weights 2.5 times "
+            f"too large they are {blow:.1f} times relu's largest.",
+        ),
+        claim(
+            moved_by[sigmoid][0] < moved_by[relu][0] and change[relu] > abs(change[sigmoid]),
+            f"so the sigmoid net's first layer moves less in training ({moved_by[sigmoid][0]:.1e}"
+            f" of its size, relu's {moved_by[relu][0]:.1e}) and its loss hardly changes "
+            f"({span[sigmoid]}; relu's {span[relu]}).",
+            f"the sigmoid net's first layer moved {moved_by[sigmoid][0]:.1e} of its size "
+            f"(relu's {moved_by[relu][0]:.1e}); its loss went {span[sigmoid]}, relu's "
+            f"{span[relu]}.",
+        ),
+    ]
+
+
+def clipping_picture(X, y, epochs: int, out: Path) -> tuple[Path, list[Claim]]:
     """MLP(2, [8, 8, 1]) trained by SGD with lr 0.5, with and without clipping."""
     runs = {}
     for label, clip in (("no clipping", None), ("clip_norm = 1", 1.0)):
@@ -178,10 +219,19 @@ def clipping_picture(X, y, epochs: int, out: Path) -> Path:
     losses.legend(fontsize="small", loc="center right")
     path = out / "clipping.png"
     figure.savefig(path, dpi=80)
-    return path
+    wild, clipped = runs["no clipping"]["loss"], runs["clip_norm = 1"]["loss"]
+    return path, [claim(
+        max(wild) > 100 * wild[0] and clipped[-1] < clipped[0],
+        f"without clipping the loss explodes, from {wild[0]:.3g} to as much as {max(wild):.2g}: "
+        f"an overshooting step makes a bigger error, whose bigger gradient makes a bigger "
+        f"step. Clipped, every step is at most lr * 1 long, and the same run trains "
+        f"({clipped[0]:.3g} -> {clipped[-1]:.3g}).",
+        f"without clipping the loss goes {wild[0]:.3g} -> {wild[-1]:.3g} (at most "
+        f"{max(wild):.3g}); clipped {clipped[0]:.3g} -> {clipped[-1]:.3g}.",
+    )]
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("out", "gradients"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="fewer points and epochs (tests)")
@@ -193,17 +243,16 @@ def main(argv: list[str] | None = None) -> None:
     y = 2 * labels - 1  # -1/+1 for the hinge loss
 
     print(f"{DEPTH} hidden layers of {WIDTH} neurons, {n} points of two moons\n")
-    vanishing = vanishing_picture(X, y, epochs, out)
+    vanishing, claims = vanishing_picture(X, y, epochs, out)
+    # The small network trains fast: the clipping runs use all 48 points in both modes, long
+    # enough for the unclipped run to blow up.
+    X, labels = nn.make_moons(48, noise=0.1, seed=0)
     print("\nMLP(2, [8, 8, 1]) with tanh, mean squared error, SGD with a large lr of 0.5:")
-    clipping = clipping_picture(X, y.astype(float), 2 * epochs, out)
-    print(f"\npictures: {vanishing} and {clipping}")
-    print("  vanishing.png, left: each sigmoid layer passes back at most 1/4 of the gradient, so")
-    print("  the first layer gets a tiny fraction of what the last one gets; relu with He init")
-    print("  keeps it level; too-large weights multiply it up at every layer (exploding).")
-    print("  Middle: the sigmoid net's first layers hardly move; right: so its loss stays put.")
-    print("  clipping.png: without clipping, an overshooting step makes a bigger error, whose")
-    print("  bigger gradient makes a bigger step: the loss explodes. Clipped, every step is at")
-    print("  most lr * 1 long, and the same run trains.")
+    clipping, clipping_claims = clipping_picture(X, 2.0 * labels - 1, CLIPPING_EPOCHS, out)
+    print(f"\npicture: {vanishing} (left: the gradient reaching each layer at the start;")
+    print("  middle: how far each layer's weights moved in training; right: the loss)")
+    print(f"picture: {clipping} (the loss and the gradient's norm, with and without clipping)")
+    return report(claims + clipping_claims)
 
 
 if __name__ == "__main__":

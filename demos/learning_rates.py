@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from notice import Claim, claim, report
 
 import nn
 from autograd import Value
@@ -39,12 +40,14 @@ def descend_parabola(lr: float, steps: int) -> list[float]:
     return path
 
 
-def draw_parabola(ax, steps: int) -> None:
-    """The paths of the three learning rates on the parabola."""
+def draw_parabola(ax, steps: int) -> dict[float, float]:
+    """The paths of the three learning rates on the parabola; where each ended."""
     ws = np.linspace(-1.6, 1.6, 200)
     ax.plot(ws, ws**2, color="0.6", lw=2, label="loss(w) = w²")
+    ends = {}
     for i, (label, lr) in enumerate(PARABOLA_RATES.items()):
         path = np.array(descend_parabola(lr, steps))
+        ends[lr] = float(path[-1])
         ax.plot(path, path**2, "o-", color=f"C{i}", ms=4, lw=1, label=label)
         print(f"  parabola, lr {lr}: w = 1 -> {path[-1]:.3g} after {steps} steps")
     ax.set_xlim(-1.6, 1.6)
@@ -54,6 +57,7 @@ def draw_parabola(ax, steps: int) -> None:
     ax.set_title(f"{steps} steps of gradient descent from w = 1")
     ax.legend(fontsize="small", loc="upper center")
     ax.grid(alpha=0.3)
+    return ends
 
 
 def stop_if_exploding(state: nn.TrainingState) -> None:
@@ -61,7 +65,7 @@ def stop_if_exploding(state: nn.TrainingState) -> None:
     state.stop = state.history["loss"][-1] > 1e6
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out", default=os.path.join("out", "learning_rates"), help="output folder"
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
 
     figure = Figure(figsize=(12, 4.6), layout="constrained")
     parabola, network = figure.subplots(1, 2)
-    draw_parabola(parabola, steps=8)
+    ends = draw_parabola(parabola, steps=8)
 
     X, y = nn.make_moons(n, noise=0.15, seed=0)
     runs = {}
@@ -105,10 +109,38 @@ def main(argv: list[str] | None = None) -> None:
     path = out / "learning_rates.png"
     figure.savefig(path, dpi=80)
     print(f"\npicture: {path}")
-    print("  left: on loss(w) = w², lr 0.05 creeps towards 0, lr 0.4 gets there in a few steps,")
-    print("  lr 1.05 overshoots to the other side, further out every time: it diverges.")
-    print("  right: the same three behaviours training a network; the diverging run leaves")
-    print("  the chart (marked x), and a fit() callback stops it once its loss passes 1e6.")
+    print("  left: 8 steps on loss(w) = w² at each learning rate; right: the same three rates")
+    print("  training a network (a run that diverges leaves the chart, marked x; a fit()")
+    print("  callback stops it once its loss passes 1e6).")
+    return report(rate_claims(ends, runs))
+
+
+def rate_claims(ends: dict[float, float], runs: dict[str, nn.History]) -> list[Claim]:
+    """What the parabola and the network show, from their numbers."""
+    small, right, large = PARABOLA_RATES.values()
+    first = {label: history["loss"][0] for label, history in runs.items()}
+    last = {label: history["loss"][-1] for label, history in runs.items()}
+    creep, good, wild = NETWORK_RATES
+    return [
+        claim(
+            0.01 < abs(ends[small]) < 1 and abs(ends[right]) < 1e-3 and abs(ends[large]) > 1,
+            f"on the parabola, from w = 1: lr {small} creeps to w = {ends[small]:.2f}, lr "
+            f"{right} reaches {ends[right]:.1e}, and lr {large} overshoots to the other side, "
+            f"further out every step, to {ends[large]:.2f}: it diverges.",
+            f"on the parabola, from w = 1: lr {small} ends at {ends[small]:.2g}, lr {right} at "
+            f"{ends[right]:.2g}, lr {large} at {ends[large]:.2g}.",
+        ),
+        claim(
+            last[creep] > 1.5 * last[good] and last[wild] > first[wild],
+            f"training the network, {good} ends lowest ({first[good]:.3f} -> "
+            f"{last[good]:.3f}); {creep} creeps ({first[creep]:.3f} -> {last[creep]:.3f}, "
+            f"{last[creep] / last[good]:.1f} times higher); {wild} blows up "
+            f"({first[wild]:.3g} -> {last[wild]:.3g}, {runs[wild].stop_reason}).",
+            f"training the network: {creep} {first[creep]:.3g} -> {last[creep]:.3g}, {good} "
+            f"{first[good]:.3g} -> {last[good]:.3g}, {wild} {first[wild]:.3g} -> "
+            f"{last[wild]:.3g}.",
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import os
 import time
 from pathlib import Path
 
+from notice import Claim, claim, report
+
 import nn
 from autograd import gc_paused, no_grad
 
@@ -85,7 +87,7 @@ def draw_pictures(
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("out", "moons"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="fewer points and steps (tests)")
@@ -140,6 +142,23 @@ def main(argv: list[str] | None = None) -> None:
             f"\npicture: {path} (the regions the network assigns to each class, and how the "
             f"loss and accuracy changed step by step)"
         )
+    losses, accuracies = history["loss"], history["accuracy"]
+    return report([
+        claim(
+            losses[-1] < losses[0],
+            f"the loss falls from {losses[0]:.3f} to {losses[-1]:.3f} in {steps} steps, each "
+            f"one a forward pass, a backward pass and an SGD update of all "
+            f"{model.num_parameters()} parameters.",
+            f"the loss went from {losses[0]:.3f} to {losses[-1]:.3f}: it did not fall.",
+        ),
+        claim(
+            accuracies[-1] > accuracies[0],
+            f"the accuracy climbs from {accuracies[0]:.0%} to {accuracies[-1]:.0%}"
+            + (": every training point is on its side of the boundary." if accuracies[-1] == 1
+               else f" of the {len(points)} points."),
+            f"the accuracy went from {accuracies[0]:.0%} to {accuracies[-1]:.0%}.",
+        ),
+    ])
 
 
 if __name__ == "__main__":

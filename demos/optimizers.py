@@ -5,7 +5,8 @@ In a long narrow valley plain SGD zig-zags across the steep walls and crawls alo
 flat floor. Momentum keeps a running sum of past gradients, so the zig-zags cancel and the
 steps along the floor add up (Nesterov looks one step ahead before adding). RMSprop and
 Adam divide each parameter's step by the recent size of its gradient, so steep and flat
-directions move at the same pace; AdamW adds weight decay that shrinks the weights directly.
+directions move at the same pace; Adam adds momentum to that, so it can overshoot and circle
+the minimum; AdamW adds weight decay that shrinks the weights directly.
 
     python demos/optimizers.py [--out DIR] [--quick]
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from notice import Claim, claim, report
 
 import nn
 from autograd import Value
@@ -63,7 +65,77 @@ def descend(make: Callable, steps: int) -> list[tuple[float, float]]:
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
+def detour(path: np.ndarray) -> float:
+    """How much longer the path is than the straight line from its start to its end (1: none)."""
+    walked = np.sum(np.hypot(*np.diff(path, axis=0).T))
+    return float(walked / np.hypot(*(path[-1] - path[0])))
+
+
+def crossings(path: np.ndarray) -> int:
+    """How many times the path crosses the valley's floor (y changes sign)."""
+    return int(np.sum(np.sign(path[:-1, 1]) * np.sign(path[1:, 1]) < 0))
+
+
+def valley_claims(paths: dict[str, np.ndarray], steps: int) -> list[Claim]:
+    """What the paths down the valley show, from their numbers."""
+    final = {name: valley(*path[-1]) for name, path in paths.items()}
+    detours = {name: detour(path) for name, path in paths.items()}
+    ranked = sorted(final, key=final.get)
+    straightest = min(detours, key=detours.get)
+    swing = min(paths["Adam"][:, 1].min(), paths["AdamW"][:, 1].min())  # START has y > 0
+    return [
+        claim(
+            ranked[-1] == "SGD",
+            f"SGD crosses the valley's floor {crossings(paths['SGD'])} times and ends highest "
+            f"(loss {final['SGD']:.1e} after {steps} steps): its learning rate must stay small "
+            f"for the steep walls, so it crawls along the flat floor.",
+            f"SGD crosses the valley's floor {crossings(paths['SGD'])} times, yet "
+            f"{ranked[-1]} ends highest (loss {final[ranked[-1]]:.1e} after {steps} steps).",
+        ),
+        claim(
+            final["momentum"] < final["SGD"],
+            f"momentum ends below SGD ({final['momentum']:.1e} against {final['SGD']:.1e}): "
+            f"the zig-zags cancel and the steps along the floor add up.",
+            f"momentum ends above SGD ({final['momentum']:.1e} against {final['SGD']:.1e}).",
+        ),
+        claim(
+            straightest == "RMSprop",
+            f"RMSprop takes the straightest path (its length {detours['RMSprop']:.2f} times the "
+            f"straight line from start to end): dividing each step by the recent size of its "
+            f"gradient moves the steep and the flat direction at the same pace.",
+            f"the straightest path is {straightest}'s (its length {detours[straightest]:.2f} "
+            f"times the straight line), not RMSprop's ({detours['RMSprop']:.2f}).",
+        ),
+        claim(
+            swing < 0,
+            f"Adam and AdamW, which add momentum to that, swing past the floor (down to y = "
+            f"{swing:.2f}) and arc back around the minimum.",
+            f"Adam and AdamW stay on their side of the floor (y never below {swing:.2f}).",
+        ),
+        Claim(
+            "lowest to highest after the valley run: "
+            + ", ".join(f"{name} {final[name]:.1e}" for name in ranked) + ".",
+            True,
+        ),
+    ]
+
+
+def network_claim(runs: dict[str, nn.History], epochs: int) -> Claim:
+    """Whether every optimizer that does more than plain SGD ends below it on the network."""
+    final = {name: history["loss"][-1] for name, history in runs.items()}
+    ranked = sorted(final, key=final.get)
+    worse = [name for name in final if name != "SGD" and final[name] >= final["SGD"]]
+    return claim(
+        not worse,
+        f"on the network every other optimizer ends below plain SGD after {epochs} epochs "
+        f"({final['SGD']:.3f}); {ranked[0]} lowest, at {final[ranked[0]]:.3f}.",
+        f"on the network {', '.join(worse)} ended no lower than plain SGD "
+        f"({final['SGD']:.3f}) after {epochs} epochs; {ranked[0]} lowest, at "
+        f"{final[ranked[0]]:.3f}.",
+    )
+
+
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("out", "optimizers"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="fewer points and epochs (tests)")
@@ -79,8 +151,9 @@ def main(argv: list[str] | None = None) -> None:
         xs, ys, valley(xs, ys), levels=np.geomspace(0.01, 10, 12), colors="0.8", linewidths=0.8
     )
     print(f"the valley 0.02 x² + 2 y², {steps} steps from {START}:")
+    paths_taken = {}
     for i, (name, make) in enumerate(VALLEY.items()):
-        path = np.array(descend(make, steps))
+        path = paths_taken[name] = np.array(descend(make, steps))
         losses = [valley(x, y) for x, y in path]
         paths.plot(path[:, 0], path[:, 1], "o-", ms=2, lw=1, color=f"C{i}", label=name)
         valley_losses.plot(losses, color=f"C{i}", label=name)
@@ -125,10 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     path = out / "optimizers.png"
     figure.savefig(path, dpi=75)
     print(f"\npicture: {path}")
-    print("  left: SGD bounces between the steep walls and crawls along the floor; momentum")
-    print("  overshoots, then rolls along; RMSprop and Adam head straight for the minimum, each")
-    print("  coordinate moving at its own pace. Middle and right: the losses on the valley and")
-    print("  on a real network (each optimizer with its own usual learning rate).")
+    print("  left: the paths down the valley; middle: the loss along them; right: the losses")
+    print("  training a real network (each optimizer with its own usual learning rate).")
+    return report(valley_claims(paths_taken, steps) + [network_claim(runs, epochs)])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ and all: the training loss goes to 0 while the error on new samples from the sam
 (the validation set) climbs. That is overfitting. Three cures: an L2 penalty (pull every
 weight towards 0, which favours smooth curves), dropout (silence random neurons at every
 step, so no neuron can rely on a precise partner), and early stopping (watch the validation
-loss and keep the weights from its best epoch).
+loss and keep the weights from its best epoch). demos/penalties.py puts L1 beside L2.
 
     python demos/regularization.py [--out DIR] [--quick]
 
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from notice import Claim, claim, report
 
 import nn
 from autograd import Value
@@ -59,19 +60,19 @@ def network() -> nn.MLP:
     return nn.MLP(1, [12, 12, 1], activation="tanh", seed=0)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out", default=os.path.join("out", "regularization"), help="output folder"
     )
-    parser.add_argument("--quick", action="store_true", help="fewer epochs (tests)")
+    parser.add_argument("--quick", action="store_true", help="the same run (for the tests)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    epochs = 15 if args.quick else 120
+    epochs = 120  # overfitting takes time to show: --quick trains as long, in seconds
 
     X, y = nn.make_sine(10, noise=0.3, seed=5)  # the training set: 10 noisy samples
-    X_val, y_val = nn.make_sine(6 if args.quick else 12, noise=0.3, seed=100)
+    X_val, y_val = nn.make_sine(12, noise=0.3, seed=100)
     common = {"epochs": epochs, "validation": (X_val, y_val)}
 
     def train(model: nn.Module, **options) -> nn.History:
@@ -95,10 +96,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(X)} noisy training samples of sin(x), {len(X_val)} validation samples, "
         f"a network of {network().num_parameters()} parameters"
     )
-    finals = {}
+    finals, train_losses = {}, {}
     for name, history in runs.items():
         final = finals[name] = nn.evaluate(models[name], nn.mse, X_val, y_val)["loss"]
-        train_loss = nn.evaluate(models[name], nn.mse, X, y)["loss"]
+        train_loss = train_losses[name] = nn.evaluate(models[name], nn.mse, X, y)["loss"]
         note = (
             f" (stopped at epoch {history.epochs}, weights of epoch {history.best_epoch})"
             if history.stop_reason == "early stopping"
@@ -143,16 +144,45 @@ def main(argv: list[str] | None = None) -> None:
     path = out / "regularization.png"
     figure.savefig(path, dpi=70)
     print(f"\npicture: {path}")
-    print("  top: the unregularized network bends to hit every noisy sample; L2 and dropout")
-    print("  keep it smoother; early stopping returns the weights from before it bent.")
-    print("  bottom left: overfitting as numbers, the gap between training and validation;")
-    better = [name for name in finals if finals[name] < finals["no regularization"]]
-    if len(better) == len(finals) - 1:
-        print("  bottom right: each cure ends with a lower validation loss than no cure at all.")
-    else:  # short runs (--quick) may stop before the unregularized network overfits
-        print(f"  bottom right: the validation loss of each run; in this run "
-              f"{', '.join(better) or 'no cure'} ended below no cure at all (the full run, "
-              f"without --quick, trains long enough for every cure to win).")
+    print("  top: what each network predicts, with the training and validation samples;")
+    print("  bottom left: the training and validation loss without regularization; bottom")
+    print("  right: the validation loss of each run.")
+    return report(regularization_claims(runs, finals, train_losses))
+
+
+def regularization_claims(runs: dict, finals: dict, train_losses: dict) -> list[Claim]:
+    """What the runs show, from their losses."""
+    none = "no regularization"
+    val = runs[none]["val_loss"]
+    lowest = int(np.argmin(val))
+    better = [name for name in finals if name != none and finals[name] < finals[none]]
+    others = [name for name in finals if name != none]
+    stopped = runs["early stopping"]
+    return [
+        claim(
+            val[-1] > 1.2 * val[lowest] and train_losses[none] < finals[none],
+            f"without regularization the network overfits: the validation loss is lowest at "
+            f"epoch {lowest + 1} ({val[lowest]:.3f}) and then climbs to {val[-1]:.3f}, while "
+            f"the training loss ends at {train_losses[none]:.3f}.",
+            f"without regularization the validation loss goes from {val[lowest]:.3f} (epoch "
+            f"{lowest + 1}) to {val[-1]:.3f}: no clear overfitting in this run.",
+        ),
+        claim(
+            len(better) == len(others),
+            "each cure ends with a lower validation loss than no cure ("
+            + ", ".join(f"{name} {finals[name]:.3f}" for name in others)
+            + f", against {finals[none]:.3f}).",
+            f"{', '.join(better) or 'no cure'} ended with a lower validation loss than no cure "
+            f"({finals[none]:.3f}); "
+            + ", ".join(f"{name} {finals[name]:.3f}" for name in others) + ".",
+        ),
+        claim(
+            stopped.stop_reason == "early stopping",
+            f"early stopping ended training at epoch {stopped.epochs} of {len(val)} and kept "
+            f"the weights of epoch {stopped.best_epoch}, its best validation loss.",
+            f"early stopping did not stop early ({stopped.stop_reason}).",
+        ),
+    ]
 
 
 if __name__ == "__main__":

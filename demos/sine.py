@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from notice import Claim, claim, report
 
 import nn
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("out", "sine"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="fewer points and epochs (tests)")
@@ -91,8 +92,31 @@ def main(argv: list[str] | None = None) -> None:
     path = out / "sine.png"
     figure.savefig(path, dpi=80)
     print(f"\npicture: {path}")
-    print("  left: from a nearly flat start the curve bends towards the samples, epoch by epoch;")
-    print("  right: the loss cannot go below the noise in the samples without memorizing it.")
+    print("  left: the network's curve at a few epochs; right: the training loss, and the error")
+    print("  that sin(x) itself makes on the noisy samples.")
+    truth = np.sin(grid[:, 0])
+    # how far each drawn curve is from sin(x), on average over the grid
+    distance = {epoch: float(np.mean(np.abs(np.array(curve) - truth)))
+                for epoch, curve in curves.items()}
+    first, last = min(distance), max(distance)
+    losses = history["loss"]
+    return report([
+        claim(
+            distance[last] < distance[first],
+            f"the curve bends towards sin(x): on average it is {distance[first]:.3f} away "
+            f"after epoch {first} and {distance[last]:.3f} after epoch {last}.",
+            f"the curve is {distance[first]:.3f} from sin(x) after epoch {first} and "
+            f"{distance[last]:.3f} after epoch {last}: it did not come closer.",
+        ),
+        claim(
+            losses[-1] < losses[0] and losses[-1] > 0.5 * truth_error,
+            f"the loss falls from {losses[0]:.3f} to {losses[-1]:.4f}, "
+            f"{losses[-1] / truth_error:.1f} times the {truth_error:.4f} that the noise costs "
+            f"sin(x) itself: the rest of the way down would mean memorizing the noise.",
+            f"the loss goes from {losses[0]:.3f} to {losses[-1]:.4f}, against the "
+            f"{truth_error:.4f} that the noise costs sin(x) itself.",
+        ),
+    ])
 
 
 if __name__ == "__main__":

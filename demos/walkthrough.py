@@ -13,13 +13,18 @@ the Graphviz program `dot`. --screenshots also saves the README's pictures of th
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import nn
-from autograd import Value
+from autograd import Value, gradients, topological_order
 from autograd.stepper import export_html, training_walkthrough, walkthrough
 
 ROOT = Path(__file__).resolve().parent.parent
+# The documentation's build imports this file by its path: demos/ is then not on sys.path,
+# and notice.py, beside this file, has to be found from here.
+sys.path.insert(0, str(ROOT / "demos"))
+from notice import Claim, claim, report  # noqa: E402
 
 
 def karpathy() -> Value:
@@ -56,7 +61,7 @@ def training_step():
     return training_walkthrough(loss, optimizer)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(Path("out") / "walkthrough"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="accepted for the demo tests")
@@ -84,6 +89,23 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote page {path}")
     if args.screenshots:
         screenshots(pages, Path(args.screenshots))
+    leaves = {node.label: node for node in topological_order(L) if not node.inputs}
+    da, dc = gradients(L, [leaves["a"], leaves["c"]])
+    # L = (a*b + c) * f: dL/da = b * f = (-3)(-2) = 6 and dL/dc = f = -2
+    return report([
+        claim(
+            L.data == -8.0 and da == 6.0,
+            f"L = {L.data:g}, and ∂L/∂a = ∂L/∂d · ∂d/∂e · ∂e/∂a = f · 1 · b = {da:g}: raising a "
+            f"by a little raises L by 6 times as much.",
+            f"L = {L.data:g} and ∂L/∂a = {da:g}.",
+        ),
+        claim(
+            dc == -2.0,
+            f"∂L/∂c = ∂L/∂d · ∂d/∂c = f · 1 = {dc:g}: d = e + c passes its gradient to c "
+            f"unchanged.",
+            f"∂L/∂c = {dc:g}.",
+        ),
+    ])
 
 
 def screenshots(pages: dict[str, Path], folder: Path) -> None:

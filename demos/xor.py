@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from notice import Claim, claim, report
 
 import nn
 
@@ -56,7 +57,7 @@ def draw_hidden_lines(ax, layer: nn.Layer) -> None:
     ax.legend(fontsize="small", loc="upper right")
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[Claim]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("out", "xor"), help="output folder")
     parser.add_argument("--quick", action="store_true", help="fewer points and epochs (tests)")
@@ -107,10 +108,31 @@ def main(argv: list[str] | None = None) -> None:
     path = out / "xor.png"
     figure.savefig(path, dpi=80)
     print(f"\npicture: {path}")
-    print("  left: the single neuron's best line leaves one corner on the wrong side;")
-    print("  middle: each dashed line is where one hidden neuron switches sign; the output")
-    print("  neuron adds up those half-planes into the two opposite corners;")
-    print("  right: the one-neuron loss stalls, the hidden-layer loss keeps falling.")
+    print("  left: the single neuron's line; middle: each dashed line is where one hidden")
+    print("  neuron switches sign, and the output neuron adds up those half-planes; right:")
+    print("  the loss of both while training.")
+    single_loss, hidden_loss = (history["loss"] for history in runs.values())
+    return report([
+        claim(
+            single_acc <= 0.8,
+            f"one neuron, one straight line, classifies only {single_acc:.0%} of the points: "
+            f"no line puts both opposite corners on one side.",
+            f"one neuron classifies {single_acc:.0%} of the points.",
+        ),
+        claim(
+            hidden_acc > single_acc,
+            f"4 hidden neurons classify {hidden_acc:.0%}: their lines cut the plane into "
+            f"regions that the output neuron combines into the two corners.",
+            f"4 hidden neurons classify {hidden_acc:.0%}, no better than one neuron.",
+        ),
+        claim(
+            hidden_loss[-1] < single_loss[-1] and single_loss[-1] > 0.5 * single_loss[0],
+            f"the one-neuron loss stalls ({single_loss[0]:.3f} -> {single_loss[-1]:.3f}) while "
+            f"the hidden layer's keeps falling ({hidden_loss[0]:.3f} -> {hidden_loss[-1]:.3f}).",
+            f"the one-neuron loss goes {single_loss[0]:.3f} -> {single_loss[-1]:.3f}, the hidden "
+            f"layer's {hidden_loss[0]:.3f} -> {hidden_loss[-1]:.3f}.",
+        ),
+    ])
 
 
 if __name__ == "__main__":

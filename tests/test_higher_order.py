@@ -166,3 +166,28 @@ def test_gradient_graphs_hold_only_real_work():
     order = topological_order(x.grad)
     assert len(order) == 4
     assert sorted(node.data for node in order) == [2.0, 3.0, 4.0, 12.0]
+
+
+def test_jvp_of_several_outputs_gives_each_outputs_directional_derivative():
+    # f(x) = (2x, 3x): along tangent 1 the derivatives are 2 and 3; the values at x = 1 are 2, 3.
+    assert jvp(lambda x: [x * 2, x * 3], [1.0], [1.0]) == ([2.0, 3.0], [2.0, 3.0])
+
+
+def test_jvp_of_several_outputs_matches_finite_differences():
+    # outputs sharing a node (s = x*y): d/dt f(p + t v) ~ (f(p + h v) - f(p - h v)) / 2h
+    def f(x, y):
+        s = x * y
+        return (s.tanh(), s + x**2, (y * 0.5).exp())
+
+    point, tangent, h = [0.3, -0.8], [1.5, -0.4], 1e-6
+    values, derivatives = jvp(f, point, tangent)
+    ahead = f(*[Value(p + h * v) for p, v in zip(point, tangent)])
+    behind = f(*[Value(p - h * v) for p, v in zip(point, tangent)])
+    assert values == [y.data for y in f(*[Value(p) for p in point])]
+    for d, a, b in zip(derivatives, ahead, behind):
+        assert d == pytest.approx((a.data - b.data) / (2 * h), rel=1e-7)
+
+
+def test_jvp_names_an_output_that_is_not_a_value():
+    with pytest.raises(TypeError, match="float at position 1"):
+        jvp(lambda x: [x * 2, 3.0], [1.0], [1.0])
