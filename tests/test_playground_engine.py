@@ -13,7 +13,7 @@ import pytest
 
 import nn
 from autograd.ops import PRIMITIVES
-from nn.playground import batch_indices, epoch_order, make_optimizer, playground, train_steps
+from nn.playground_page import batch_indices, epoch_order, make_optimizer, playground, train_steps
 
 INF, NAN = math.inf, math.nan
 # Points for one-input primitives: signs, zeros, the edges where IEEE rules decide

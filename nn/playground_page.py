@@ -12,7 +12,6 @@ against the weights this engine computes.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import math
 import os
@@ -25,7 +24,14 @@ import numpy as np
 
 from autograd import Value, topological_order
 
-from .data import make_blobs, make_circles, make_moons, make_spirals, make_xor
+from .data import (
+    make_blobs,
+    make_circles,
+    make_moons,
+    make_spirals,
+    make_xor,
+    train_test_split,
+)
 from .layers import MLP
 from .losses import binary_cross_entropy_with_logits, hinge, mse
 from .module import FILE_FORMAT, FILE_VERSION, Module, _write_atomically
@@ -403,6 +409,38 @@ def dataset(name: str, n: int = 200, noise: float | None = None, seed: int = 0
     return makers[name](n, noise=defaults[name] if noise is None else noise, seed=seed)
 
 
-def escape(text: str) -> str:
-    """text made safe for HTML."""
-    return html.escape(text, quote=True)
+def command_page(data: str, layers: str, points: int, noise: float | None, activation: str,
+                 loss: str, optimizer: str, lr: float | None, batch_size: int | None,
+                 seed: int) -> Playground:
+    """The playground `chainrule playground` writes: a data set, an MLP and its settings."""
+    sizes = _layer_sizes(layers)
+    if sizes[0] != 2:
+        raise ValueError(f"--layers must start with 2, the data sets' 2 inputs, got {layers!r}")
+    if sizes[-1] != 1:
+        raise ValueError(f"--layers must end with 1, the one output whose sign is the class, "
+                         f"got {layers!r}")
+    if isinstance(points, bool) or not isinstance(points, Integral) or points < 8:
+        raise ValueError(f"--points must be at least 8 (a quarter are kept for testing), "
+                         f"got {points!r}")
+    if lr is not None and not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"--lr must be a number above 0, got {lr!r}")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(f"--batch-size must be at least 1, got {batch_size!r}")
+    if seed < 0:
+        raise ValueError(f"--seed must be 0 or more, got {seed!r}")
+    if noise is not None and not (noise >= 0 and math.isfinite(noise)):
+        raise ValueError(f"--noise must be a number of at least 0, got {noise!r}")
+    X, y = dataset(data, points, noise, seed)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=seed)
+    model = MLP(2, sizes[1:], activation=activation, seed=seed)
+    return playground(model, X_train, y_train, loss=loss, optimizer=optimizer, lr=lr,
+                      batch_size=batch_size, X_test=X_test, y_test=y_test, seed=seed)
+
+
+def _layer_sizes(text: str) -> list[int]:
+    """"2,8,8,1" as [2, 8, 8, 1], or a ValueError naming the text."""
+    parts = text.split(",")
+    if len(parts) < 2 or not all(p.strip().isdigit() and int(p) > 0 for p in parts):
+        raise ValueError(f"--layers takes layer sizes separated by commas, inputs first, such "
+                         f"as 2,8,8,1 (each a whole number above 0), got {text!r}")
+    return [int(p) for p in parts]
