@@ -42,6 +42,9 @@
   </div>
   <p class="crpg-status" data-role="status" aria-live="polite"></p>
   <div class="crpg-views">
+    <figure class="crpg-panel crpg-network"><figcaption>The network: click a neuron or an edge (a weight) to open it</figcaption>
+      <svg data-role="network" xmlns="${SVG}"></svg>
+      <p class="crpg-legend">Each square shows what a neuron outputs over the input plane. Edges: blue weights are positive, orange negative; thicker edges have larger gradients.</p></figure>
     <figure class="crpg-panel"><figcaption data-role="plane-title">Decision boundary</figcaption>
       <canvas data-role="plane" width="320" height="320"></canvas>
       <p class="crpg-legend" data-role="plane-legend"></p></figure>
@@ -49,8 +52,7 @@
       <canvas data-role="loss" width="320" height="150"></canvas>
       <canvas data-role="accuracy" width="320" height="110"></canvas>
       <p class="crpg-legend" data-role="chart-legend"></p></figure>
-    <figure class="crpg-panel crpg-wide"><figcaption>The network: click a neuron or an edge (a weight)</figcaption>
-      <svg data-role="network" xmlns="${SVG}"></svg></figure>
+
   </div>
   <section class="crpg-detail" data-role="detail" hidden></section>
   <p class="crpg-keys">Keys: space play/pause, s step, r reset, + and - speed, [ and ] learning rate, o optimizer, b batch, d download.</p>`;

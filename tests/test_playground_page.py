@@ -1,0 +1,228 @@
+"""The playground page as a learner uses it, in headless Chromium with the network blocked:
+the controls and their keys, the views, the weights it saves, a narrow screen, a notebook."""
+
+import json
+
+import pytest
+from playground_pages import open_playground_fixture  # noqa: F401 (the fixture open_playground)
+
+import nn
+
+TRAINER = "document.querySelector('.crpg').playground.trainer"
+
+
+def moons(n=40):
+    return nn.make_moons(n, noise=0.1, seed=0)
+
+
+@pytest.fixture
+def page(open_playground):
+    """A small playground: MLP(2, [4, 4, 1]) on 30 training and 10 test points."""
+    X, y = moons()
+    return open_playground(nn.MLP(2, [4, 4, 1], activation="tanh", seed=0), X[:30], y[:30],
+                           X_test=X[30:], y_test=y[30:], optimizer="sgd", lr=0.1)
+
+
+def steps(page) -> int:
+    return page.evaluate(f"{TRAINER}.step")
+
+
+def params(page) -> list[float]:
+    return page.evaluate(f"Array.from({TRAINER}.params)")
+
+
+def test_the_page_loads_offline_and_shows_the_starting_numbers(page):
+    # the fixture fails the test on any network request or console error
+    status = page.text_content("[data-role=status]")
+    assert status.startswith("step 0 · train loss ")
+    assert "test accuracy" in status
+
+
+def test_step_button_trains_once_and_moves_the_weights(page):
+    before = params(page)
+    page.click("[data-role=step]")
+    assert steps(page) == 1 and params(page) != before
+    assert page.text_content("[data-role=status]").startswith("step 1 ")
+
+
+def test_play_trains_until_pause(page):
+    page.click("[data-role=play]")
+    page.wait_for_function(f"{TRAINER}.step >= 5")
+    page.click("[data-role=play]")
+    paused = steps(page)
+    page.wait_for_timeout(300)
+    assert steps(page) == paused  # paused: no more steps
+    assert "Play" in page.text_content("[data-role=play]")
+
+
+def test_reset_returns_to_the_starting_weights(page):
+    start = params(page)
+    page.click("[data-role=step]")
+    page.click("[data-role=step]")
+    page.click("[data-role=reset]")
+    assert steps(page) == 0 and params(page) == start
+
+
+def test_the_learning_rate_box_sets_the_step_size_live(page):
+    page.fill("[data-role=lr]", "0.5")
+    page.press("[data-role=lr]", "Enter")
+    assert page.evaluate(f"{TRAINER}.lr") == 0.5
+    # the next SGD step moves each weight by lr * grad: from the weight drill-down's numbers
+    page.evaluate(f"{TRAINER}.gradient({TRAINER}.batch())")
+    grads, before = page.evaluate(f"Array.from({TRAINER}.grads)"), params(page)
+    page.click("[data-role=step]")
+    assert params(page) == [p - 0.5 * g for p, g in zip(before, grads)]
+
+
+def test_a_bad_learning_rate_is_put_back(page):
+    page.fill("[data-role=lr]", "-3")
+    page.press("[data-role=lr]", "Enter")
+    assert page.evaluate(f"{TRAINER}.lr") == 0.1
+    assert page.input_value("[data-role=lr]") == "0.1"
+
+
+def test_keys_drive_every_control(page):
+    page.focus(".crpg")
+    page.keyboard.press("s")
+    assert steps(page) == 1
+    page.keyboard.press("]")
+    assert page.evaluate(f"{TRAINER}.lr") == 0.2
+    page.keyboard.press("[")
+    page.keyboard.press("[")
+    assert page.evaluate(f"{TRAINER}.lr") == 0.05
+    page.keyboard.press("o")
+    assert page.evaluate(f"{TRAINER}.optimizer") == "adam"
+    page.keyboard.press("b")
+    assert page.evaluate(f"{TRAINER}.batchSize") == 1
+    page.keyboard.press("+")
+    assert page.input_value("[data-role=speed]") == "2"
+    page.keyboard.press("Space")
+    page.wait_for_function(f"{TRAINER}.step >= 4")
+    page.keyboard.press("Space")
+    page.keyboard.press("r")
+    assert steps(page) == 0
+
+
+def test_the_optimizer_and_batch_menus_change_the_training(page):
+    page.select_option("[data-role=optimizer]", "adam")
+    page.select_option("[data-role=batch]", "10")
+    page.click("[data-role=step]")
+    assert page.evaluate(f"[{TRAINER}.optimizer, {TRAINER}.batchSize, {TRAINER}.state.t]") == [
+        "adam", 10, 1]
+
+
+def test_the_network_has_a_thumbnail_per_neuron_and_an_edge_per_weight(page):
+    # MLP(2, [4, 4, 1]): 2 inputs + 9 neurons; 2*4 + 4*4 + 4*1 = 28 weights
+    assert page.locator(".crpg-thumb").count() == 11
+    assert page.locator("line.crpg-edge").count() == 28
+
+
+def test_edges_thicken_with_their_gradient(page):
+    page.click("[data-role=step]")
+    widths = page.evaluate("[...document.querySelectorAll('line.crpg-edge')].map("
+                           "(e) => Number(e.getAttribute('stroke-width')))")
+    grads = page.evaluate(f"Array.from({TRAINER}.grads)")
+    names = page.evaluate(f"{TRAINER}.spec.params.names")
+    weight_grads = [abs(g) for g, name in zip(grads, names) if ".w." in name]
+    largest = weight_grads.index(max(weight_grads))
+    assert widths.index(max(widths)) == largest
+
+
+def test_downloaded_weights_load_in_python_and_predict_the_same(page, tmp_path):
+    for _ in range(3):
+        page.click("[data-role=step]")
+    with page.expect_download() as download:
+        page.click("[data-role=download]")
+    path = tmp_path / "weights.json"
+    download.value.save_as(path)
+    model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=5)  # other starting weights
+    model.load(path)
+    assert [p.data for p in model.parameters()] == params(page)
+    X, _ = moons()
+    in_page = page.evaluate(f"(X) => X.map((x) => {TRAINER}.predict(x))", X.tolist())
+    # the same numbers, up to the last bit of tanh (JavaScript's and C's may round apart)
+    assert [model(x).data for x in X.tolist()] == pytest.approx(in_page, rel=1e-12)
+    assert json.loads(path.read_text())["model"] == model.signature()
+
+
+def test_clicking_a_weight_opens_its_gradient_as_a_sum_over_the_examples(page):
+    page.select_option("[data-role=batch]", "10")
+    page.locator("line.crpg-edge").first.click(force=True)
+    detail = page.text_content("[data-role=detail]")
+    assert "Weight layers.0.neurons.0.w.0" in detail
+    assert "The next step's batch: 10 examples" in detail
+    assert page.locator(".crpg-shares li").count() == 10
+    # the shares add up to the gradient the next step uses
+    items = page.locator(".crpg-shares li").all_text_contents()
+    shares = [float(item.split(": ")[-1]) for item in items]
+    page.evaluate(f"{TRAINER}.gradient({TRAINER}.batch())")
+    grad = page.evaluate(f"{TRAINER}.grads[0]")
+    assert sum(shares) == pytest.approx(grad, rel=1e-4, abs=1e-9)
+    assert "SGD update: layers.0.neurons.0.w.0 ← " in detail
+
+
+def test_the_weight_drill_down_shows_adams_update_with_its_numbers(page):
+    page.select_option("[data-role=optimizer]", "adam")
+    page.locator("line.crpg-edge").first.click(force=True)
+    detail = page.text_content("[data-role=detail]")
+    assert "Adam, step t = 1: m ← 0.9 × 0 + 0.1 × " in detail
+    # the update the panel predicts is the one the step makes
+    predicted = float(detail.split(" = ")[-1])
+    page.click("[data-role=step]")
+    assert params(page)[0] == pytest.approx(predicted, rel=1e-5)
+
+
+def test_the_page_fits_a_375_pixel_wide_screen(open_playground):
+    X, y = moons()
+    page = open_playground(nn.MLP(2, [16, 16, 1], seed=0), X, y, width=375)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.click("[data-role=step]")  # the buttons are on screen and work
+    assert steps(page) == 1
+
+
+def test_a_regression_page_draws_a_curve_and_no_accuracy(open_playground):
+    X, y = nn.make_sine(30, seed=0)
+    page = open_playground(nn.MLP(1, [8, 1], activation="tanh", seed=0), X, y)
+    assert page.text_content("[data-role=plane-title]") == "Regression curve"
+    assert "accuracy" not in page.text_content("[data-role=status]")
+    page.click("[data-role=step]")
+    assert steps(page) == 1
+
+
+def test_untrusted_notebooks_show_the_picture_and_trusted_ones_the_live_page(browser, tmp_path):
+    # Jupyter strips scripts from an untrusted notebook's HTML: a page without JavaScript
+    # stands for it; a trusted notebook runs the script, which replaces the picture
+    X, y = moons()
+    html = nn.playground(nn.MLP(2, [3, 1], seed=0), X, y)._repr_html_()
+    path = tmp_path / "cell.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{html}</body></html>")
+    for scripts in (False, True):
+        context = browser.new_context(java_script_enabled=scripts)
+        shown = context.new_page()
+        shown.goto(path.as_uri())
+        pictures = shown.locator(".crpg-static img").count()
+        live = shown.locator(".crpg-live").count()
+        line = shown.locator(".crpg-static p").all_text_contents()
+        context.close()
+        if scripts:
+            assert (pictures, live) == (0, 1)
+        else:
+            assert (pictures, live) == (1, 0)
+            assert "trust the notebook" in line[0]
+
+
+def test_two_playgrounds_on_one_page_work_apart(browser, tmp_path):
+    X, y = moons()
+    cells = [nn.playground(nn.MLP(2, [3, 1], seed=s), X, y)._repr_html_() for s in (0, 1)]
+    path = tmp_path / "two.html"
+    path.write_text("<!DOCTYPE html><html><body>" + "".join(cells) + "</body></html>")
+    context = browser.new_context()
+    shown = context.new_page()
+    errors = []
+    shown.on("pageerror", lambda error: errors.append(str(error)))
+    shown.goto(path.as_uri())
+    shown.locator("[data-role=step]").nth(1).click()
+    counts = shown.evaluate("[...document.querySelectorAll('.crpg')].map("
+                            "(r) => r.playground.trainer.step)")
+    context.close()
+    assert counts == [0, 1] and errors == []
