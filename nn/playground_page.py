@@ -22,7 +22,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from autograd import Value, topological_order
+from autograd import PRIMITIVES, Value, topological_order, walkthrough
 
 from .data import (
     make_blobs,
@@ -109,6 +109,43 @@ def targets_for(loss: str, y: Sequence[float]) -> list[float]:
     if loss == "hinge":
         return [2.0 * float(t) - 1.0 for t in y]
     return [float(t) for t in y]
+
+
+# --- a neuron's own graph, for the page's drill-down ------------------------------------------
+
+
+def neuron_walkthrough(model: MLP, layer: int, j: int, x: Sequence[float]):
+    """The stepper's walkthrough of neuron j of `layer` for the example x, at the model's
+    present weights: out = activation(b + w0 * x0 + ...), its inputs x0, x1, ... being what
+    the layers before it give for x (leaves labelled x0, x1, ...)."""
+    inputs = [float(v) for v in x]
+    for earlier in model.layers[:layer]:
+        inputs = [v.data for v in earlier.forward(inputs)]
+    neuron = model.layers[layer].neurons[j]
+    return walkthrough(neuron([Value(v, label=f"x{m}") for m, v in enumerate(inputs)]))
+
+
+def neuron_graphs(model: MLP) -> list[dict]:
+    """Each neuron's graph as the stepper names it: the page computes its numbers and
+    narrates its steps. Nodes in the stepper's order, each [name, kind, op, inputs, params,
+    scope, source], source being ["p", k] for parameter k, ["x", m] for input m, or None."""
+    position = {id(p): k for k, p in enumerate(model.parameters())}
+    graphs = []
+    for layer, module in enumerate(model.layers):
+        for j, neuron in enumerate(module.neurons):
+            graph = neuron_walkthrough(model, layer, j, [0.0] * model.nin).graph
+            nodes = []
+            for node in graph.nodes:
+                source = None
+                if node.kind != "op" and node.scope:  # a parameter of this neuron
+                    own = neuron.b if node.label == "b" else neuron.w[int(node.label[1:])]
+                    source = ["p", position[id(own)]]
+                elif node.kind != "op":
+                    source = ["x", int(node.label[1:])]
+                nodes.append([node.name, node.kind, node.op, list(node.inputs),
+                              list(node.params), node.scope, source])
+            graphs.append({"layer": layer, "j": j, "nodes": nodes})
+    return graphs
 
 
 # --- the seeded order of mini-batches, the same in Python and in the page ---------------------
@@ -299,6 +336,8 @@ def playground(model: Module, X, y, loss: str = "auto", optimizer: str = "adam",
                   "activations": [str(layer.neurons[0].activation) for layer in model.layers]},
         "params": {"names": names, "values": [p.data for p in model.parameters()]},
         "programs": programs,
+        "neuronGraphs": neuron_graphs(model),
+        "rules": {name: op.rule for name, op in PRIMITIVES.items()},
     }
     return Playground(spec, static_picture(model, spec))
 

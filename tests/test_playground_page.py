@@ -7,6 +7,7 @@ import pytest
 from playground_pages import open_playground_fixture  # noqa: F401 (the fixture open_playground)
 
 import nn
+from nn.playground_page import neuron_walkthrough
 
 TRAINER = "document.querySelector('.crpg').playground.trainer"
 
@@ -226,3 +227,44 @@ def test_two_playgrounds_on_one_page_work_apart(browser, tmp_path):
                             "(r) => r.playground.trainer.step)")
     context.close()
     assert counts == [0, 1] and errors == []
+
+
+# --- a neuron, opened: the stepper's narration, computed in the page ----------------------------
+
+NEURON_STEPS = ("(args) => { const [layer, j, sample] = args;"
+                " const t = document.querySelector('.crpg').playground.trainer;"
+                " const g = t.spec.neuronGraphs.find((g) => g.layer === layer && g.j === j);"
+                " return chainrulePlayground.neuronSteps(g, t, sample).map("
+                "   (s) => [s.kind, s.title, s.lines]); }")
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "softplus"])
+def test_a_neurons_steps_read_as_the_python_steppers(open_playground, activation):
+    X, y = moons()
+    model = nn.MLP(2, [3, 14, 1], activation=activation, seed=2)
+    page = open_playground(model, X, y, optimizer="adam", lr=0.05)
+    for _ in range(7):
+        page.click("[data-role=step]")
+    names = page.evaluate(f"{TRAINER}.spec.params.names")
+    model.load_state_dict(dict(zip(names, params(page))))  # the page's weights, in Python
+    # every layer: inputs, 14 inputs (more than the 12 leaves listed), the linear output
+    for layer, j, sample in [(0, 1, 0), (1, 13, 5), (2, 0, 17)]:
+        in_page = page.evaluate(NEURON_STEPS, [layer, j, sample])
+        python = [[s.kind, s.title, list(s.lines)]
+                  for s in neuron_walkthrough(model, layer, j, X[sample].tolist())]
+        assert in_page == python
+
+
+def test_clicking_a_neuron_opens_its_steps_and_the_buttons_walk_them(page):
+    page.locator(".crpg-thumb").nth(3).click()  # inputs x0, x1, then layers.0.neurons.1
+    detail = page.locator("[data-role=detail]")
+    assert "Neuron layers.0.neurons.1" in detail.text_content()
+    assert page.text_content("[data-role=narration]").startswith("Start: 2 inputs and 3 param")
+    page.click("[data-role=next]")
+    assert page.text_content("[data-role=narration]").startswith("t1 = L0.N1.w0 * x0")
+    page.click("[data-role=backward]")
+    assert page.text_content("[data-role=narration]").startswith("∂out/∂out = 1")
+    page.fill("[data-role=sample]", "4")
+    page.press("[data-role=sample]", "Enter")
+    x = moons()[0][4]
+    assert f"({x[0]:.6g}, {x[1]:.6g})" in detail.text_content()
