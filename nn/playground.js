@@ -87,6 +87,9 @@ window.chainrulePlayground = window.chainrulePlayground || (function () {
   // --- the program: one example's loss, interpreted ------------------------------------------
 
   const LEAF_X = 0, LEAF_Y = 1, LEAF_P = 2, LEAF_C = 3, OP = 4;
+  // Products and sums make most of a network's nodes: forward computes them inline, with the
+  // very arithmetic of PRIMITIVES.mul, .add and .sum (the tests check the two paths agree).
+  const MUL = 5, SUM = 6;
 
   function compile(program) {
     // Each node as {kind, k (input or parameter index), c (constant), op, inputs, params,
@@ -100,7 +103,8 @@ window.chainrulePlayground = window.chainrulePlayground || (function () {
         default: {
           const op = PRIMITIVES[row[0]];
           if (!op) throw new Error("the page has no rule for the op " + row[0]);
-          return { kind: OP, op, name: row[0], inputs: row[1], params: row[2], args: new Array(row[1].length) };
+          const kind = row[0] === "mul" ? MUL : row[0] === "add" || row[0] === "sum" ? SUM : OP;
+          return { kind, op, name: row[0], inputs: row[1], params: row[2], args: new Array(row[1].length) };
         }
       }
     });
@@ -120,6 +124,14 @@ window.chainrulePlayground = window.chainrulePlayground || (function () {
         case LEAF_Y: values[i] = target; break;
         case LEAF_P: values[i] = params[node.k]; break;
         case LEAF_C: values[i] = node.c; break;
+        case MUL: values[i] = values[node.inputs[0]] * values[node.inputs[1]]; break;
+        case SUM: {  // left to right, as PRIMITIVES.sum (and add) add
+          const inputs = node.inputs;
+          let s = values[inputs[0]];
+          for (let j = 1; j < inputs.length; j++) s = s + values[inputs[j]];
+          values[i] = s;
+          break;
+        }
         default: {
           const args = node.args;
           for (let j = 0; j < args.length; j++) args[j] = values[node.inputs[j]];
@@ -138,7 +150,7 @@ window.chainrulePlayground = window.chainrulePlayground || (function () {
     for (let i = prog.loss; i >= 0; i--) {
       const node = nodes[i];
       if (node.kind === LEAF_P) { paramGrads[node.k] += grads[i]; continue; }
-      if (node.kind !== OP) continue;
+      if (node.kind < OP) continue;
       const args = node.args;
       for (let j = 0; j < args.length; j++) args[j] = values[node.inputs[j]];
       const local = node.op.localGrads(args, values[i], node.params);

@@ -11,7 +11,6 @@
 
 (function (cr) {
   if (cr.start) return;
-  const SVG = "http://www.w3.org/2000/svg";
   const ORANGE = [232, 119, 46], BLUE = [47, 111, 181];  // class 0, class 1; weight < 0, > 0
   const SPEEDS = [1, 2, 5, 10, 20];
   const BATCHES = [null, 1, 10, 25];
@@ -22,8 +21,8 @@
     return a !== 0 && (a < 1e-4 || a >= 1e5) ? x.toExponential(4) : String(Number(x.toPrecision(6)));
   }
 
-  function el(tag, attrs, parent, ns) {
-    const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
+  function el(tag, attrs, parent) {
+    const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
     if (parent) parent.appendChild(node);
     return node;
@@ -43,7 +42,7 @@
   <p class="crpg-status" data-role="status" aria-live="polite"></p>
   <div class="crpg-views">
     <figure class="crpg-panel crpg-network"><figcaption>The network: click a neuron or an edge (a weight) to open it</figcaption>
-      <svg data-role="network" xmlns="${SVG}"></svg>
+      <canvas data-role="network" class="crpg-net" aria-label="the network: click a neuron or an edge"></canvas>
       <p class="crpg-legend">Each square shows what a neuron outputs over the input plane. Edges: blue weights are positive, orange negative; thicker edges have larger gradients.</p></figure>
     <figure class="crpg-panel"><figcaption data-role="plane-title">Decision boundary</figcaption>
       <canvas data-role="plane" width="320" height="320"></canvas>
@@ -258,66 +257,112 @@
     }
 
     // --- the network ---------------------------------------------------------------------------
-    const sizes = spec.model.sizes, svg = $("network");
+    // One canvas: edges as lines, neurons as thumbnails drawn from small canvases of their own.
+    // (An SVG of a line per weight and a canvas per neuron took ten times longer to render.)
+    const sizes = spec.model.sizes, net = $("network"), nctx = net.getContext("2d");
     const T = 30, gapX = 110, height = Math.max(...sizes) * (T + 8) + 20;
-    const width = (sizes.length - 1) * gapX + T + 40;
-    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    const width = (sizes.length - 1) * gapX + T + 40, SCALE = Math.max(1, Math.min(2, window.devicePixelRatio || 1));
+    net.width = width * SCALE; net.height = height * SCALE;
+    net.style.maxWidth = `${Math.max(320, 640 * width / height)}px`;
     const place = (layer, j) => [20 + layer * gapX, 10 + (height - 20) / 2 + (j - (sizes[layer] - 1) / 2) * (T + 8)];
     // parameter k of neuron (layer i, j): weights "layers.i.neurons.j.w.m", then ".b"
     const names = spec.params.names;
-    const edgeIndex = [];  // {k, layer, j, m}: weight k from node (layer, m) into neuron (layer+1, j)
+    const edges = [];  // weight k from node (layer, m) into neuron (layer + 1, j), as a segment
     names.forEach((name, k) => {
       const parts = name.split(".");
-      if (parts[4] === "w") edgeIndex.push({ k, layer: Number(parts[1]), j: Number(parts[3]), m: Number(parts[5]) });
+      if (parts[4] !== "w") return;
+      const layer = Number(parts[1]), j = Number(parts[3]), m = Number(parts[5]);
+      const [ax, ay] = place(layer, m), [bx, by] = place(layer + 1, j);
+      edges.push({ k, name, a: [ax + T, ay + T / 2], b: [bx, by + T / 2], width: 1, color: "" });
     });
-    const edges = edgeIndex.map((e) => {
-      const [ax, ay] = place(e.layer, e.m), [bx, by] = place(e.layer + 1, e.j);
-      const line = el("line", { x1: ax + T, y1: ay + T / 2, x2: bx, y2: by + T / 2, class: "crpg-edge" }, svg, SVG);
-      el("title", {}, line, SVG).textContent = names[e.k];
-      line.addEventListener("click", () => select({ kind: "weight", k: e.k }));
-      return { line, k: e.k };
-    });
-    const thumbs = [];
+    const thumbs = [];  // every input and neuron: its box and its own small canvas
     sizes.forEach((n, layer) => {
       for (let j = 0; j < n; j++) {
         const [x, y] = place(layer, j);
-        const box = el("foreignObject", { x, y, width: T, height: T }, svg, SVG);
-        const canvas = el("canvas", { width: nin === 2 ? G : G, height: nin === 2 ? G : 1, class: "crpg-thumb" }, box);
-        canvas.style.width = canvas.style.height = `${T}px`;
-        if (layer === 0) {
-          canvas.title = `input x${j}`;
-          thumbs.push({ canvas, input: j });
-        } else {
-          canvas.title = `layers.${layer - 1}.neurons.${j}: click to open`;
-          const n = neurons.findIndex(([l, jj]) => l === layer - 1 && jj === j);
-          canvas.addEventListener("click", () => select({ kind: "neuron", layer: layer - 1, j, n, sample: 0 }));
-          thumbs.push({ canvas, neuron: n });
+        const canvas = document.createElement("canvas");
+        canvas.width = G; canvas.height = nin === 2 ? G : 1;
+        const thumb = { x, y, canvas, layer: layer - 1, j };
+        if (layer === 0) { thumb.input = j; thumb.name = `input x${j}`; }
+        else {
+          thumb.neuron = neurons.findIndex(([l, jj]) => l === layer - 1 && jj === j);
+          thumb.name = `layers.${layer - 1}.neurons.${j}: click to open`;
         }
+        thumbs.push(thumb);
       }
     });
-    const thumbImage = thumbs[0].canvas.getContext("2d").createImageData(thumbs[0].canvas.width, thumbs[0].canvas.height);
+    const thumbImage = thumbs[0].canvas.getContext("2d").createImageData(G, nin === 2 ? G : 1);
     const inputValues = [0, 1].map((i) => Float64Array.from(gridPoints, (p) => p[i] === undefined ? 0 : p[i]));
 
+    function mix(c, s) { return `rgb(${c.map((v) => Math.round(255 + (v - 255) * s)).join(",")})`; }
     function drawNetwork() {
-      const grads = trainer.grads;
+      const grads = trainer.grads, s = view.selected;
       let top = 1e-12;
       for (const e of edges) top = Math.max(top, Math.abs(grads[e.k]));
-      for (const e of edges) {
-        const w = trainer.params[e.k], g = Math.abs(grads[e.k]);
-        e.line.setAttribute("stroke", `rgb(${w < 0 ? ORANGE : BLUE})`);
-        e.line.setAttribute("stroke-opacity", String(Math.min(1, 0.15 + Math.abs(w) / 2)));
-        e.line.setAttribute("stroke-width", String(0.6 + 4 * g / top));
-        e.line.classList.toggle("crpg-selected", view.selected !== null && view.selected.kind === "weight" && view.selected.k === e.k);
+      nctx.setTransform(SCALE, 0, 0, SCALE, 0, 0);
+      nctx.clearRect(0, 0, width, height);
+      for (const e of edges) {  // colour: the weight's sign, paler when small; width: its gradient
+        const w = trainer.params[e.k];
+        e.color = mix(w < 0 ? ORANGE : BLUE, Math.min(1, 0.15 + Math.abs(w) / 2));
+        e.width = 0.6 + 4 * Math.abs(grads[e.k]) / top;
+        nctx.strokeStyle = e.color; nctx.lineWidth = e.width;
+        nctx.beginPath(); nctx.moveTo(...e.a); nctx.lineTo(...e.b); nctx.stroke();
       }
+      if (s !== null && s.kind === "weight") {
+        const e = edges.find((edge) => edge.k === s.k);
+        nctx.strokeStyle = "#111"; nctx.lineWidth = e.width + 1.5;
+        nctx.beginPath(); nctx.moveTo(...e.a); nctx.lineTo(...e.b); nctx.stroke();
+      }
+      nctx.imageSmoothingEnabled = true;
       for (const t of thumbs) {
-        let values;
-        if (t.input !== undefined) values = inputValues[t.input];
-        else values = gridNeurons[t.neuron];
+        const values = t.input !== undefined ? inputValues[t.input] : gridNeurons[t.neuron];
         let range = 1e-9;
         for (let g = 0; g < values.length; g++) range = Math.max(range, Math.abs(values[g]));
         paint(thumbImage, values, range);
         t.canvas.getContext("2d").putImageData(thumbImage, 0, 0);
+        nctx.drawImage(t.canvas, t.x, t.y, T, T);
+        const open = s !== null && s.kind === "neuron" && s.layer === t.layer && s.j === t.j;
+        nctx.strokeStyle = open ? "#111" : "#888"; nctx.lineWidth = open ? 2.5 : 1;
+        nctx.strokeRect(t.x, t.y, T, T);
       }
+    }
+
+    function hit(event) {
+      // what the pointer is on: a neuron's box, else the nearest edge within 5 units
+      const box = net.getBoundingClientRect();
+      const x = (event.clientX - box.left) * width / box.width, y = (event.clientY - box.top) * height / box.height;
+      const thumb = thumbs.find((t) => x >= t.x && x <= t.x + T && y >= t.y && y <= t.y + T);
+      if (thumb) return thumb;
+      let best = null, nearest = 5;
+      for (const e of edges) {
+        const [ax, ay] = e.a, [bx, by] = e.b, dx = bx - ax, dy = by - ay;
+        const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
+        const distance = Math.hypot(x - ax - t * dx, y - ay - t * dy);
+        if (distance < nearest) { nearest = distance; best = e; }
+      }
+      return best;
+    }
+    net.addEventListener("click", (event) => {
+      const target = hit(event);
+      if (target && target.k !== undefined) select({ kind: "weight", k: target.k });
+      else if (target && target.neuron !== undefined) select({ kind: "neuron", layer: target.layer, j: target.j, sample: 0 });
+    });
+    net.addEventListener("mousemove", (event) => {
+      const target = hit(event);
+      net.title = target ? target.name : "";
+      net.style.cursor = target && target.input === undefined ? "pointer" : "default";
+    });
+    function pointOf(target) {
+      // where on the screen a weight (by parameter index) or a neuron ([layer, j]) is drawn
+      const box = net.getBoundingClientRect();
+      let x, y;
+      if (typeof target === "number") {
+        const e = edges.find((edge) => edge.k === target);
+        [x, y] = [(e.a[0] + e.b[0]) / 2, (e.a[1] + e.b[1]) / 2];
+      } else {
+        const t = thumbs.find((th) => th.layer === target[0] && th.j === target[1]);
+        [x, y] = [t.x + T / 2, t.y + T / 2];
+      }
+      return { x: box.left + x * box.width / width, y: box.top + y * box.height / height };
     }
 
     // --- drill-down: a weight, or a neuron ------------------------------------------------------
@@ -391,7 +436,7 @@
     trainer.record();
     draw();
     root.classList.add("crpg-live");
-    root.playground = { trainer, draw, setPlaying, stepOnce, reset, select, view };
+    root.playground = { edges, pointOf, trainer, draw, setPlaying, stepOnce, reset, select, view };
     return root.playground;
   }
 

@@ -112,21 +112,29 @@ def test_the_optimizer_and_batch_menus_change_the_training(page):
         "adam", 10, 1]
 
 
-def test_the_network_has_a_thumbnail_per_neuron_and_an_edge_per_weight(page):
-    # MLP(2, [4, 4, 1]): 2 inputs + 9 neurons; 2*4 + 4*4 + 4*1 = 28 weights
-    assert page.locator(".crpg-thumb").count() == 11
-    assert page.locator("line.crpg-edge").count() == 28
+def test_the_network_draws_an_edge_per_weight(page):
+    # MLP(2, [4, 4, 1]): 2*4 + 4*4 + 4*1 = 28 weights
+    names = page.evaluate("document.querySelector('.crpg').playground.edges.map((e) => e.name)")
+    assert len(names) == 28 and names[0] == "layers.0.neurons.0.w.0"
 
 
-def test_edges_thicken_with_their_gradient(page):
+def test_edges_thicken_with_their_gradient_and_take_the_colour_of_their_sign(page):
     page.click("[data-role=step]")
-    widths = page.evaluate("[...document.querySelectorAll('line.crpg-edge')].map("
-                           "(e) => Number(e.getAttribute('stroke-width')))")
+    edges = page.evaluate("document.querySelector('.crpg').playground.edges.map("
+                          "(e) => [e.k, e.width, e.color])")
     grads = page.evaluate(f"Array.from({TRAINER}.grads)")
-    names = page.evaluate(f"{TRAINER}.spec.params.names")
-    weight_grads = [abs(g) for g, name in zip(grads, names) if ".w." in name]
-    largest = weight_grads.index(max(weight_grads))
-    assert widths.index(max(widths)) == largest
+    weights = params(page)
+    widest = max(edges, key=lambda e: e[1])
+    assert abs(grads[widest[0]]) == max(abs(grads[k]) for k, _, _ in edges)
+    for k, _, color in edges:  # blue (47, 111, 181) for positive, orange (232, 119, 46)
+        red, _, blue = map(int, color[4:-1].split(","))
+        assert (blue > red) == (weights[k] >= 0)
+
+
+def click_on(page, target):
+    """Click where the network draws a weight (its parameter index) or a neuron ((layer, j))."""
+    point = page.evaluate("(t) => document.querySelector('.crpg').playground.pointOf(t)", target)
+    page.mouse.click(point["x"], point["y"])
 
 
 def test_downloaded_weights_load_in_python_and_predict_the_same(page, tmp_path):
@@ -148,7 +156,7 @@ def test_downloaded_weights_load_in_python_and_predict_the_same(page, tmp_path):
 
 def test_clicking_a_weight_opens_its_gradient_as_a_sum_over_the_examples(page):
     page.select_option("[data-role=batch]", "10")
-    page.locator("line.crpg-edge").first.click(force=True)
+    click_on(page, 0)
     detail = page.text_content("[data-role=detail]")
     assert "Weight layers.0.neurons.0.w.0" in detail
     assert "The next step's batch: 10 examples" in detail
@@ -164,7 +172,7 @@ def test_clicking_a_weight_opens_its_gradient_as_a_sum_over_the_examples(page):
 
 def test_the_weight_drill_down_shows_adams_update_with_its_numbers(page):
     page.select_option("[data-role=optimizer]", "adam")
-    page.locator("line.crpg-edge").first.click(force=True)
+    click_on(page, 0)
     detail = page.text_content("[data-role=detail]")
     assert "Adam, step t = 1: m ← 0.9 × 0 + 0.1 × " in detail
     # the update the panel predicts is the one the step makes
@@ -256,7 +264,7 @@ def test_a_neurons_steps_read_as_the_python_steppers(open_playground, activation
 
 
 def test_clicking_a_neuron_opens_its_steps_and_the_buttons_walk_them(page):
-    page.locator(".crpg-thumb").nth(3).click()  # inputs x0, x1, then layers.0.neurons.1
+    click_on(page, [0, 1])
     detail = page.locator("[data-role=detail]")
     assert "Neuron layers.0.neurons.1" in detail.text_content()
     assert page.text_content("[data-role=narration]").startswith("Start: 2 inputs and 3 param")
