@@ -260,11 +260,15 @@
     // One canvas: edges as lines, neurons as thumbnails drawn from small canvases of their own.
     // (An SVG of a line per weight and a canvas per neuron took ten times longer to render.)
     const sizes = spec.model.sizes, net = $("network"), nctx = net.getContext("2d");
-    const T = 30, gapX = 110, height = Math.max(...sizes) * (T + 8) + 20;
+    // columns of boxes T units wide, 8 apart, under a line of captions 18 units high
+    const T = 30, gapX = 110, TOP = 18, height = TOP + Math.max(...sizes) * (T + 8) + 12;
     const width = (sizes.length - 1) * gapX + T + 40, SCALE = Math.max(1, Math.min(2, window.devicePixelRatio || 1));
     net.width = width * SCALE; net.height = height * SCALE;
     net.style.maxWidth = `${Math.max(320, 640 * width / height)}px`;
-    const place = (layer, j) => [20 + layer * gapX, 10 + (height - 20) / 2 + (j - (sizes[layer] - 1) / 2) * (T + 8)];
+    const place = (layer, j) => [20 + layer * gapX, TOP + (height - TOP - T) / 2 + (j - (sizes[layer] - 1) / 2) * (T + 8)];
+    const captions = sizes.map((_, layer) => (layer === 0 ? "inputs"
+      : layer === sizes.length - 1 ? `output (${spec.model.activations[layer - 1]})`
+        : `layer ${layer - 1} (${spec.model.activations[layer - 1]})`));
     // parameter k of neuron (layer i, j): weights "layers.i.neurons.j.w.m", then ".b"
     const names = spec.params.names;
     const edges = [];  // weight k from node (layer, m) into neuron (layer + 1, j), as a segment
@@ -312,6 +316,8 @@
         nctx.strokeStyle = "#111"; nctx.lineWidth = e.width + 1.5;
         nctx.beginPath(); nctx.moveTo(...e.a); nctx.lineTo(...e.b); nctx.stroke();
       }
+      nctx.fillStyle = "#444"; nctx.font = "11px sans-serif"; nctx.textAlign = "center";
+      captions.forEach((text, layer) => nctx.fillText(text, 20 + layer * gapX + T / 2, 12));
       nctx.imageSmoothingEnabled = true;
       for (const t of thumbs) {
         const values = t.input !== undefined ? inputValues[t.input] : gridNeurons[t.neuron];
@@ -366,7 +372,12 @@
     }
 
     // --- drill-down: a weight, or a neuron ------------------------------------------------------
-    function select(what) { view.selected = what; setPlaying(false); draw(); }
+    function select(what) {
+      view.selected = what;
+      setPlaying(false);
+      draw();
+      $("detail").scrollIntoView({ block: "nearest" });  // on a phone it opens below the views
+    }
     function drawDetail() {
       const box = $("detail"), s = view.selected;
       box.hidden = s === null;
@@ -389,12 +400,17 @@
       const g = trainer.grads[k];
       line(box, `The next step's batch: ${chosen.length} example${chosen.length > 1 ? "s" : ""}, loss L = ${fmt(loss)}. ` +
         `L = (l1 + l2 + ...) / ${chosen.length}, so ∂L/∂${name} is the sum of each example's ∂li/∂${name} / ${chosen.length}:`);
+      // the examples that move this weight, largest share first; the rest give exactly 0
+      const moving = shares.filter(([, v]) => v !== 0).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
       const list = el("ol", { class: "crpg-shares" }, box);
-      shares.slice(0, 12).forEach(([i, share]) => {
-        el("li", {}, list).textContent = `example ${i} (${spec.train.X[i].map(fmt).join(", ")}; class ${spec.train.y[i]}): ${fmt(share)}`;
+      moving.slice(0, 12).forEach(([i, share]) => {
+        el("li", {}, list).textContent = `example ${i} (${spec.train.X[i].map(fmt).join(", ")}; ${classification ? "class" : "target"} ${spec.train.y[i]}): ${fmt(share)}`;
       });
-      if (shares.length > 12) line(box, `... and ${shares.length - 12} more`);
-      line(box, `∂L/∂${name} = ${shares.slice(0, 4).map(([, v]) => fmt(v)).join(" + ")}${shares.length > 4 ? " + ..." : ""} = ${fmt(g)}`, "crpg-sum");
+      if (moving.length > 12) line(box, `... and ${moving.length - 12} more`);
+      const zeros = shares.length - moving.length;
+      if (zeros) line(box, `${zeros} example${zeros > 1 ? "s give" : " gives"} exactly 0` + (spec.loss === "hinge" ? " (among them those already beyond the margin: relu(1 - y·score) is flat there)" : ""));
+      const terms = moving.slice(0, 4).map(([, v]) => fmt(v));
+      line(box, `∂L/∂${name} = ${terms.length ? terms.join(" + ") : "0"}${moving.length > 4 ? " + ..." : ""} = ${fmt(g)}`, "crpg-sum");
       const lr = trainer.lr;
       if (trainer.optimizer === "sgd" && spec.optimizer.momentum === 0) {
         line(box, `SGD update: ${name} ← ${name} - lr × ∂L/∂${name} = ${fmt(w)} - ${fmt(lr)} × ${fmt(g)} = ${fmt(w - lr * g)}`, "crpg-sum");

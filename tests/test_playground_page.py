@@ -2,6 +2,7 @@
 the controls and their keys, the views, the weights it saves, a narrow screen, a notebook."""
 
 import json
+import re
 
 import pytest
 from playground_pages import open_playground_fixture  # noqa: F401 (the fixture open_playground)
@@ -160,10 +161,14 @@ def test_clicking_a_weight_opens_its_gradient_as_a_sum_over_the_examples(page):
     detail = page.text_content("[data-role=detail]")
     assert "Weight layers.0.neurons.0.w.0" in detail
     assert "The next step's batch: 10 examples" in detail
-    assert page.locator(".crpg-shares li").count() == 10
-    # the shares add up to the gradient the next step uses
+    # the shares listed (largest first) and those that are 0 make up the 10 examples, and
+    # they add up to the gradient the next step uses
     items = page.locator(".crpg-shares li").all_text_contents()
+    found = re.search(r"(\d+) examples? gives? exactly 0", detail)
+    zeros = int(found.group(1)) if found else 0
+    assert len(items) + zeros == 10
     shares = [float(item.split(": ")[-1]) for item in items]
+    assert [abs(v) for v in shares] == sorted((abs(v) for v in shares), reverse=True)
     page.evaluate(f"{TRAINER}.gradient({TRAINER}.batch())")
     grad = page.evaluate(f"{TRAINER}.grads[0]")
     assert sum(shares) == pytest.approx(grad, rel=1e-4, abs=1e-9)
@@ -276,3 +281,18 @@ def test_clicking_a_neuron_opens_its_steps_and_the_buttons_walk_them(page):
     page.press("[data-role=sample]", "Enter")
     x = moons()[0][4]
     assert f"({x[0]:.6g}, {x[1]:.6g})" in detail.text_content()
+
+
+def test_the_benchmark_times_steps_in_the_page(open_playground):
+    # benchmarks/playground.py's measurement, on a small page: numbers, no assertion of speed
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from playground import TIME_STEPS
+
+    X, y = moons()
+    page = open_playground(nn.MLP(2, [4, 1], seed=0), X, y)
+    times, wall = page.evaluate(TIME_STEPS, [1, 3, True])
+    assert len(times) == 3 and all(t >= 0 for t in times) and wall >= sum(times)
+    assert steps(page) == 4
