@@ -251,10 +251,13 @@ NEURON_STEPS = ("(args) => { const [layer, j, sample] = args;"
                 "   (s) => [s.kind, s.title, s.lines]); }")
 
 
-@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "softplus"])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu", "softplus",
+                                        "tanh, fused"])
 def test_a_neurons_steps_read_as_the_python_steppers(open_playground, activation):
+    # "fused": each neuron's weighted sum is one node, b + w0 * x0 + ..., written out as such
     X, y = moons()
-    model = nn.MLP(2, [3, 14, 1], activation=activation, seed=2)
+    model = nn.MLP(2, [3, 14, 1], activation=activation.split(",")[0], seed=2,
+                   fused=activation.endswith("fused"))
     page = open_playground(model, X, y, optimizer="adam", lr=0.05)
     for _ in range(7):
         page.click("[data-role=step]")
@@ -296,3 +299,17 @@ def test_the_benchmark_times_steps_in_the_page(open_playground):
     times, wall = page.evaluate(TIME_STEPS, [1, 3, True])
     assert len(times) == 3 and all(t >= 0 for t in times) and wall >= sum(times)
     assert steps(page) == 4
+
+
+def test_opening_a_neuron_pauses_and_closing_it_lets_training_go_on(page):
+    page.click("[data-role=play]")
+    page.wait_for_function(f"{TRAINER}.step >= 2")
+    click_on(page, [1, 0])
+    opened = steps(page)
+    page.wait_for_timeout(200)
+    assert steps(page) == opened  # paused while the learner reads
+    assert "Neuron layers.1.neurons.0" in page.text_content("[data-role=detail]")
+    page.click(".crpg-close")
+    assert page.locator("[data-role=detail]").is_hidden()
+    page.click("[data-role=play]")
+    page.wait_for_function(f"{TRAINER}.step > {opened}")  # on from where it was
