@@ -306,7 +306,7 @@ def playground(model: Module, X, y, loss: str = "auto", optimizer: str = "adam",
     if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     lr = (0.1 if optimizer == "sgd" else 0.01) if lr is None else lr
-    _make_optimizer_checks(model, optimizer, lr, momentum)
+    _check_hyperparameters(model, optimizer, lr, momentum)
     if batch_size is not None and (isinstance(batch_size, bool)
                                    or not isinstance(batch_size, Integral) or batch_size < 1):
         raise ValueError(f"batch_size must be None (every example) or a whole number of at "
@@ -342,7 +342,7 @@ def playground(model: Module, X, y, loss: str = "auto", optimizer: str = "adam",
     return Playground(spec, static_picture(model, spec))
 
 
-def _make_optimizer_checks(model: Module, name: str, lr: object, momentum: object) -> None:
+def _check_hyperparameters(model: Module, name: str, lr: object, momentum: object) -> None:
     """Bad hyperparameters fail here with nn.optim's own messages."""
     if isinstance(lr, bool) or not isinstance(lr, Real) or not lr > 0 or not math.isfinite(lr):
         raise ValueError(f"lr (the learning rate) must be a number above 0, got {lr!r}")
@@ -398,8 +398,7 @@ def static_picture(model: Module, spec: dict, cells: int = 24, size: int = 320) 
             for j in range(cells):
                 a = x0 + (i + 0.5) / cells * (x1 - x0)
                 b = y1 - (j + 0.5) / cells * (y1 - y0)
-                score = model([a, b]).data
-                above = score > (0.0 if spec["loss"] == "hinge" else 0.0)
+                above = model([a, b]).data > 0  # hinge scores and bce logits: class 1 above 0
                 parts.append(f'<rect x="{i * side:.1f}" y="{j * side:.1f}" width="{side + .5:.1f}"'
                              f' height="{side + .5:.1f}" fill="{CLASS_FILLS[int(above)]}"/>')
         for (a, b), t in zip(train["X"], train["y"]):
@@ -407,7 +406,7 @@ def static_picture(model: Module, spec: dict, cells: int = 24, size: int = 320) 
             parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" '
                          f'fill="{CLASS_POINTS[int(t)]}" stroke="#fff" stroke-width="0.6"/>')
     else:
-        ys = [t for t in train["y"]]
+        ys = train["y"]
         low, high = min(ys), max(ys)
         pad = max((high - low) * 0.1, 0.5)
         low, high = low - pad, high + pad
