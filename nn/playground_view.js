@@ -311,8 +311,9 @@
         nctx.strokeStyle = e.color; nctx.lineWidth = e.width;
         nctx.beginPath(); nctx.moveTo(...e.a); nctx.lineTo(...e.b); nctx.stroke();
       }
-      if (s !== null && s.kind === "weight") {
-        const e = edges.find((edge) => edge.k === s.k);
+      const chosen = s !== null && s.kind === "weight" ? edges.find((edge) => edge.k === s.k) : undefined;
+      if (chosen !== undefined) {  // a bias has no edge
+        const e = chosen;
         nctx.strokeStyle = "#111"; nctx.lineWidth = e.width + 1.5;
         nctx.beginPath(); nctx.moveTo(...e.a); nctx.lineTo(...e.b); nctx.stroke();
       }
@@ -387,7 +388,19 @@
       close.textContent = "Close";
       close.addEventListener("click", () => { view.selected = null; draw(); });
       if (s.kind === "weight") weightDetail(box, s.k);
-      else cr.neuronDetail(box, trainer, s, (sample) => { s.sample = sample; drawDetail(); });
+      else {
+        // its weights and bias, each open to its gradient and update (a bias has no edge to click)
+        const own = el("p", { class: "crpg-own" }, box);
+        own.append("Its parameters: ");
+        const prefix = `layers.${s.layer}.neurons.${s.j}.`;
+        names.forEach((name, k) => {
+          if (!name.startsWith(prefix)) return;
+          const button = el("button", { "data-param": name }, own);
+          button.textContent = name.slice(prefix.length);
+          button.addEventListener("click", () => select({ kind: "weight", k }));
+        });
+        cr.neuronDetail(box, trainer, s, (sample) => { s.sample = sample; drawDetail(); });
+      }
     }
     function line(box, text, cls) { const p = el("p", cls ? { class: cls } : {}, box); p.textContent = text; return p; }
     function weightDetail(box, k) {

@@ -313,3 +313,11 @@ def test_opening_a_neuron_pauses_and_closing_it_lets_training_go_on(page):
     assert page.locator("[data-role=detail]").is_hidden()
     page.click("[data-role=play]")
     page.wait_for_function(f"{TRAINER}.step > {opened}")  # on from where it was
+
+
+def test_a_neurons_bias_opens_from_the_neuron(page):
+    click_on(page, [0, 2])
+    page.click('[data-param="layers.0.neurons.2.b"]')
+    detail = page.text_content("[data-role=detail]")
+    assert "Weight layers.0.neurons.2.b" in detail
+    assert "SGD update: layers.0.neurons.2.b ← " in detail
