@@ -325,6 +325,13 @@ def drawing_case(rounds: int) -> dict[str, float] | None:
     return medians(interleaved({"DOT text": text, "dot program (SVG)": svg}, max(3, rounds // 2)))
 
 
+def playground_case() -> dict:
+    """benchmarks/playground.py in a fresh process: the page training in headless Chromium."""
+    out = subprocess.run([sys.executable, str(HERE / "playground.py")], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -354,6 +361,7 @@ def main() -> None:
     chains = chain_cases(length, CHAIN_RUNS, probes)
     flat = memory_case("steps", 200 if args.quick else 1000)
     drawing = drawing_case(rounds)
+    playground = playground_case()
 
     # Times are medians over the rounds; ratios are taken round by round (see round_ratios),
     # and their median is printed. On a shared machine noise only ever adds time, so each
@@ -418,6 +426,21 @@ def main() -> None:
             print(f"- {name}: {milliseconds(seconds)}")
     else:
         print("\n(drawing not timed: Graphviz's `dot` is not installed)")
+
+    if "skipped" in playground:
+        print(f"\n(the playground page not timed: {playground['skipped']})")
+    else:
+        print("\n## The playground page: MLP(2, [16, 16, 1]) on 100 points in headless Chromium\n")
+        print("| | steps per second | work per step (median) | slowest step |\n"
+              "| --- | ---: | ---: | ---: |")
+        for name, row in playground.items():
+            print(f"| {name} | {row['steps per second']:.0f} | {row['median ms']:.1f} ms | "
+                  f"{row['slowest ms']:.1f} ms |")
+        drawn, bare = playground["with views"], playground["training only"]
+        share = drawn["steps per second"] / bare["steps per second"]
+        print(f"\nWith the views redrawn after every step (a frame each, as the page plays at "
+              f"speed 1), training runs at {share:.2f} of its speed without them. Target: at "
+              f"least 30 steps per second, and every step's work within 60 ms.")
 
 
 if __name__ == "__main__":

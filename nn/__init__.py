@@ -5,8 +5,9 @@ loss.backward() finds every gradient. Reading order: module.py (what a module is
 (Neuron, Layer, MLP), losses.py, optim.py (how parameters move), then schedule.py, clip.py,
 dropout.py, data.py, rng.py and checks.py (the argument checks they share); train.py (the
 fit loop), metrics.py, batchnorm.py, plots.py, progress.py and export.py (to PyTorch) are the
-training toolkit. micrograd.py holds micrograd's own Neuron, Layer and MLP, for code written
-for micrograd (import it as nn.micrograd).
+training toolkit; playground_page.py writes a page where a model trains live. micrograd.py
+holds micrograd's own Neuron, Layer and MLP, for code written for micrograd (import it as
+nn.micrograd).
 """
 
 from .batchnorm import BatchNorm
@@ -36,6 +37,7 @@ from .losses import (
 from .metrics import accuracy, gradient_norms, predicted_class
 from .module import Module
 from .optim import SGD, Adam, AdamW, Optimizer, RMSprop
+from .playground_page import Playground, export_playground, playground
 from .plots import (
     plot_decision_boundary,
     plot_grad_norms,
@@ -65,6 +67,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "Playground",
     "RMSprop",
     "StepLR",
     "TrainingState",
@@ -75,6 +78,7 @@ __all__ = [
     "clip_grad_value",
     "cross_entropy",
     "evaluate",
+    "export_playground",
     "fit",
     "gradient_norms",
     "hinge",
@@ -89,6 +93,7 @@ __all__ = [
     "make_xor",
     "manual_seed",
     "mse",
+    "playground",
     "plot_decision_boundary",
     "plot_grad_norms",
     "plot_history",

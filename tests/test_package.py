@@ -85,7 +85,9 @@ def package_sources() -> set[str]:
     """What the two packages are made of in the checkout: their modules and the player's files."""
     modules = {p.relative_to(ROOT).as_posix() for package in ("autograd", "nn")
                for p in (ROOT / package).rglob("*.py")}
-    return modules | {"autograd/stepper/player.js", "autograd/stepper/player.css"}
+    playground = {f"nn/{name}" for name in ("playground.js", "playground_view.js",
+                                            "playground_neuron.js", "playground.css")}
+    return modules | {"autograd/stepper/player.js", "autograd/stepper/player.css"} | playground
 
 
 def test_the_wheel_holds_autograd_nn_and_the_players_files_and_nothing_else(dist):
@@ -128,6 +130,15 @@ def test_chainrule_html_writes_a_page_with_the_player_inline(run_in_venv, tmp_pa
     page = (tmp_path / "x.html").read_text()
     assert (PLAYER / "player.js").read_text().strip() in page
     assert (PLAYER / "player.css").read_text().strip() in page
+    assert "<script src" not in page and "<link" not in page
+
+
+def test_chainrule_playground_writes_a_page_with_its_scripts_inline(run_in_venv, tmp_path):
+    run_in_venv("chainrule", "playground", "--layers", "2,4,1", "-o", "play.html")
+    page = (tmp_path / "play.html").read_text()
+    for name in ("playground.js", "playground_view.js", "playground_neuron.js"):
+        script = (ROOT / "nn" / name).read_text().strip()
+        assert script.replace("</", "<\\/") in page  # no "</script>" inside may end it early
     assert "<script src" not in page and "<link" not in page
 
 
