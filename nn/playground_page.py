@@ -245,11 +245,13 @@ class Playground:
                        f"<p>This is a picture. To train the model live here, trust the "
                        f"notebook (File, Trust Notebook) and run the cell again.</p></div>")
         script = "\n".join(_asset(name) for name in SCRIPTS).replace("</", "<\\/")
+        # A page of its own takes the keys from the start; in a notebook the learner clicks in.
+        focus = "" if static else f"document.getElementById({uid!r}).focus();"
         return (f'{picture}<div class="crpg" id="{uid}"></div>'
                 f'<script type="application/json" id="{uid}-data">{data}</script>'
                 f"<script>{script}\nchainrulePlayground.start(document.getElementById({uid!r}), "
                 f"JSON.parse(document.getElementById({uid + '-data'!r}).textContent), "
-                f"document.getElementById({uid + '-static'!r}));</script>")
+                f"document.getElementById({uid + '-static'!r}));{focus}</script>")
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the page to `path` atomically (a temporary file, then a rename)."""

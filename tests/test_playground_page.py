@@ -105,6 +105,11 @@ def test_keys_drive_every_control(page):
     assert steps(page) == 0
 
 
+def test_a_page_of_its_own_takes_the_keys_as_soon_as_it_opens(page):
+    page.keyboard.press("s")  # no click first: a learner opens the file and presses a key
+    assert steps(page) == 1
+
+
 def test_the_optimizer_and_batch_menus_change_the_training(page):
     page.select_option("[data-role=optimizer]", "adam")
     page.select_option("[data-role=batch]", "10")
