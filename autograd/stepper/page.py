@@ -22,9 +22,7 @@ from ..value import Value
 from .explain import explain_node
 from .levels import level_items
 from .model import (
-    ABS_TOL,
     MAX_NODES,
-    REL_TOL,
     Step,
     Walkthrough,
     as_walkthrough,
@@ -35,6 +33,7 @@ from .model import (
     sample_part,
 )
 from .picture import Picture, grad_colors, largest_grad, level_pictures
+from .practice import page_rules
 from .symbols import fmt
 
 MAX_EXPLAINED = 300  # nodes; a larger graph's page leaves "why" out, to stay small
@@ -178,7 +177,7 @@ def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[i
         "samples": [_part_data(*sample_part(walk, k)) for k in range(len(batch_calls(walk)))],
         "firstNonfinite": walk.first_nonfinite(),
         "practice": practice,
-        "tolerance": {"rel": REL_TOL, "abs": ABS_TOL},
+        "rules": page_rules(),
     }
 
 
