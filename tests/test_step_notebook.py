@@ -171,3 +171,38 @@ def test_a_player_can_open_following_a_node(outputs, show):
     page.keyboard.press("End")
     assert player.locator('[data-part="title"]').inner_text() == (
         "Done: ∂L/∂a = 6.0, the sum over its 1 path")
+
+
+def test_practice_in_a_notebook_asks_again_retries_hints_and_scores(outputs, show):
+    # the second output: tanh(x * x) at x = 0.5, whose step 4 asks for ∂out/∂t1
+    # = 1 - tanh(0.25)**2 = 0.940015
+    page = show(page_of(outputs))
+    player = page.locator(".cr-player.cr-live").nth(1)
+    player.focus()
+    page.keyboard.press("b")  # the seed step asks nothing
+    player.locator('[data-part="next"]').click()
+    assert player.locator('[data-part="prompt"]').inner_text() == "Step 4: ∂out/∂t1 = ?"
+    assert player.locator(".cr-asked").count() == 1
+    said = []
+    for typed in ("abc", "0.5", "0.6", "0.9"):
+        player.locator('[data-part="answer"]').fill(typed)
+        player.locator('[data-part="check"]').click()
+        said.append(player.locator('[data-part="message"]').inner_text())
+    assert said[0] == '"abc" is not a number: type one, such as -1.5 or 0.25'
+    assert said[1] == "not quite: try again"
+    assert said[2].startswith("not quite. Hint: ∂out/∂t1 = ")
+    assert said[3] == "right: 0.940015"  # 0.94 to one decimal is 0.9
+    assert player.locator('[data-part="score"]').inner_text() == (
+        "score: 0 of 1 right first try, 1 after a hint")
+
+
+def test_autoplay_in_a_notebook_plays_one_player_to_its_end(outputs, show):
+    page = show(page_of(outputs))
+    players = page.locator(".cr-player.cr-live")
+    first, second = players.nth(0), players.nth(1)
+    first.locator('[data-part="speed"]').select_option("200")
+    first.locator('[data-part="play"]').click()
+    counter = first.locator('[data-part="counter"]')
+    counter.filter(has_text="STEP 11 OF 11").wait_for(timeout=10_000)
+    assert first.locator('[data-part="play"]').inner_text() == "▶ play"
+    assert second.locator('[data-part="counter"]').inner_text().startswith("STEP 0 OF 7")
