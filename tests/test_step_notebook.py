@@ -77,6 +77,15 @@ def test_the_static_picture_shows_the_finished_graph(outputs):
     assert "<script" not in svg
 
 
+def test_the_static_picture_carries_each_edges_local_derivative(outputs):
+    picture = re.search(r'base64,([^"]+)"', html_of(outputs[0])).group(1)
+    svg = base64.b64decode(picture).decode("utf-8")
+    # node 2 is e = a * b: ∂e/∂a = b = -3.0 on the edge from a, ∂e/∂b = a = 2.0 from b
+    labels = dict(re.findall(r'-(e\d+_\d+)-local"[^>]*>([^<]*)<', svg))
+    assert labels["e2_0"] == "-3.0" and labels["e2_1"] == "2.0"
+    assert len(labels) == 6  # two inputs each for the ops *, + and *
+
+
 def test_the_users_values_are_untouched(outputs):
     assert outputs[3][0]["text"] == "0.0 0.0\n"
 

@@ -407,6 +407,20 @@ def test_a_page_of_an_overflowing_sum_shows_inf_to_the_end(open_page):
     assert "1e308 + 1e308 overflows to inf" in page.locator('[data-part="why"]').inner_text()
 
 
+def test_each_edge_carries_its_local_derivative_and_the_current_one_is_highlighted(open_page):
+    page = open_page(karpathy()[0])
+    # e = a * b: ∂e/∂a = b = -3.0, ∂e/∂b = a = 2.0; d = e + c: 1.0 each; L = d * f: f, d
+    assert [text(page, f"e{E}_{k}-local") for k in (0, 1)] == ["-3.0", "2.0"]
+    assert [text(page, f"e{D}_{k}-local") for k in (0, 1)] == ["1.0", "1.0"]
+    assert [text(page, f"e{L}_{k}-local") for k in (0, 1)] == ["-2.0", "4.0"]
+    page.locator('[data-part="slider"]').fill("9")  # ∂L/∂a += ∂e/∂a * ∂L/∂e, along a -> (*)
+    assert "cr-active" in classes(page, f"e{E}_0")
+    assert "cr-active" not in classes(page, f"e{E}_1")
+    weight = page.locator(f'[id="cr-e{E}_0-local"]').evaluate(
+        "e => getComputedStyle(e).fontWeight")
+    assert weight == "700"  # the highlighted edge's number is bold
+
+
 def test_the_help_leaves_inf_and_nan_out_when_every_number_is_finite(open_page):
     assert "inf or nan" not in open_page(karpathy()[0]).locator(".cr-help").inner_text()
 
@@ -618,3 +632,31 @@ def test_going_to_a_named_node_opens_the_levels_down_to_its_next_step(open_page)
     page.keyboard.press("Enter")
     assert page.locator('[data-part="message"]').inner_text() == (
         '"no such node" is not a named node of this graph')
+
+
+def test_each_level_writes_its_own_local_derivatives_in_a_shared_picture(open_page):
+    # layers.0's neuron 1 reads a different example in its first and second call: one
+    # picture, each level's numbers on its edges, as Python's snapshot has them
+    from autograd.stepper import walkthrough
+    from autograd.stepper.levels import level_items
+    from autograd.stepper.picture import edge_texts
+
+    loss = moons_loss()[1]
+    walk = walkthrough(loss)
+    page = open_page(loss)
+    shown = []
+    for step in (1, 4):  # layers.0, call 1 and call 2
+        neuron = walk.open(walk.open(walk.top, step), 1)
+        texts = edge_texts(walk, level_items(walk.graph, walk.groups, neuron.group))
+        expected = {f"e{j}_{k}": text for j, row in enumerate(texts) for k, text in enumerate(row)}
+        page.locator('[data-part="slider"]').fill(str(step))
+        for key in ("o", "ArrowRight", "o"):
+            page.keyboard.press(key)
+        labels = dict(page.evaluate("""() => [...document.querySelectorAll(
+            '.cr-graph [id$="-local"]')].map((e) => [e.id.match(/(e\\d+_\\d+)-local$/)[1],
+                                                       e.textContent])"""))
+        assert labels == expected
+        shown.append(labels)
+        page.keyboard.press("u")
+        page.keyboard.press("u")
+    assert shown[0] != shown[1]

@@ -228,8 +228,9 @@ def _picture_data(picture: Picture) -> dict:
                       for item in picture.items]}
 
 
-def _level_data(walk: Walkthrough, level, picture: int, texts: list[str]) -> dict:
-    """A level: where it is, its picture and names, and its steps.
+def _level_data(walk: Walkthrough, level, picture: int, texts: list[str],
+                locals_: list[list[str]]) -> dict:
+    """A level: where it is, its picture, names and local derivatives, and its steps.
 
     An ordinary step is given by its number alone (its text is in the walkthrough's steps);
     the step of a module call carries its own text and the level it opens into. nodes: for
@@ -263,7 +264,7 @@ def _level_data(walk: Walkthrough, level, picture: int, texts: list[str]) -> dic
                           "first": step.first, "last": step.last, "opens": step.opens,
                           "item": position[step.group]})
     return {"name": level.name, "parent": level.parent, "at": level.at, "picture": picture,
-            "texts": texts, "nodes": nodes, "numbers": shown, "steps": steps}
+            "texts": texts, "locals": locals_, "nodes": nodes, "numbers": shown, "steps": steps}
 
 
 def _json_number(x: float | None) -> float | str | None:

@@ -155,6 +155,10 @@ function chainrulePlayer(root, data, options) {
       const name = byId("n" + j + "-name");
       if (name && name.textContent !== text) name.textContent = text;
     });
+    level.locals.forEach((texts, j) => texts.forEach((text, k) => {
+      const local = byId("e" + j + "_" + k + "-local");  // the local derivative on an edge
+      if (local && local.textContent !== text) local.textContent = text;
+    }));
     crumbs();
     part("slider").max = String(level.steps.length - 1);
     show(i);
@@ -653,7 +657,8 @@ function chainrulePicture(data, number) {
 
 function chainruleHelp(nonfinite, leveled) {
   // The inf / nan parts only for a graph that has an inf or nan, where the button is shown.
-  return "Orange: this step. Dashed purple: the node sending its gradient back. Gradients: " +
+  return "Orange: this step. Dashed purple: the node sending its gradient back. On each " +
+    "edge: the local derivative \u2202out/\u2202input. Gradients: " +
     "red below zero, blue above, darker for larger" + (nonfinite ? ", purple inf or nan" : "") +
     ". Keys: \u2192 next, \u2190 previous, Home / End, f forward pass, b backward pass" +
     (leveled ? ", o or Enter open a step, u or Backspace go back up" : "") +
