@@ -203,6 +203,9 @@ def test_practice_in_a_notebook_asks_again_retries_hints_and_scores(outputs, sho
     assert said[3] == "right: 0.940015"  # 0.94 to one decimal is 0.9
     assert player.locator('[data-part="score"]').inner_text() == (
         "score: 0 of 1 right first try, 1 after a hint")
+    page.keyboard.press("ArrowRight")  # the keys go on to the player: the next question
+    assert player.locator('[data-part="prompt"]').inner_text() == (
+        "Step 5: ∂out/∂x after adding the contribution from t1 = ?")
 
 
 def test_autoplay_in_a_notebook_plays_one_player_to_its_end(outputs, show):

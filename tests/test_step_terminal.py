@@ -112,6 +112,16 @@ def test_practice_asks_before_revealing(terminal):
     terminal.expect("score: 1 of 1 right first try")
 
 
+def test_the_score_stays_on_the_screen_while_practising(terminal):
+    practising(terminal)
+    terminal.send("n")
+    terminal.sendline("-2")
+    terminal.expect("right: -2.0")
+    terminal.send("p")  # back to the seed step: no question, the score still shown
+    terminal.expect(r"step 4 of 11")
+    terminal.expect("score: 1 of 1 right first try")
+
+
 def test_the_question_marks_the_asked_node_and_the_sender_and_hides_the_step(terminal):
     practising(terminal)
     terminal.send("n")

@@ -405,6 +405,7 @@ function chainrulePlayer(root, data, options) {
     score[outcome] += 1;
     answered.add(stepAt(pending.i).first);
     show(pending.i, { kind: kind === "right" ? "cr-right" : "cr-info", text: text });
+    root.focus({ preventScroll: true });  // the answer box is gone: keys step on from here
   }
 
   function check(action) {

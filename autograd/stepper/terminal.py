@@ -269,6 +269,8 @@ class Session:
         """Redraw the whole screen for the current step, or for step `asking` while its
         practice question is up."""
         size = shutil.get_terminal_size((100, 40))
+        if self.practice and self.score.asked:  # the running score, under any message
+            message = "\n".join(line for line in (message, self.score_line()) if line)
         text = screen(self.walk, self.index if asking is None else asking, size.columns,
                       size.lines - 1, self.color, self.title, message, self.level,
                       asking=asking is not None)
@@ -374,7 +376,7 @@ class Session:
                 and question.question and target.first not in self.answered):
             return self.ask(index)
         self.index = index
-        return self.summary()
+        return ""
 
     def ask(self, index: int) -> str:
         """Ask step `index`'s practice question until it is settled (or put away with q), the
@@ -400,15 +402,13 @@ class Session:
             if reply.settled:
                 self.answered.add(step.index)
                 self.index = index
-                return f"{reply.text}\nscore: {self.score.summary()}{self.summary()}"
+                return reply.text
             message = reply.text
 
-    def summary(self) -> str:
-        """At the last step, while practising: how the questions went."""
-        if not (self.practice and self.score.asked and self.level.parent is None
-                and self.index == len(self.level) - 1):
-            return ""
-        return f"\npractice done: {self.score.summary()}"
+    def score_line(self) -> str:
+        """The running score; at the top level's last step, how the questions went."""
+        done = self.level.parent is None and self.index == len(self.level) - 1
+        return f"{'practice done' if done else 'score'}: {self.score.summary()}"
 
     def go(self, typed: str | None) -> str:
         """A step number of this level, or a node's name: the next step about that node."""
