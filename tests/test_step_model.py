@@ -553,7 +553,7 @@ def test_practice_names_the_rule_when_wrong():
     ok, message = grade(walk[9], "-6")
     assert not ok
     assert message.startswith("not quite: it is 6.0.")
-    assert "d(a * b)/da = b" in message and "∂L/∂e = -2.0" in message
+    assert "d(a * b)/da = b" in message and "∂e/∂a * ∂L/∂e = b * (-2.0) = -3.0 * (-2.0)" in message
 
 
 def test_practice_grades_an_infinite_gradient_by_its_sign():
@@ -569,7 +569,7 @@ def test_practice_grades_an_infinite_gradient_by_its_sign():
 def test_practice_says_when_the_answer_is_not_a_number():
     L, _ = karpathy()
     assert grade(walkthrough(L)[9], "six") == (
-        False, "'six' is not a number; type a number such as -1.5 or 0.25")
+        False, '"six" is not a number: type one, such as -1.5 or 0.25')
 
 
 # --- writing formulas ------------------------------------------------------------------------

@@ -77,6 +77,15 @@ def test_the_static_picture_shows_the_finished_graph(outputs):
     assert "<script" not in svg
 
 
+def test_the_static_picture_carries_each_edges_local_derivative(outputs):
+    picture = re.search(r'base64,([^"]+)"', html_of(outputs[0])).group(1)
+    svg = base64.b64decode(picture).decode("utf-8")
+    # node 2 is e = a * b: ∂e/∂a = b = -3.0 on the edge from a, ∂e/∂b = a = 2.0 from b
+    labels = dict(re.findall(r'-(e\d+_\d+)-local"[^>]*>([^<]*)<', svg))
+    assert labels["e2_0"] == "-3.0" and labels["e2_1"] == "2.0"
+    assert len(labels) == 6  # two inputs each for the ops *, + and *
+
+
 def test_the_users_values_are_untouched(outputs):
     assert outputs[3][0]["text"] == "0.0 0.0\n"
 
@@ -171,3 +180,41 @@ def test_a_player_can_open_following_a_node(outputs, show):
     page.keyboard.press("End")
     assert player.locator('[data-part="title"]').inner_text() == (
         "Done: ∂L/∂a = 6.0, the sum over its 1 path")
+
+
+def test_practice_in_a_notebook_asks_again_retries_hints_and_scores(outputs, show):
+    # the second output: tanh(x * x) at x = 0.5, whose step 4 asks for ∂out/∂t1
+    # = 1 - tanh(0.25)**2 = 0.940015
+    page = show(page_of(outputs))
+    player = page.locator(".cr-player.cr-live").nth(1)
+    player.focus()
+    page.keyboard.press("b")  # the seed step asks nothing
+    player.locator('[data-part="next"]').click()
+    assert player.locator('[data-part="prompt"]').inner_text() == "Step 4: ∂out/∂t1 = ?"
+    assert player.locator(".cr-asked").count() == 1
+    said = []
+    for typed in ("abc", "0.5", "0.6", "0.9"):
+        player.locator('[data-part="answer"]').fill(typed)
+        player.locator('[data-part="check"]').click()
+        said.append(player.locator('[data-part="message"]').inner_text())
+    assert said[0] == '"abc" is not a number: type one, such as -1.5 or 0.25'
+    assert said[1] == "not quite: try again"
+    assert said[2].startswith("not quite. Hint: ∂out/∂t1 = ")
+    assert said[3] == "right: 0.940015"  # 0.94 to one decimal is 0.9
+    assert player.locator('[data-part="score"]').inner_text() == (
+        "score: 0 of 1 right first try, 1 after a hint")
+    page.keyboard.press("ArrowRight")  # the keys go on to the player: the next question
+    assert player.locator('[data-part="prompt"]').inner_text() == (
+        "Step 5: ∂out/∂x after adding the contribution from t1 = ?")
+
+
+def test_autoplay_in_a_notebook_plays_one_player_to_its_end(outputs, show):
+    page = show(page_of(outputs))
+    players = page.locator(".cr-player.cr-live")
+    first, second = players.nth(0), players.nth(1)
+    first.locator('[data-part="speed"]').select_option("200")
+    first.locator('[data-part="play"]').click()
+    counter = first.locator('[data-part="counter"]')
+    counter.filter(has_text="STEP 11 OF 11").wait_for(timeout=10_000)
+    assert first.locator('[data-part="play"]').inner_text() == "▶ play"
+    assert second.locator('[data-part="counter"]').inner_text().startswith("STEP 0 OF 7")

@@ -117,17 +117,150 @@ def test_practice_asks_for_the_gradient_before_showing_it(open_page):
     page.keyboard.press("b")  # the seed step asks nothing
     page.click('[data-part="next"]')
     assert page.locator('[data-part="prompt"]').inner_text() == "Step 5: ∂L/∂d = ?"
-    assert text(page, f"n{D}-grad") == ""  # not revealed yet
+    assert text(page, f"n{D}-grad") == "?"  # not revealed yet
     page.fill('[data-part="answer"]', "-2")
     page.keyboard.press("Enter")
     assert page.locator('[data-part="message"]').inner_text() == "right: -2.0"
     assert text(page, f"n{D}-grad") == "-2.0"
+    assert page.locator('[data-part="score"]').inner_text() == "score: 1 of 1 right first try"
+
+
+def test_the_question_highlights_the_asked_node_and_edge_not_the_step_before(open_page):
+    page = open_page(karpathy()[0], practice=True)
+    page.keyboard.press("b")  # the seed step: L is current
     page.click('[data-part="next"]')
-    page.fill('[data-part="answer"]', "-4")
-    page.click('[data-part="check"]')
-    message = page.locator('[data-part="message"]').inner_text()
-    assert message.startswith("not quite: it is 4.0. ∂L/∂f = d = 4.0")
-    assert "cr-wrong" in page.locator('[data-part="message"]').get_attribute("class")
+    # asking for ∂L/∂d: d is current and asked, L sends it its gradient along the edge d -> (*)
+    assert "cr-current" in classes(page, f"n{D}") and "cr-asked" in classes(page, f"n{D}")
+    assert "cr-sender" in classes(page, f"n{L}")
+    assert "cr-current" not in classes(page, f"n{L}")
+    assert "cr-active" in classes(page, f"e{L}_0")
+    assert page.locator('[data-part="counter"]').inner_text() == "STEP 5 OF 11 · BACKWARD"
+    assert page.locator('[data-part="title"]').inner_text() == "practice: ∂L/∂d = ?"
+    assert narration(page) == ""  # the narration holds the answer: not yet
+
+
+def test_text_that_is_not_a_number_asks_again_on_the_page(open_page):
+    page = open_page(karpathy()[0], practice=True)
+    page.keyboard.press("b")
+    page.click('[data-part="next"]')
+    page.fill('[data-part="answer"]', "abc")
+    page.keyboard.press("Enter")
+    assert page.locator('[data-part="message"]').inner_text() == (
+        '"abc" is not a number: type one, such as -1.5 or 0.25')
+    assert page.locator('[data-part="question"]').is_visible()
+    assert text(page, f"n{D}-grad") == "?"
+
+
+def python_replies(step_index, typed):
+    """What practice.Question says to each typed answer (h: a hint, s: show me)."""
+    from autograd.stepper import walkthrough
+    from autograd.stepper.practice import Question, Score
+
+    asked = Question(walkthrough(karpathy()[0])[step_index], Score())
+    actions = {"h": asked.hint, "s": asked.show}
+    return [(actions[t]() if t in actions else asked.answer(t)).text for t in typed]
+
+
+def page_replies(page, typed):
+    """What the page says to each typed answer, as the learner types it or clicks."""
+    said = []
+    for t in typed:
+        if t in ("h", "s"):
+            page.click('[data-part="hint"]' if t == "h" else '[data-part="reveal"]')
+        else:
+            page.fill('[data-part="answer"]', t)
+            page.keyboard.press("Enter")
+        said.append(page.locator('[data-part="message"]').inner_text())
+    return said
+
+
+@pytest.mark.parametrize("typed", [["2", "3", "4"], ["x", "2", "-2"], ["h", "-2"], ["s"],
+                                   ["2", "h", "s"]])
+def test_the_page_says_what_python_says_at_each_turn(open_page, typed):
+    page = open_page(karpathy()[0], practice=True)
+    page.keyboard.press("b")
+    page.click('[data-part="next"]')  # step 5 asks for ∂L/∂d
+    assert page_replies(page, typed) == python_replies(5, typed)
+
+
+def test_a_wrong_answer_gets_a_retry_then_a_hint_then_the_answer_on_the_page(open_page):
+    page = open_page(karpathy()[0], practice=True)
+    page.keyboard.press("b")
+    page.click('[data-part="next"]')
+    said = page_replies(page, ["2", "3", "4"])
+    assert said[0] == "not quite: try again"
+    assert said[1].startswith("not quite. Hint: ∂L/∂d = f * ∂L/∂L = -2.0 * 1.0, because")
+    assert said[2] == "it is -2.0, worked out above"
+    assert narration(page).startswith("∂L/∂d += f * ∂L/∂L = -2.0 * 1.0 = -2.0")
+    assert page.locator('[data-part="score"]').inner_text() == (
+        "score: 0 of 1 right first try, 1 shown")
+
+
+def test_the_score_ends_with_a_summary_on_the_page(open_page):
+    page = open_page(karpathy()[0], practice=True)
+    page.keyboard.press("b")
+    # ∂L/∂d, ∂L/∂f first try; ∂L/∂e after a hint; ∂L/∂c on a second try; ∂L/∂a shown;
+    # ∂L/∂b first try
+    for typed in (["-2"], ["4"], ["h", "-2"], ["5", "-2"], ["s"], ["-4"]):
+        page.click('[data-part="next"]')
+        page_replies(page, typed)
+    page.click('[data-part="next"]')
+    assert page.locator('[data-part="title"]').inner_text() == "Done: every gradient is known"
+    assert page.locator('[data-part="score"]').inner_text() == (
+        "practice done: 3 of 6 right first try, 1 on the second try, 1 after a hint, 1 shown")
+
+
+def test_the_page_and_python_agree_on_what_is_right(open_page):
+    from test_step_practice import CASES
+
+    from autograd.stepper.practice import accepts, page_rules
+
+    page = open_page(karpathy()[0])
+    # nan and the infinities go to the page as the text JavaScript's Number() reads
+    table = [[typed, repr(answer).replace("inf", "Infinity").replace("nan", "NaN")]
+             for typed, answer, _ in CASES]
+    page_says = page.evaluate("""([table, rules]) => table.map(([typed, answer]) =>
+                                   chainruleAccepts(typed, Number(answer), rules))""",
+                              [table, page_rules()])
+    assert page_says == [accepts(typed, answer) for typed, answer, _ in CASES]
+    assert page_says == [right for _, _, right in CASES]
+
+
+def test_autoplay_steps_to_the_end_and_stops(open_page):
+    page = open_page(karpathy()[0])
+    page.select_option('[data-part="speed"]', "200")
+    page.click('[data-part="play"]')
+    assert page.locator('[data-part="play"]').inner_text() == "❚❚ pause"
+    page.wait_for_function("""() => document.querySelector('[data-part="counter"]')
+                                       .textContent.startsWith("step 11 of 11")""",
+                           timeout=10_000)
+    page.wait_for_timeout(400)  # a tick more: it stays at the end
+    assert page.locator('[data-part="counter"]').inner_text().startswith("STEP 11 OF 11")
+    assert page.locator('[data-part="play"]').inner_text() == "▶ play"
+
+
+def test_autoplay_stops_at_a_practice_question(open_page):
+    page = open_page(karpathy()[0], practice=True)
+    page.select_option('[data-part="speed"]', "200")
+    page.keyboard.press("a")  # the key for play / pause
+    page.wait_for_selector('[data-part="question"]:not([hidden])', timeout=10_000)
+    assert page.locator('[data-part="prompt"]').inner_text() == "Step 5: ∂L/∂d = ?"
+    page.wait_for_timeout(400)
+    assert page.locator('[data-part="counter"]').inner_text().startswith("STEP 5 OF 11")
+    assert page.locator('[data-part="play"]').inner_text() == "▶ play"
+
+
+def test_the_autoplay_key_plays_and_pauses(open_page):
+    page = open_page(karpathy()[0])
+    page.select_option('[data-part="speed"]', "200")
+    page.keyboard.press("a")
+    page.wait_for_function("""() => document.querySelector('[data-part="counter"]')
+                                       .textContent.startsWith("step 2 ")""", timeout=10_000)
+    page.keyboard.press("a")
+    paused_at = page.locator('[data-part="counter"]').inner_text()
+    page.wait_for_timeout(600)  # three steps' time at 5 steps/s
+    assert page.locator('[data-part="counter"]').inner_text() == paused_at
+    assert page.locator('[data-part="play"]').inner_text() == "▶ play"
 
 
 def test_clicking_a_value_explains_its_gradient_once_it_is_complete(open_page):
@@ -234,7 +367,7 @@ def test_practice_grades_an_infinite_gradient_by_its_sign(open_page):
     page.click('[data-part="next"]')
     page.fill('[data-part="answer"]', "-inf")  # |-inf - inf| is within 1% of inf: not right
     page.keyboard.press("Enter")
-    assert page.locator('[data-part="message"]').inner_text().startswith("not quite: it is inf")
+    assert page.locator('[data-part="message"]').inner_text() == "not quite: try again"
     page = open_page(x.log(), practice=True)
     page.keyboard.press("b")
     page.click('[data-part="next"]')
@@ -272,6 +405,20 @@ def test_a_page_of_an_overflowing_sum_shows_inf_to_the_end(open_page):
     assert text(page, "n0-grad") == "inf"
     page.click('[id="cr-n0"]')
     assert "1e308 + 1e308 overflows to inf" in page.locator('[data-part="why"]').inner_text()
+
+
+def test_each_edge_carries_its_local_derivative_and_the_current_one_is_highlighted(open_page):
+    page = open_page(karpathy()[0])
+    # e = a * b: ∂e/∂a = b = -3.0, ∂e/∂b = a = 2.0; d = e + c: 1.0 each; L = d * f: f, d
+    assert [text(page, f"e{E}_{k}-local") for k in (0, 1)] == ["-3.0", "2.0"]
+    assert [text(page, f"e{D}_{k}-local") for k in (0, 1)] == ["1.0", "1.0"]
+    assert [text(page, f"e{L}_{k}-local") for k in (0, 1)] == ["-2.0", "4.0"]
+    page.locator('[data-part="slider"]').fill("9")  # ∂L/∂a += ∂e/∂a * ∂L/∂e, along a -> (*)
+    assert "cr-active" in classes(page, f"e{E}_0")
+    assert "cr-active" not in classes(page, f"e{E}_1")
+    weight = page.locator(f'[id="cr-e{E}_0-local"]').evaluate(
+        "e => getComputedStyle(e).fontWeight")
+    assert weight == "700"  # the highlighted edge's number is bold
 
 
 def test_the_help_leaves_inf_and_nan_out_when_every_number_is_finite(open_page):
@@ -485,3 +632,31 @@ def test_going_to_a_named_node_opens_the_levels_down_to_its_next_step(open_page)
     page.keyboard.press("Enter")
     assert page.locator('[data-part="message"]').inner_text() == (
         '"no such node" is not a named node of this graph')
+
+
+def test_each_level_writes_its_own_local_derivatives_in_a_shared_picture(open_page):
+    # layers.0's neuron 1 reads a different example in its first and second call: one
+    # picture, each level's numbers on its edges, as Python's snapshot has them
+    from autograd.stepper import walkthrough
+    from autograd.stepper.levels import level_items
+    from autograd.stepper.picture import edge_texts
+
+    loss = moons_loss()[1]
+    walk = walkthrough(loss)
+    page = open_page(loss)
+    shown = []
+    for step in (1, 4):  # layers.0, call 1 and call 2
+        neuron = walk.open(walk.open(walk.top, step), 1)
+        texts = edge_texts(walk, level_items(walk.graph, walk.groups, neuron.group))
+        expected = {f"e{j}_{k}": text for j, row in enumerate(texts) for k, text in enumerate(row)}
+        page.locator('[data-part="slider"]').fill(str(step))
+        for key in ("o", "ArrowRight", "o"):
+            page.keyboard.press(key)
+        labels = dict(page.evaluate("""() => [...document.querySelectorAll(
+            '.cr-graph [id$="-local"]')].map((e) => [e.id.match(/(e\\d+_\\d+)-local$/)[1],
+                                                       e.textContent])"""))
+        assert labels == expected
+        shown.append(labels)
+        page.keyboard.press("u")
+        page.keyboard.press("u")
+    assert shown[0] != shown[1]

@@ -95,19 +95,107 @@ def test_go_to_a_node_then_explain_it(terminal):
     terminal.expect("step 9 of 11")
 
 
-def test_practice_asks_before_revealing(terminal):
+def practising(terminal):
+    """Practice mode on at the seed step: the next key asks for ∂L/∂d (= f = -2.0)."""
     terminal.send("b")
     terminal.expect("step 4 of 11")
     terminal.send("r")
     terminal.expect("practice mode on")
+
+
+def test_practice_asks_before_revealing(terminal):
+    practising(terminal)
     terminal.send("n")
     terminal.expect(r"practice, step 5: ∂L/∂d = \?")
     terminal.sendline("-2")
     terminal.expect("right: -2.0")
+    terminal.expect("score: 1 of 1 right first try")
+
+
+def test_the_score_stays_on_the_screen_while_practising(terminal):
+    practising(terminal)
     terminal.send("n")
-    terminal.expect(r"∂L/∂f = \?")
+    terminal.sendline("-2")
+    terminal.expect("right: -2.0")
+    terminal.send("p")  # back to the seed step: no question, the score still shown
+    terminal.expect(r"step 4 of 11")
+    terminal.expect("score: 1 of 1 right first try")
+
+
+def test_the_question_marks_the_asked_node_and_the_sender_and_hides_the_step(terminal):
+    practising(terminal)
+    terminal.send("n")
+    # the screen of step 5 while it asks: d marked > with a ? for its grad, L marked * (it
+    # sends d its gradient), and neither the narration nor d's number shown yet
+    terminal.expect(r"step 5 of 11 \(backward\)")
+    terminal.expect(r"> d +e \+ c +4\.0 +\?")
+    terminal.expect(r"\* L +d \* f +-8\.0 +1\.0")
+    terminal.expect(r"practice: ∂L/∂d = \?")
+    terminal.expect(r"practice, step 5")
+    assert "-2.0 * 1.0" not in terminal.before
+
+
+def test_text_that_is_not_a_number_asks_again(terminal):
+    practising(terminal)
+    terminal.send("n")
+    terminal.expect(r"practice, step 5: ∂L/∂d = \?")
+    terminal.sendline("abc")
+    terminal.expect('"abc" is not a number: type one, such as -1.5 or 0.25')
+    terminal.expect(r"practice, step 5: ∂L/∂d = \?")  # the same question again
+    terminal.sendline("-2")
+    terminal.expect("right: -2.0")
+    terminal.expect("score: 1 of 1 right first try")  # abc was no try
+
+
+def test_a_wrong_answer_gets_a_retry_then_a_hint_then_the_answer(terminal):
+    practising(terminal)
+    terminal.send("n")
+    terminal.sendline("2")
+    terminal.expect("not quite: try again")
+    terminal.expect(r"practice, step 5")
     terminal.sendline("3")
-    terminal.expect(r"not quite: it is 4\.0\. ∂L/∂f = d = 4\.0")
+    # the hint: the chain rule with the numbers filled in, the last product left to do
+    terminal.expect(r"not quite\. Hint: ∂L/∂d = f \* ∂L/∂L = -2\.0 \* 1\.0, because L = d \* f")
+    terminal.sendline("4")
+    terminal.expect(r"∂L/∂d \+= f \* ∂L/∂L = -2\.0 \* 1\.0 = -2\.0")  # the step, then
+    terminal.expect("it is -2.0, worked out above")
+    terminal.expect("score: 0 of 1 right first try, 1 shown")
+
+
+def test_an_answer_is_right_at_the_precision_it_is_typed_in():
+    # ∂tanh(x)/∂x at 0.5 = 1 - tanh(0.5)**2 = 0.786448: 0.77 is wrong (0.79 at two decimals,
+    # and 2% off), 0.8 is right at one decimal
+    child = spawn("from autograd import Value\nfrom autograd.stepper.terminal import step\n"
+                  "step(Value(0.5, label='x').tanh())")
+    child.expect("step 0 of 4")
+    child.send("b")
+    child.send("r")
+    child.send("n")
+    child.expect(r"practice, step 3: ∂out/∂x = \?")
+    child.sendline("0.77")
+    child.expect("not quite: try again")
+    child.sendline("0.8")
+    child.expect("right: 0.786448")
+    child.expect("score: 0 of 1 right first try, 1 on the second try")
+    child.close(force=True)
+
+
+def test_the_score_counts_how_each_question_was_settled_and_ends_with_a_summary(terminal):
+    practising(terminal)
+    # ∂L/∂d right, ∂L/∂f right, ∂L/∂e after a hint, ∂L/∂c on a second try, ∂L/∂a shown,
+    # ∂L/∂b right: 3 of 6 first try
+    for keys in (["-2"], ["4"], ["h", "-2"], ["5", "-2"], ["s"], ["-4"]):
+        terminal.send("n")
+        terminal.expect("practice, step")
+        for typed in keys:
+            terminal.sendline(typed)
+            terminal.expect(r"score: |Hint|try again")
+    terminal.send("n")
+    terminal.expect("Done: every gradient is known")
+    terminal.expect("practice done: 3 of 6 right first try, 1 on the second try, "
+                    "1 after a hint, 1 shown")
+    terminal.send("q")
+    terminal.expect("practice: 3 of 6 right first try")
 
 
 def test_the_current_row_is_highlighted(terminal):

@@ -7,9 +7,10 @@ one gradient apart into its paths. None of them changes the Values you pass in.
 """
 
 from .explain import Explanation, explain
-from .model import Graph, Node, State, Step, Walkthrough, grade, snapshot, walkthrough
+from .model import Graph, Node, State, Step, Walkthrough, snapshot, walkthrough
 from .notebook import Player
 from .page import export_html
+from .practice import grade
 from .terminal import step
 from .training import training_walkthrough
 

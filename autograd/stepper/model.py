@@ -439,7 +439,8 @@ def _backward_step(graph: Graph, index: int, out: Node, slot: int, inp: Node, up
         local_name = _factor(formula.names, formula.binding) if formula else fmt(local)
     else:
         local_name = _d(out, inp)
-    chain = f"{_d(root, inp)} += {local_name} * {_d(root, out)}"
+    product = f"{local_name} * {_d(root, out)}"
+    chain = f"{_d(root, inp)} += {product}"
     parts = [chain]
     if formula is not None and formula.names != formula.numbers and out is not root:
         parts.append(f"{_factor(formula.names, formula.binding)} * {number_factor(upstream)}")
@@ -463,11 +464,12 @@ def _backward_step(graph: Graph, index: int, out: Node, slot: int, inp: Node, up
         lines.append(f"{out.name} was created at {out.site}")
     question = (f"{_d(root, inp)} = ?" if fan_out == 1 else
                 f"{_d(root, inp)} after adding the contribution from {out.name} = ?")
-    formula_text = f" = {formula.names}" if formula and formula.names != formula.numbers else ""
-    hint = (f"{_d(out, inp)}{formula_text} = {fmt(local)} (rule: {rule}); times the upstream "
-            f"gradient {_d(root, out)} = {fmt(upstream)} gives {fmt(contribution)}")
+    # The hint is the chain rule with the numbers filled in, all but the last multiplication.
+    hint = (f"{_d(root, inp)} {'=' if before is None else '+='} "
+            f"{' = '.join([product, *parts[1:-1]])}, because {out.name} = {expr.names}, and "
+            f"{rule}")
     if before is not None:
-        hint += f", added to the {fmt(before)} {inp.name}.grad already holds"
+        hint += f"; then add the {fmt(before)} that {inp.name}.grad already holds"
     return Step(
         index=index, kind="backward", title=chain, node=inp.id, edge=(out.id, inp.id, slot),
         grads=((inp.id, after),), lines=tuple(lines), rule=rule, upstream=upstream,
@@ -1018,29 +1020,3 @@ def _where(node: Node) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-# --- practice --------------------------------------------------------------------------------
-
-REL_TOL = 0.01  # practice answers within 1% (plus ABS_TOL) of the true number count as right
-ABS_TOL = 1e-3
-
-
-def grade(step: Step, typed: str) -> tuple[bool, str]:
-    """Whether `typed` answers the step's question (within tolerance), and what to say."""
-    if step.answer is None:
-        raise ValueError(f"step {step.index} ({step.kind}) asks no question")
-    try:
-        guess = float(typed.strip())
-    except ValueError:
-        return False, f"{typed.strip()!r} is not a number; type a number such as -1.5 or 0.25"
-    answer = step.answer
-    if math.isnan(answer):
-        ok = math.isnan(guess)
-    elif math.isinf(answer):  # inf - inf is nan: an infinity is right only with its own sign
-        ok = guess == answer
-    else:
-        ok = abs(guess - answer) <= ABS_TOL + REL_TOL * abs(answer)
-    if ok:
-        return True, f"right: {fmt(answer, 6)}"
-    return False, f"not quite: it is {fmt(answer, 6)}. {step.hint}"

@@ -22,9 +22,7 @@ from ..value import Value
 from .explain import explain_node
 from .levels import level_items
 from .model import (
-    ABS_TOL,
     MAX_NODES,
-    REL_TOL,
     Step,
     Walkthrough,
     as_walkthrough,
@@ -35,6 +33,7 @@ from .model import (
     sample_part,
 )
 from .picture import Picture, grad_colors, largest_grad, level_pictures
+from .practice import page_rules
 from .symbols import fmt
 
 MAX_EXPLAINED = 300  # nodes; a larger graph's page leaves "why" out, to stay small
@@ -178,7 +177,7 @@ def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[i
         "samples": [_part_data(*sample_part(walk, k)) for k in range(len(batch_calls(walk)))],
         "firstNonfinite": walk.first_nonfinite(),
         "practice": practice,
-        "tolerance": {"rel": REL_TOL, "abs": ABS_TOL},
+        "rules": page_rules(),
     }
 
 
@@ -229,8 +228,9 @@ def _picture_data(picture: Picture) -> dict:
                       for item in picture.items]}
 
 
-def _level_data(walk: Walkthrough, level, picture: int, texts: list[str]) -> dict:
-    """A level: where it is, its picture and names, and its steps.
+def _level_data(walk: Walkthrough, level, picture: int, texts: list[str],
+                locals_: list[list[str]]) -> dict:
+    """A level: where it is, its picture, names and local derivatives, and its steps.
 
     An ordinary step is given by its number alone (its text is in the walkthrough's steps);
     the step of a module call carries its own text and the level it opens into. nodes: for
@@ -264,7 +264,7 @@ def _level_data(walk: Walkthrough, level, picture: int, texts: list[str]) -> dic
                           "first": step.first, "last": step.last, "opens": step.opens,
                           "item": position[step.group]})
     return {"name": level.name, "parent": level.parent, "at": level.at, "picture": picture,
-            "texts": texts, "nodes": nodes, "numbers": shown, "steps": steps}
+            "texts": texts, "locals": locals_, "nodes": nodes, "numbers": shown, "steps": steps}
 
 
 def _json_number(x: float | None) -> float | str | None:

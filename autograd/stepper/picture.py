@@ -5,10 +5,12 @@ of these SVGs by id. A level shows one group (levels.py): its parts, operations 
 calls (one box each), and the values they read from outside. Its items are numbered in the
 order of the nodes they show, and the ids follow the renderer's scheme (dot.py): `n{j}` is item
 j's box, `n{j}_op` the op that made it, `e{j}_{k}` the edge from its k-th input into that op
-(or into a module's box) and `e{j}_out` the op's edge to its value. The texts inside get ids
-too (`n{j}-name`, `n{j}-data`, `n{j}-grad`), so a step can write them in. Levels of the same
-shape (the same layer for each example of a batch) share one picture, laid out with the
-longest of their names, and write their own. Without levels, item j is node j of the graph.
+(or into a module's box) and `e{j}_out` the op's edge to its value. An edge into an op carries
+the local derivative ∂out/∂input, as draw(local_grads=True) writes it. The texts inside get ids
+too (`n{j}-name`, `n{j}-data`, `n{j}-grad`, `e{j}_{k}-local`), so a step can write them in.
+Levels of the same shape (the same layer for each example of a batch) share one picture, laid
+out with the longest of their names and numbers, and write their own. Without levels, item j
+is node j of the graph.
 """
 
 from __future__ import annotations
@@ -64,16 +66,28 @@ def item_texts(walk: Walkthrough, items: tuple[Item, ...]) -> list[str]:
     return texts
 
 
+def edge_texts(walk: Walkthrough, items: tuple[Item, ...]) -> list[list[str]]:
+    """For each item, the local derivative on each edge into its op (none for other items)."""
+    return [[fmt(local) for local in walk.graph.nodes[item.node].local_grads]
+            if item.kind == "op" else [] for item in items]
+
+
+def _widest(columns) -> list[str]:
+    """At each place, the longest of the texts the levels sharing a picture put there."""
+    return [max(column, key=len) for column in zip(*columns)]
+
+
 def level_pictures(walk: Walkthrough, prefix: str = "", direction: str = "LR"
-                   ) -> tuple[list[Picture], list[tuple[int, list[str]]]]:
-    """The pictures of every level, and for each level its picture's number and its names.
+                   ) -> tuple[list[Picture], list[tuple[int, list[str], list[list[str]]]]]:
+    """The pictures of every level, and for each level its picture's number, its names and
+    the local derivatives on its edges (see edge_texts).
 
     Picture 0 is the top level's; its ids start with `prefix` alone, picture p's with
     `{prefix}p{p}-`. Graphviz runs once per picture.
     """
     shapes: dict[str, int] = {}  # the DOT text with names blanked -> picture number
-    drafts: list[tuple[tuple[Item, ...], list[list[str]]]] = []
-    shown: dict[int, tuple[int, list[str]]] = {}  # group -> (picture, names)
+    drafts: list[tuple[tuple[Item, ...], list[list[str]], list[list[list[str]]]]] = []
+    shown: dict[int, tuple[int, list[str], list[list[str]]]] = {}  # group -> its texts
     for level in walk.levels:
         if level.group in shown:
             continue
@@ -82,27 +96,33 @@ def level_pictures(walk: Walkthrough, prefix: str = "", direction: str = "LR"
         shape = level_dot(walk, items, [BLANK] * len(items), "", direction, tooltips=False)
         if shape not in shapes:
             shapes[shape] = len(drafts)
-            drafts.append((items, []))
+            drafts.append((items, [], []))
         number = shapes[shape]
+        edges = edge_texts(walk, items)
         drafts[number][1].append(texts)
-        shown[level.group] = (number, texts)
+        drafts[number][2].append(edges)
+        shown[level.group] = (number, texts, edges)
     final = walk.state(len(walk) - 1)
     pictures = []
-    for number, (items, names) in enumerate(drafts):
+    for number, (items, names, locals_) in enumerate(drafts):
         # the longest name at each place, with room to spare when the levels' names differ
-        widest = [max(column, key=len) for column in zip(*names)]
+        widest = _widest(names)
         if len(names) > 1:
             widest = [text if len(set(column)) == 1 else text + "  "
                       for text, column in zip(widest, zip(*names))]
+        labels = [_widest(slots) for slots in zip(*locals_)]
         local = prefix if number == 0 else f"{prefix}p{number}-"
-        dot = level_dot(walk, items, widest, local, direction, final, tooltips=len(names) == 1)
+        dot = level_dot(walk, items, widest, local, direction, final, tooltips=len(names) == 1,
+                        labels=labels)
         pictures.append(Picture(svg_of(dot, walk, items, local, final), items))
     return pictures, [shown[level.group] for level in walk.levels]
 
 
 def level_dot(walk: Walkthrough, items: tuple[Item, ...], texts: list[str], prefix: str,
-              direction: str = "LR", state: State | None = None, tooltips: bool = True) -> str:
-    """DOT text of a level's picture, with the numbers of `state` (none: empty cells)."""
+              direction: str = "LR", state: State | None = None, tooltips: bool = True,
+              labels: list[list[str]] | None = None) -> str:
+    """DOT text of a level's picture, with the numbers of `state` (none: empty cells) and
+    `labels` on the edges into each op (see edge_texts; none: no labels)."""
     graph = walk.graph
     lines = [
         'digraph "walkthrough" {',
@@ -155,8 +175,9 @@ def level_dot(walk: Walkthrough, items: tuple[Item, ...], texts: list[str], pref
         if item.kind != "op":
             continue
         for k, source in enumerate(item.reads):
+            label = f" label={quoted(labels[j][k])}" if labels else ""
             lines.append(f'\t"{prefix}n{source}" -> "{prefix}n{j}_op" '
-                         f'[id="{prefix}e{j}_{k}" class="input"]')
+                         f'[id="{prefix}e{j}_{k}" class="input"{label}]')
         lines.append(f'\t"{prefix}n{j}_op" -> "{prefix}n{j}" '
                      f'[id="{prefix}e{j}_out" class="output"]')
     lines.append("}")
@@ -234,7 +255,7 @@ def walkthrough_dot(walk: Walkthrough, prefix: str = "", direction: str = "LR") 
     """DOT text of the top level's picture, showing the numbers of the walkthrough's last step."""
     items = level_items(walk.graph, walk.groups, walk.top.group)
     return level_dot(walk, items, item_texts(walk, items), prefix, direction,
-                     walk.state(len(walk) - 1))
+                     walk.state(len(walk) - 1), labels=edge_texts(walk, items))
 
 
 def svg_of(dot: str, walk: Walkthrough, items: tuple[Item, ...], prefix: str,
@@ -280,6 +301,10 @@ def mark_numbers(svg: str, walk: Walkthrough, items: tuple[Item, ...], prefix: s
     root = ET.fromstring(re.sub(r"<!DOCTYPE[^>]*>", "", svg, count=1))
     wanted = {f"{prefix}n{j}": (j, item) for j, item in enumerate(items)}
     for group in root.iter(f"{{{SVG}}}g"):
+        if group.get("class") == "edge input":  # its text, if any, is its local derivative
+            for text in group.iter(f"{{{SVG}}}text"):
+                text.set("id", f"{group.get('id')}-local")
+            continue
         found = wanted.get(group.get("id", ""))
         if found is None:
             continue

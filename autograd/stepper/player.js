@@ -22,7 +22,9 @@ function chainrulePlayer(root, data, options) {
   let level = null;
   let items = new Map();  // node -> the item of the current level that shows it
   let index = 0;
-  let pending = null;  // the step of this level whose practice question is being asked
+  let pending = null;  // the practice question being asked: its step of this level, its tries
+  const score = Object.fromEntries(data.rules.outcomes.map(([key]) => [key, 0]));
+  let playing = null;  // the autoplay timer, while playing
 
   function idPrefix(picture) {
     return picture === 0 ? prefix : prefix + "p" + picture + "-";
@@ -93,6 +95,7 @@ function chainrulePlayer(root, data, options) {
     // Follow a node ({follow: id}), step one example ({sample: k}) or every step (null),
     // from the top level's first step.
     whole();
+    if (playing !== null) stop();
     if (view && view.follow !== undefined) {
       some(data.follow[view.follow]);
       following = view.follow;
@@ -152,6 +155,10 @@ function chainrulePlayer(root, data, options) {
       const name = byId("n" + j + "-name");
       if (name && name.textContent !== text) name.textContent = text;
     });
+    level.locals.forEach((texts, j) => texts.forEach((text, k) => {
+      const local = byId("e" + j + "_" + k + "-local");  // the local derivative on an edge
+      if (local && local.textContent !== text) local.textContent = text;
+    }));
     crumbs();
     part("slider").max = String(level.steps.length - 1);
     show(i);
@@ -212,8 +219,10 @@ function chainrulePlayer(root, data, options) {
     if (element) element.classList.toggle(name, on);
   }
 
-  function paintGraph(step) {
-    const { values, grads, updated } = stateAt(step.last);
+  function paintGraph(step, asking) {
+    // asking: the step's practice question is up, so the numbers are those known before it,
+    // and the asked-for gradient is a ?
+    const { values, grads, updated } = stateAt(asking ? step.first - 1 : step.last);
     const shapes = data.pictures[level.picture].items;
     level.nodes.forEach((node, j) => {
       const known = Array.isArray(node) ? node.some((n) => values[n] !== null)
@@ -238,8 +247,8 @@ function chainrulePlayer(root, data, options) {
       }
       if (gradCell) gradCell.style.fill = grad ? grad[2] : "#ffffff";
     });
-    for (const element of root.querySelectorAll(".cr-current, .cr-sender, .cr-active")) {
-      element.classList.remove("cr-current", "cr-sender", "cr-active");
+    for (const element of root.querySelectorAll(".cr-current, .cr-sender, .cr-active, .cr-asked")) {
+      element.classList.remove("cr-current", "cr-sender", "cr-active", "cr-asked");
     }
     if (step.item !== null) {  // a module call: its box, and the values it reads
       setClass("n" + step.item, "cr-current", true);
@@ -251,8 +260,16 @@ function chainrulePlayer(root, data, options) {
     }
     const ordinary = step.ordinary;
     if (ordinary.node !== null && items.has(ordinary.node)) {
-      setClass("n" + items.get(ordinary.node), "cr-current", true);
-      reveal(byId("n" + items.get(ordinary.node)));
+      const j = items.get(ordinary.node);
+      setClass("n" + j, "cr-current", true);
+      if (asking) {
+        setClass("n" + j, "cr-asked", true);
+        const gradText = byId("n" + j + "-grad");
+        if (gradText) { gradText.textContent = "?"; gradText.style.fill = ""; }
+        const gradCell = byId("n" + j + "-grad-cell");
+        if (gradCell) gradCell.style.fill = "";
+      }
+      reveal(byId("n" + j));
     }
     if (ordinary.edge) {
       const [out, , slot] = ordinary.edge;
@@ -290,15 +307,16 @@ function chainrulePlayer(root, data, options) {
     }
   }
 
-  function show(i, message) {
+  function show(i, message, asking) {
+    // Step i of this level; asking: with its practice question up instead of its narration.
     index = Math.max(0, Math.min(level.steps.length - 1, i));
     pending = null;
     const step = stepAt(index);
     const last = level.steps.length - 1;
-    paintGraph(step);
+    paintGraph(step, asking);
     part("counter").textContent = "step " + index + " of " + last + " \u00b7 " + phase(step.kind);
-    part("title").textContent = step.title;
-    fillList(part("lines"), step.lines);
+    part("title").textContent = asking ? "practice: " + step.ordinary.question : step.title;
+    fillList(part("lines"), asking ? [] : step.lines);
     const opens = part("opens");
     opens.hidden = step.opens === null;
     opens.textContent = step.opens === null ? "" : "This step is " +
@@ -315,6 +333,16 @@ function chainrulePlayer(root, data, options) {
     part("forward").disabled = firstOf(["forward"]) === null;
     part("backward").disabled = firstOf(["seed", "backward"]) === null;
     part("why").replaceChildren();
+    showScore();
+  }
+
+  function showScore() {
+    // The running score while practising; at the top level's last step, the summary.
+    const box = part("score");
+    const asked = Object.values(score).reduce((a, b) => a + b, 0);
+    box.hidden = !part("practice").checked || asked === 0;
+    const end = level.parent === null && index === level.steps.length - 1;
+    box.textContent = (end ? "practice done: " : "score: ") + chainruleSummary(score, data.rules);
   }
 
   function phase(kind) {
@@ -330,6 +358,7 @@ function chainrulePlayer(root, data, options) {
   // --- moving, and practice -----------------------------------------------------------------
 
   function next() {
+    if (pending !== null) { part("answer").focus(); return; }  // answer the question first
     if (index === level.steps.length - 1) return;
     const target = stepAt(index + 1);
     if (part("practice").checked && target.ordinary && target.ordinary.question &&
@@ -341,41 +370,81 @@ function chainrulePlayer(root, data, options) {
   }
 
   function ask(i) {
-    pending = i;
-    const box = part("question");
-    box.hidden = false;
+    // Step i, its node and edge marked, its number not shown: the question asks for it.
+    stop();
+    show(i, null, true);
+    pending = { i: i, tries: 0, hinted: false };
+    part("question").hidden = false;
     part("prompt").textContent = "Step " + i + ": " + stepAt(i).ordinary.question;
     const input = part("answer");
     input.value = "";
-    part("message").textContent = "";
     input.focus();
   }
 
-  function close(guess, answer) {
-    if (Number.isNaN(answer)) return Number.isNaN(guess);
-    if (!Number.isFinite(answer)) return guess === answer;  // an infinity: right only with its sign
-    return Math.abs(guess - answer) <= data.tolerance.abs + data.tolerance.rel * Math.abs(answer);
+  function say(kind, typed) {
+    // One of practice.py's MESSAGES, filled in as Question._reply fills it in.
+    const step = stepAt(pending.i).ordinary;
+    return data.rules.messages[kind].replace("{typed}", typed || "")
+      .replace("{answer}", step.answerText).replace("{hint}", step.hint);
   }
 
-  function check(reveal) {
-    if (pending === null) return;
-    const target = stepAt(pending);
-    const step = target.ordinary;
-    const typed = part("answer").value.trim();
-    const guess = Number(typed.replace(/^([+-]?)inf(inity)?$/i, "$1Infinity"));  // "-inf" too
-    answered.add(target.first);
-    if (reveal) {
-      show(pending, { kind: "cr-info", text: "it is " + step.answerText + ". " + step.hint });
-    } else if (typed === "" || Number.isNaN(guess) && typed.toLowerCase() !== "nan") {
-      answered.delete(target.first);
-      part("message").textContent = JSON.stringify(typed) + " is not a number; type a number such as -1.5";
-      part("message").className = "cr-message cr-wrong";
-    } else if (close(guess, Number(step.answer))) {
-      show(pending, { kind: "cr-right", text: "right: " + step.answerText });
-    } else {
-      show(pending, { kind: "cr-wrong",
-                      text: "not quite: it is " + step.answerText + ". " + step.hint });
+  function reply(kind, typed) {
+    // Settle the question (right, or shown) and show its step, or say why not and ask again;
+    // the same turns as practice.Question.answer.
+    const settled = kind === "right" || kind === "shown";
+    const text = say(kind, typed);
+    if (!settled) {
+      const note = part("message");
+      note.textContent = text;
+      note.className = "cr-message " + (kind === "asked_hint" ? "cr-info" : "cr-wrong");
+      part("answer").select();
+      return;
     }
+    const outcome = kind === "shown" ? "shown" : pending.hinted ? "hint"
+      : pending.tries === 0 ? "first" : "second";
+    score[outcome] += 1;
+    answered.add(stepAt(pending.i).first);
+    show(pending.i, { kind: kind === "right" ? "cr-right" : "cr-info", text: text });
+    root.focus({ preventScroll: true });  // the answer box is gone: keys step on from here
+  }
+
+  function check(action) {
+    // action: "answer" (what is typed), "hint" or "show"
+    if (pending === null) return;
+    if (action === "hint") { pending.hinted = true; return reply("asked_hint"); }
+    if (action === "show") return reply("shown");
+    const typed = part("answer").value.trim();
+    if (chainruleReadNumber(typed, data.rules) === null) return reply("not_a_number", typed);
+    if (chainruleAccepts(typed, Number(stepAt(pending.i).ordinary.answer), data.rules)) {
+      return reply("right");
+    }
+    pending.tries += 1;
+    if (pending.tries === 1 && !pending.hinted) return reply("retry");
+    if (!pending.hinted) { pending.hinted = true; return reply("hint"); }
+    return reply("shown");
+  }
+
+  // --- autoplay -----------------------------------------------------------------------------
+
+  function play() {
+    // A step every so often, until the level's last step or a practice question.
+    if (playing !== null) return stop();
+    if (index === level.steps.length - 1) show(0);
+    const tick = () => {
+      next();
+      if (pending !== null || index === level.steps.length - 1) stop();
+      else playing = setTimeout(tick, Number(part("speed").value));
+    };
+    playing = setTimeout(tick, Number(part("speed").value));
+    part("play").textContent = "\u275a\u275a pause";
+    part("play").classList.add("cr-playing");
+  }
+
+  function stop() {
+    if (playing !== null) clearTimeout(playing);
+    playing = null;
+    part("play").textContent = "\u25b6 play";
+    part("play").classList.remove("cr-playing");
   }
 
   // --- explaining a node --------------------------------------------------------------------
@@ -402,7 +471,7 @@ function chainrulePlayer(root, data, options) {
 
   function onKey(event) {
     if (event.target && event.target.tagName === "INPUT" && event.target.type === "text") {
-      if (event.key === "Enter") { check(false); event.preventDefault(); }
+      if (event.key === "Enter") { check("answer"); event.preventDefault(); }
       return;
     }
     if (event.target && event.target.tagName === "INPUT" && event.target.type === "search") {
@@ -420,7 +489,7 @@ function chainrulePlayer(root, data, options) {
       Home: () => show(0), End: () => show(level.steps.length - 1),
       f: () => { if (firstOf(["forward"]) !== null) show(firstOf(["forward"])); },
       b: () => { if (firstOf(["seed", "backward"]) !== null) show(firstOf(["seed", "backward"])); },
-      o: open, Enter: open, u: up, Backspace: up,
+      o: open, Enter: open, u: up, Backspace: up, a: play,
       "!": () => { if (data.firstNonfinite !== null) locate(seqIndex(data.firstNonfinite)); },
     };
     const move = moves[event.key];
@@ -443,8 +512,10 @@ function chainrulePlayer(root, data, options) {
   if (data.firstNonfinite === null) nonfinite.remove();
   else nonfinite.addEventListener("click", () => locate(seqIndex(data.firstNonfinite)));
   part("slider").addEventListener("input", (event) => show(Number(event.target.value)));
-  part("check").addEventListener("click", () => check(false));
-  part("reveal").addEventListener("click", () => check(true));
+  part("check").addEventListener("click", () => check("answer"));
+  part("hint").addEventListener("click", () => check("hint"));
+  part("reveal").addEventListener("click", () => check("show"));
+  part("play").addEventListener("click", play);
   part("practice").checked = Boolean(data.practice);
   part("practice").addEventListener("change", () => show(index));
   root.querySelector(".cr-graph").addEventListener("click", (event) => {
@@ -532,6 +603,44 @@ function chainruleElement(tag, attributes, children) {
   return element;
 }
 
+function chainruleReadNumber(typed, rules) {
+  // practice.read_number: the number typed and the decimal place of its last digit (null for
+  // nan and the infinities), or null when it is not a number.
+  const text = typed.trim();
+  if (new RegExp("^(?:" + rules.special + ")$", "i").test(text)) {
+    const sign = text.startsWith("-") ? -1 : 1;
+    return { value: /nan/i.test(text) ? NaN : sign * Infinity, place: null };
+  }
+  const match = new RegExp("^(?:" + rules.number + ")$").exec(text);
+  if (!match) return null;
+  const fraction = match[1].includes(".") ? match[1].split(".")[1].length : 0;
+  const exponent = match[2] ? Number(match[2].slice(1)) : 0;
+  return { value: Number(text), place: exponent - fraction };
+}
+
+function chainruleAccepts(typed, answer, rules) {
+  // practice.accepts, line for line: right within 1% of the answer, or at the precision typed.
+  const number = chainruleReadNumber(typed, rules);
+  if (number === null) return false;
+  const guess = number.value;
+  if (!Number.isFinite(answer) || number.place === null) {
+    return guess === answer || (Number.isNaN(guess) && Number.isNaN(answer));
+  }
+  const error = Math.abs(guess - answer);
+  if (error <= rules.relTol * Math.abs(answer) + rules.noise) return true;
+  return answer !== 0 && number.place <= Math.floor(Math.log10(Math.abs(answer))) &&
+    error <= 0.5 * Math.pow(10, number.place) * (1 + 1e-9);
+}
+
+function chainruleSummary(score, rules) {
+  // practice.Score.summary: "7 of 9 right first try, 2 after a hint".
+  const [[first, phrase], ...others] = rules.outcomes;
+  const asked = Object.values(score).reduce((a, b) => a + b, 0);
+  const parts = [score[first] + " of " + asked + " " + phrase];
+  for (const [key, words] of others) if (score[key]) parts.push(score[key] + " " + words);
+  return parts.join(", ");
+}
+
 function chainrulePicture(data, number) {
   // A picture's SVG element: filling the width, but never scaling text down past 0.75x, nor
   // up past 1.75x or past what fits the window's height (the graph box scrolls instead).
@@ -549,10 +658,12 @@ function chainrulePicture(data, number) {
 
 function chainruleHelp(nonfinite, leveled) {
   // The inf / nan parts only for a graph that has an inf or nan, where the button is shown.
-  return "Orange: this step. Dashed purple: the node sending its gradient back. Gradients: " +
+  return "Orange: this step. Dashed purple: the node sending its gradient back. On each " +
+    "edge: the local derivative \u2202out/\u2202input. Gradients: " +
     "red below zero, blue above, darker for larger" + (nonfinite ? ", purple inf or nan" : "") +
     ". Keys: \u2192 next, \u2190 previous, Home / End, f forward pass, b backward pass" +
     (leveled ? ", o or Enter open a step, u or Backspace go back up" : "") +
+    ", a play / pause" +
     (nonfinite ? ", ! the first inf or nan" : "") +
     ". Click a value box to see why its gradient is what it is.";
 }
@@ -569,6 +680,12 @@ function chainruleBuild(root, data) {
     button("prev", "\u25c0 prev", "previous step (left arrow)"),
     button("next", "next \u25b6", "next step (right arrow)"),
     button("last", "last \u00bb", "last step (End)"),
+    button("play", "\u25b6 play", "play the steps one after another, or pause (a)"),
+    el("select", { "data-part": "speed", "aria-label": "autoplay speed",
+                   title: "how fast autoplay steps" },
+       [["2000", "0.5 step/s"], ["1000", "1 step/s"], ["500", "2 steps/s"],
+        ["200", "5 steps/s"]].map(([ms, text]) => el("option", ms === "1000"
+          ? { value: ms, text: text, selected: "" } : { value: ms, text: text }))),
   ]);
   const levels = el("div", { class: "cr-controls" }, [
     button("open", "open \u25be", "open this step into the steps it is made of (o or Enter)"),
@@ -619,6 +736,7 @@ function chainruleBuild(root, data) {
     el("input", { type: "text", "data-part": "answer", inputmode: "decimal",
                   autocomplete: "off", "aria-label": "your answer" }),
     button("check", "check", "check your answer (Enter)"),
+    button("hint", "hint", "the chain rule with the numbers filled in"),
     button("reveal", "show me", "show the answer"),
   ]);
   question.hidden = true;
@@ -633,6 +751,7 @@ function chainruleBuild(root, data) {
     el("div", { class: "cr-opens", "data-part": "opens" }),
     question,
     el("div", { class: "cr-message", "data-part": "message" }),
+    el("div", { class: "cr-score", "data-part": "score" }),
     el("div", { class: "cr-why", "data-part": "why" }),
     el("div", { class: "cr-help", text: chainruleHelp(data.firstNonfinite !== null, leveled) }),
   ]);

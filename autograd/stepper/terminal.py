@@ -25,9 +25,9 @@ from .model import (
     as_walkthrough,
     focused,
     forward_expression,
-    grade,
     sampled,
 )
+from .practice import Question, Score
 from .symbols import fmt
 
 HELP = """\
@@ -43,7 +43,9 @@ keys
   !                              run to the first value or gradient that is inf or nan
   x                              explain the current node's gradient: every path, and a check
   t                              the tape: the whole computation as numbered statements
-  r                              practice mode on/off: type each gradient before you see it
+  r                              practice mode on/off: type each gradient before you see it;
+                                 a wrong answer gets another try, then a hint (h), then the
+                                 answer (s: show me at any time); the score is kept
   q                              quit
 Marks: > the node this step is about; * the node passing its gradient back.
 A network is stepped in levels: each call of a layer is one step at the top, which o opens
@@ -76,9 +78,11 @@ def step(output: Value | Walkthrough, *, title: str = "", practice: bool = False
 
 def screen(walk: Walkthrough, index: int, width: int = 100, height: int = 40,
            color: bool = False, title: str = "", message: str = "",
-           level: Level | int = 0) -> str:
+           level: Level | int = 0, asking: bool = False) -> str:
     """The text of the screen at step `index` of a level (the top one unless given).
 
+    asking: the step's practice question is up, so the step's node and edge are marked but
+    its number is not shown yet (a ? in its place), nor its narration.
     Names, titles and messages are user text, shown with their control characters written
     out (ESC as \\x1b): only the screen's own colours reach the terminal as escapes.
     """
@@ -98,15 +102,21 @@ def screen(walk: Walkthrough, index: int, width: int = 100, height: int = 40,
                                 subsequent_indent="  ")
     narration = [_paint(printable(step.title), BOLD, color)]
     lines = list(step.lines)
+    if asking:
+        question = walk[step.first].question
+        narration = [_paint(printable(f"practice: {question}"), BOLD, color)]
+        lines = []
     if step.opens is not None:
         lines.append(f"(o opens this step: {_steps(len(walk.levels[step.opens]))})")
     for line in lines:
         narration += textwrap.wrap(printable(line), width - 2, initial_indent="  ",
                                    subsequent_indent="      ") or [""]
-    tail = [] if not message else textwrap.wrap(printable(message), width)
+    tail = [wrapped for line in message.splitlines()
+            for wrapped in textwrap.wrap(printable(line), width)]
     room = max(height - len(narration) - len(tail) - len(header) - 5, 3)
     rule = "-" * min(width, 100)
-    lines = [*header, rule, *_table(walk, level, index, width, room, color), rule, *narration]
+    table = _table(walk, level, index, width, room, color, asking)
+    lines = [*header, rule, *table, rule, *narration]
     if tail:
         lines += ["", *tail]
     lines += [rule, _clip(LEVELS_FOOTER if walk.leveled else FOOTER, width)]
@@ -131,11 +141,14 @@ def _header(walk: Walkthrough, level: Level, index: int, title: str) -> str:
 
 
 def _table(walk: Walkthrough, level: Level, index: int, width: int, room: int,
-           color: bool) -> list[str]:
-    """One row per value the level shows (constants left out): name, definition, numbers."""
+           color: bool, asking: bool = False) -> list[str]:
+    """One row per value the level shows (constants left out): name, definition, numbers.
+
+    asking: the numbers known before the step, and a ? for the one it asks for.
+    """
     graph = walk.graph
     step = level[index]
-    state = walk.state(step.last)
+    state = walk.state(step.first - 1 if asking else step.last)
     items = level_items(graph, walk.groups, level.group)
     current, sender = _marked(walk, items, step)
     rows = [k for k, item in enumerate(items)
@@ -166,7 +179,7 @@ def _table(walk: Walkthrough, level: Level, index: int, width: int, room: int,
         value = None if node is None else state.values[node]
         grad = None if node is None else state.grads[node]
         value_text = "" if value is None else fmt(value)
-        grad_text = "" if grad is None else fmt(grad)
+        grad_text = "?" if asking and k == current else "" if grad is None else fmt(grad)
         text = (f"{mark} {_cut(names[k], name_w):<{name_w}}  "
                 f"{_cut(definitions[k], def_w):<{def_w}}  {value_text:>10}  {grad_text:>10}")
         text = _clip(text, width)
@@ -235,6 +248,7 @@ class Session:
         self.level = walk.top
         self.index = 0
         self.answered: set[int] = set()  # practice questions already asked (ordinary steps)
+        self.score = Score()
 
     def run(self, start: int = 0) -> None:
         """Show step `start` of the top level, then follow keys until q or the end of input."""
@@ -247,12 +261,19 @@ class Session:
                 if key in ("q", "Q", "ctrl-d", ""):
                     break
                 message = self.handle(key)
+        if self.score.asked:
+            self.output.write(f"practice: {self.score.summary()}\n")
+            self.output.flush()
 
-    def draw(self, message: str = "") -> None:
-        """Redraw the whole screen for the current step."""
+    def draw(self, message: str = "", asking: int | None = None) -> None:
+        """Redraw the whole screen for the current step, or for step `asking` while its
+        practice question is up."""
         size = shutil.get_terminal_size((100, 40))
-        text = screen(self.walk, self.index, size.columns, size.lines - 1, self.color,
-                      self.title, message, self.level)
+        if self.practice and self.score.asked:  # the running score, under any message
+            message = "\n".join(line for line in (message, self.score_line()) if line)
+        text = screen(self.walk, self.index if asking is None else asking, size.columns,
+                      size.lines - 1, self.color, self.title, message, self.level,
+                      asking=asking is not None)
         if self.keys.interactive:
             self.output.write("\x1b[H\x1b[2J" + text.replace("\n", "\x1b[K\n") + "\n")
         else:
@@ -353,15 +374,41 @@ class Session:
         question = self.walk[target.first] if target.opens is None else None
         if (self.practice and index == self.index + 1 and question is not None
                 and question.question and target.first not in self.answered):
-            self.answered.add(target.first)
-            typed = self.keys.line(f"practice, step {index}: {question.question} ")
-            if typed is None:
-                return ""
-            _, verdict = grade(question, typed)
-            self.index = index
-            return verdict
+            return self.ask(index)
         self.index = index
         return ""
+
+    def ask(self, index: int) -> str:
+        """Ask step `index`'s practice question until it is settled (or put away with q), the
+        step's node and edge marked; then show the step."""
+        step = self.walk[self.level[index].first]
+        question = Question(step, self.score)
+        message = ""
+        while True:
+            if self.keys.interactive or not message:  # into a pipe: the screen once
+                self.draw(message, asking=index)
+            else:
+                self.output.write(message + "\n")
+            typed = self.keys.line(f"practice, step {index}: {step.question} "
+                                   f"(h: a hint, s: show me, q: later) ")
+            if typed is None or typed.lower() == "q":
+                return "the question is put away; n asks it again"
+            if typed.lower() in ("h", "hint"):
+                reply = question.hint()
+            elif typed.lower() in ("s", "show me", "show"):
+                reply = question.show()
+            else:
+                reply = question.answer(typed)
+            if reply.settled:
+                self.answered.add(step.index)
+                self.index = index
+                return reply.text
+            message = reply.text
+
+    def score_line(self) -> str:
+        """The running score; at the top level's last step, how the questions went."""
+        done = self.level.parent is None and self.index == len(self.level) - 1
+        return f"{'practice done' if done else 'score'}: {self.score.summary()}"
 
     def go(self, typed: str | None) -> str:
         """A step number of this level, or a node's name: the next step about that node."""
