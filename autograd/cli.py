@@ -71,68 +71,45 @@ def build_parser() -> argparse.ArgumentParser:
     draw.set_defaults(run=run_draw)
 
     add_commands(commands)  # step and html: the stepper's own commands
-    add_playground_command(commands)
+    add_installed_commands(commands)  # playground, from nn
     return parser
 
 
-PLAYGROUND_EXAMPLE = "chainrule playground --data moons --layers 2,8,8,1 -o play.html"
+# Commands that other packages add. `nn` adds `playground` (a page where a model trains), but
+# autograd never imports nn: nn names its function under this entry-point group in the
+# package's metadata (pyproject.toml), and the command line finds it there when installed.
+COMMAND_GROUP = "chainrule.commands"
 
 
-def add_playground_command(commands: argparse._SubParsersAction) -> None:
-    """`chainrule playground`: a page where a network trains live (nn/playground_page.py)."""
-    play = commands.add_parser(
-        "playground",
-        help="write a web page where a network trains live on a 2-D data set",
-        description="Write one HTML file (no network, no server needed) where an MLP trains "
-        "in the browser on a data set of two classes: the decision boundary, the loss and "
-        "accuracy, every neuron's output and every weight, each open to its numbers.",
-        epilog=f"example: {PLAYGROUND_EXAMPLE}",
-    )
-    play.add_argument("--data", default="moons",
-                      choices=["moons", "circles", "xor", "spirals", "blobs"],
-                      help="the data set (default: moons)")
-    play.add_argument("--layers", default="2,8,8,1", metavar="SIZES",
-                      help="the layer sizes, inputs first and one output last (default: 2,8,8,1)")
-    play.add_argument("--points", type=int, default=200, metavar="N",
-                      help="how many points, a quarter of them kept for testing (default: 200)")
-    play.add_argument("--noise", type=float, metavar="X",
-                      help="the data set's noise (default: the data set's own)")
-    play.add_argument("--activation", default="tanh",
-                      choices=["relu", "tanh", "sigmoid", "leaky_relu", "softplus"],
-                      help="the hidden layers' activation (default: tanh)")
-    play.add_argument("--loss", default="hinge", choices=["hinge", "bce"],
-                      help="hinge (max-margin) or bce (cross-entropy of logits) (default: hinge)")
-    play.add_argument("--optimizer", default="adam", choices=["sgd", "adam"],
-                      help="the optimizer (default: adam)")
-    play.add_argument("--lr", type=float, metavar="RATE",
-                      help="the learning rate (default: 0.1 for sgd, 0.01 for adam)")
-    play.add_argument("--batch-size", type=int, metavar="N",
-                      help="examples per step (default: every training point)")
-    play.add_argument("--seed", type=int, default=0,
-                      help="seed of the data, the starting weights and the batches (default: 0)")
-    play.add_argument("-o", "--output", default="playground.html", metavar="FILE",
-                      help="the page to write (default: playground.html)")
-    play.set_defaults(run=run_playground)
+def add_installed_commands(commands: argparse._SubParsersAction) -> None:
+    """Let each function registered under COMMAND_GROUP add its subcommand.
+
+    Such a command writes one file, `args.output`. A ValueError or TypeError from its run
+    function is a mistake in the arguments (a usage error); an OSError means the file could not
+    be written.
+    """
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group=COMMAND_GROUP), key=lambda entry: entry.name):
+        entry.load()(commands)
+        command = commands.choices[entry.name]
+        command.set_defaults(run=_writes_a_file(command.get_default("run")))
 
 
-def run_playground(args: argparse.Namespace) -> int:
-    """chainrule playground: build the data and the model, write the page."""
-    # The page trains an nn model; nn is built on autograd, and only this command needs it.
-    from nn.playground_page import command_page
-
-    try:
-        page = command_page(args.data, args.layers, args.points, args.noise, args.activation,
-                            args.loss, args.optimizer, args.lr, args.batch_size, args.seed)
-    except (ValueError, TypeError) as error:
-        raise UsageError(str(error)) from None
-    shown = printable(args.output)
-    try:
-        page.save(args.output)
-    except OSError as error:
-        print(f"chainrule: cannot write {shown}: {printable(str(error))}", file=sys.stderr)
-        return 1
-    print(f"wrote {shown}: open it in a browser")
-    return 0
+def _writes_a_file(run):
+    """An installed command's run function, with its outcome reported as ours are."""
+    def run_and_report(args: argparse.Namespace) -> int:
+        shown = printable(args.output)
+        try:
+            run(args)
+        except (ValueError, TypeError) as error:
+            raise UsageError(str(error)) from None
+        except OSError as error:
+            print(f"chainrule: cannot write {shown}: {printable(str(error))}", file=sys.stderr)
+            return 1
+        print(f"wrote {shown}: open it in a browser")
+        return 0
+    return run_and_report
 
 
 def run_draw(args: argparse.Namespace) -> int:

@@ -78,6 +78,14 @@ def test_nn_uses_only_public_autograd_names():
             assert name == "autograd" or name.startswith("nn"), f"{path.name} imports {name}"
 
 
+def test_autograd_never_imports_nn():
+    # nn is built on autograd; its `chainrule playground` command reaches the command line
+    # through the package's entry points, not through an import in autograd/cli.py
+    for path in sorted((ROOT / "autograd").rglob("*.py")):
+        for name in imported_modules(path):
+            assert name.split(".")[0] != "nn", f"{path.relative_to(ROOT)} imports {name}"
+
+
 def test_import_autograd_stays_light():
     # numpy and graphviz are loaded only by the parts that need them.
     code = ("import sys, autograd; "
