@@ -128,3 +128,43 @@ def browser():
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    """offline_page(path, ready, width=1280, height=800, **context) -> a Playwright page.
+
+    Opens a local file in its own browser context with every request that is not a file
+    blocked, waits for the selector `ready`, and records page errors, console errors and
+    dialogs. At the end the test fails if the page asked the network for anything or
+    reported a problem: a page of this project runs offline and quietly.
+    """
+    contexts, requests, problems = [], [], []
+
+    def block(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            requests.append(route.request.url)
+            route.abort()
+
+    def opener(path, ready, width=1280, height=800, **context_options):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      **context_options)
+        context.route("**/*", block)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("dialog", lambda dialog: (problems.append("dialog " + dialog.message),
+                                          dialog.dismiss()))
+        page.goto(Path(path).as_uri())
+        page.wait_for_selector(ready)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert requests == [], "the page asked the network for something"
+    assert problems == []
+

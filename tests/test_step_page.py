@@ -13,37 +13,17 @@ from autograd.stepper.page import export_html
 
 
 @pytest.fixture
-def open_page(browser, tmp_path):
+def open_page(offline_page, tmp_path):
     """open_page(value, **options) -> a Playwright page showing its walkthrough, offline."""
     require_program("dot")
-    contexts, requests, problems = [], [], []
-
-    def block(route):
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            requests.append(route.request.url)
-            route.abort()
+    written = []
 
     def opener(value, **options):
-        path = export_html(value, tmp_path / f"walk{len(contexts)}.html", **options)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        context.route("**/*", block)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("dialog", lambda dialog: (problems.append("dialog " + dialog.message),
-                                          dialog.dismiss()))
-        page.goto(path.as_uri())
-        page.wait_for_selector(".cr-live")
-        return page
+        path = export_html(value, tmp_path / f"walk{len(written)}.html", **options)
+        written.append(path)
+        return offline_page(path, ".cr-live")
 
-    yield opener
-    for context in contexts:
-        context.close()
-    assert requests == [], "the page asked the network for something"
-    assert problems == []
+    return opener
 
 
 # node ids are positions in topological order: a b e c d f L
