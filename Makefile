@@ -66,12 +66,13 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # chainrule itself (editable) with the extras a target uses; one stamp file per set of extras,
-# each redone when pyproject.toml changes. The sets add up in the one .venv.
+# each redone when pyproject.toml (which lists each extra's packages) or this Makefile (which
+# names each target's extras) changes. The sets add up in the one .venv.
 EXTRAS_test  := test
 EXTRAS_demos := plot,digits
 EXTRAS_demo  := plot
 EXTRAS_docs  := docs
-$(VENV)/.installed-%: pyproject.toml | $(PY)
+$(VENV)/.installed-%: pyproject.toml Makefile | $(PY)
 	$(PIP) install -q -e '.[$(EXTRAS_$*)]'
 	@touch $@
 

@@ -5,8 +5,10 @@ notebook) and the `chainrule` command all call these functions, so a node reads 
 drawing, a step, the tape and the page.
 
 A number (`format_number`) has 4 significant digits and is written as Python writes a float:
-2.0, -3.0, 0.7071, 1.235e6, 3e-7, nan. A number written into a formula as a constant of the
-code (`constant_text`) drops a whole number's ".0": a ** 2, -1 * b.
+2.0, -3.0, 0.7071, 1.235e6, 3e-7, nan; a zero is 0.0 whatever its sign, since -0.0 (relu's
+gradient times a negative upstream) equals 0.0 and its sign would only puzzle a reader. A
+number written into a formula as a constant of the code (`constant_text`) drops a whole
+number's ".0": a ** 2, -1 * b.
 
 A node (`node_names`) is called, in this order of preference:
 - a parameter of a module (a leaf that nn, or a name_scope, made inside a module): the path of
@@ -53,11 +55,13 @@ def format_number(x: float, digits: int = 4) -> str:
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
+    if x == 0.0:  # -0.0 too: equal to 0.0, and written as it
+        return "0.0"
     text = f"{x:.{digits}g}"
     mantissa, has_exponent, exponent = text.partition("e")
     if has_exponent:  # "3e-07" -> "3e-7", "1.235e+06" -> "1.235e6"
         return f"{mantissa}e{int(exponent)}"
-    return text if "." in text else text + ".0"  # "2" -> "2.0", "-0" -> "-0.0"
+    return text if "." in text else text + ".0"  # "2" -> "2.0"
 
 
 def constant_text(x: float) -> str:

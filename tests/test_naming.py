@@ -42,7 +42,7 @@ from tests.conftest import karpathy
         (6.8813735870195432, "6.881"),
         (0.0001234, "0.0001234"),
         (0.0, "0.0"),
-        (-0.0, "-0.0"),  # as Python prints it: relu's gradient times a negative upstream
+        (-0.0, "0.0"),  # relu's gradient times a negative upstream: equal to 0.0, written so
         (math.inf, "inf"),
         (-math.inf, "-inf"),
         (math.nan, "nan"),

@@ -5,11 +5,14 @@ trusted notebook does (scripts run: two players, each on its own) and as an untr
 (scripts and styles stripped: a static picture and no controls).
 """
 
-import base64
 import re
+from urllib.parse import unquote
 
 import pytest
-from conftest import execute_cells, require_program
+from conftest import execute_cells, karpathy, require_program
+
+import nn
+from autograd import Player, Value, walkthrough
 
 CELLS = [
     """\
@@ -50,8 +53,15 @@ def html_of(cell_outputs):
     return output["data"]["text/html"]
 
 
-def prefix_of(html):
-    return re.search(r'data-player="(cr[0-9a-f]{8}-)"', html).group(1)
+def token_of(html):
+    return re.search(r'data-player="(cr[0-9a-f]{8})"', html).group(1)
+
+
+def static_svg(html):
+    """The SVG of the output's static picture, from its data: URI (text, not base64)."""
+    uri = re.search(r'<img class="cr-static" src="data:image/svg\+xml;charset=utf-8,([^"]+)"',
+                    html).group(1)
+    return unquote(uri)
 
 
 def test_each_output_is_html_with_a_plain_text_fallback(outputs):
@@ -60,28 +70,24 @@ def test_each_output_is_html_with_a_plain_text_fallback(outputs):
     assert data["text/html"].startswith('<div class="cr-player" data-player="cr')
 
 
-def test_every_output_has_its_own_ids(outputs):
-    prefixes = [prefix_of(html_of(outputs[i])) for i in range(3)]
-    assert len(set(prefixes)) == 3  # the same player shown twice gets fresh ids too
-    for i, prefix in enumerate(prefixes):
-        picture = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html_of(outputs[i]))
-        svg = base64.b64decode(picture.group(1)).decode("utf-8")
-        ids = re.findall(r' id="([^"]+)"', svg)
-        assert ids and all(i.startswith(prefix) or i.startswith("a_" + prefix) for i in ids)
+def test_every_output_has_its_own_container_and_unique_ids_inside(outputs):
+    tokens = [token_of(html_of(outputs[i])) for i in range(3)]
+    assert len(set(tokens)) == 3  # the same player shown twice is found apart too
+    for i in range(3):  # each player's ids are its own: it lives in its own shadow root
+        ids = re.findall(r" id='([^']+)'", static_svg(html_of(outputs[i])))
+        assert ids and len(ids) == len(set(ids))
 
 
 def test_the_static_picture_shows_the_finished_graph(outputs):
-    picture = re.search(r'base64,([^"]+)"', html_of(outputs[0])).group(1)
-    svg = base64.b64decode(picture).decode("utf-8")
+    svg = static_svg(html_of(outputs[0]))
     assert ">6.0</text>" in svg  # ∂L/∂a, in a's grad cell
     assert "<script" not in svg
 
 
 def test_the_static_picture_carries_each_edges_local_derivative(outputs):
-    picture = re.search(r'base64,([^"]+)"', html_of(outputs[0])).group(1)
-    svg = base64.b64decode(picture).decode("utf-8")
+    svg = static_svg(html_of(outputs[0]))
     # node 2 is e = a * b: ∂e/∂a = b = -3.0 on the edge from a, ∂e/∂b = a = 2.0 from b
-    labels = dict(re.findall(r'-(e\d+_\d+)-local"[^>]*>([^<]*)<', svg))
+    labels = dict(re.findall(r"-(e\d+_\d+)-local'[^>]*>([^<]*)<", svg))
     assert labels["e2_0"] == "-3.0" and labels["e2_1"] == "2.0"
     assert len(labels) == 6  # two inputs each for the ops *, + and *
 
@@ -162,8 +168,7 @@ def test_a_network_plays_in_levels_in_a_notebook(outputs, show):
 
 def test_an_untrusted_notebook_shows_a_networks_top_level(outputs, show):
     html = [o for o in outputs[4] if "data" in o][0]["data"]["text/html"]
-    picture = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html).group(1)
-    svg = base64.b64decode(picture).decode("utf-8")
+    svg = static_svg(html)
     assert "layers.1 (call 4 of 4)" in svg and "neurons.3" not in svg
     page = show(re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S))
     assert page.locator("img.cr-static").evaluate("img => img.complete && img.naturalWidth > 100")
@@ -218,3 +223,49 @@ def test_autoplay_in_a_notebook_plays_one_player_to_its_end(outputs, show):
     counter.filter(has_text="STEP 11 OF 11").wait_for(timeout=10_000)
     assert first.locator('[data-part="play"]').inner_text() == "▶ play"
     assert second.locator('[data-part="counter"]').inner_text().startswith("STEP 0 OF 7")
+
+
+def test_a_negative_zero_reads_0_0_in_the_tape_and_the_player():
+    x = Value(-1.0, label="x")
+    y = x.relu() * -2.0  # dy/dx = relu'(-1) * -2 = 0 * -2 = -0.0, equal to 0.0
+    y.label = "y"
+    assert "∂y/∂x += ∂t1/∂x * ∂y/∂t1 = 0 * (-2.0) = 0.0" in walkthrough(y).tape()
+    html = Player(y).html()
+    svg = static_svg(html)
+    assert ">0.0<" in svg and ">-0.0<" not in svg
+
+
+def test_an_untrusted_notebook_says_in_one_line_how_to_get_the_live_player(outputs, show):
+    page = show(page_of(outputs, scripts=False))
+    notes = page.locator(".cr-player p.cr-static-note")
+    assert notes.count() == 2
+    assert notes.nth(0).inner_text() == (
+        "To step through this graph, trust the notebook: File → Trust Notebook, or “Trust "
+        "Notebook” in JupyterLab’s command palette (no kernel needed).")
+
+
+def test_the_live_player_hides_the_static_picture_and_its_note(outputs, show):
+    page = show(page_of(outputs))
+    page.locator(".cr-player.cr-live").nth(1).wait_for()
+    assert page.locator("img.cr-static").first.is_hidden()
+    assert page.locator("p.cr-static-note").first.is_hidden()
+
+
+def mlp_loss():
+    """One example through MLP(2, [4, 4, 1]) and its squared error, as docs/drawing.md draws."""
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    loss = (model([1.0, -2.0]) - 1.0) ** 2
+    loss.label = "loss"
+    return loss
+
+
+@pytest.mark.parametrize("make, collapse", [
+    (lambda: karpathy()[0], None),  # the README's Player(L)
+    (lambda: (Value(2.0, label="x") * Value(-3.0, label="w") + Value(6.88, label="b")).tanh(),
+     None),  # the README's neuron
+    (mlp_loss, "neurons"),  # a small network, collapsed to one box per neuron
+], ids=["karpathy", "neuron", "mlp-4-4-1-neurons"])
+def test_a_players_output_is_at_most_100_kb(make, collapse):
+    require_program("dot")
+    html = Player(make(), collapse=collapse).html()
+    assert len(html.encode("utf-8")) <= 100_000

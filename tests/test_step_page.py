@@ -211,7 +211,8 @@ def test_autoplay_steps_to_the_end_and_stops(open_page):
     page.select_option('[data-part="speed"]', "200")
     page.click('[data-part="play"]')
     assert page.locator('[data-part="play"]').inner_text() == "❚❚ pause"
-    page.wait_for_function("""() => document.querySelector('[data-part="counter"]')
+    page.wait_for_function("""() => document.querySelector('.cr-player').shadowRoot
+                                       .querySelector('[data-part="counter"]')
                                        .textContent.startsWith("step 11 of 11")""",
                            timeout=10_000)
     page.wait_for_timeout(400)  # a tick more: it stays at the end
@@ -234,7 +235,8 @@ def test_the_autoplay_key_plays_and_pauses(open_page):
     page = open_page(karpathy()[0])
     page.select_option('[data-part="speed"]', "200")
     page.keyboard.press("a")
-    page.wait_for_function("""() => document.querySelector('[data-part="counter"]')
+    page.wait_for_function("""() => document.querySelector('.cr-player').shadowRoot
+                                       .querySelector('[data-part="counter"]')
                                        .textContent.startsWith("step 2 ")""", timeout=10_000)
     page.keyboard.press("a")
     paused_at = page.locator('[data-part="counter"]').inner_text()
@@ -632,11 +634,23 @@ def test_each_level_writes_its_own_local_derivatives_in_a_shared_picture(open_pa
         page.locator('[data-part="slider"]').fill(str(step))
         for key in ("o", "ArrowRight", "o"):
             page.keyboard.press(key)
-        labels = dict(page.evaluate("""() => [...document.querySelectorAll(
-            '.cr-graph [id$="-local"]')].map((e) => [e.id.match(/(e\\d+_\\d+)-local$/)[1],
-                                                       e.textContent])"""))
+        labels = dict(page.evaluate("""() => [...document.querySelector('.cr-player')
+            .shadowRoot.querySelectorAll('.cr-graph [id$="-local"]')]
+            .map((e) => [e.id.match(/(e\\d+_\\d+)-local$/)[1], e.textContent])"""))
         assert labels == expected
         shown.append(labels)
         page.keyboard.press("u")
         page.keyboard.press("u")
     assert shown[0] != shown[1]
+
+
+def test_the_page_follows_the_systems_light_or_dark_theme(open_page):
+    page = open_page(karpathy()[0])
+    player = page.locator(".cr-player.cr-live")
+    assert player.get_attribute("data-theme") == "light"
+    title = player.locator('[data-part="title"]')
+    assert title.evaluate("e => getComputedStyle(e).color") == "rgb(34, 34, 34)"  # #222
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function("document.querySelector('.cr-player').dataset.theme === 'dark'")
+    assert title.evaluate("e => getComputedStyle(e).color") == "rgb(232, 232, 232)"  # #e8e8e8
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(22, 22, 22)"

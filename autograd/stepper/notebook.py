@@ -1,9 +1,11 @@
 """The walkthrough player inline in a Jupyter notebook: `Player(loss)` as the last line of a cell.
 
-It is the web page's player (page.py), with a fresh id prefix for every output so that several
-players on one page never touch each other's elements. It starts as a static picture of the
-finished graph, which its script replaces with the live player: an untrusted notebook, which
-runs no scripts, keeps a clean picture and no controls that do nothing.
+It is the web page's player (page.py), each in its own shadow root, so that several players on
+one page never touch each other's elements and the notebook's styles never reach them. It
+starts as a static picture of the finished graph and a sentence on how to get the live player,
+which its script replaces: an untrusted notebook, which runs no scripts, keeps a clean picture
+and no controls that do nothing. With the focus in the player, its keys are its own: the
+notebook's shortcuts wait until Escape hands the focus back to the cell.
 """
 
 from __future__ import annotations
@@ -35,10 +37,10 @@ class Player:
         self.direction = direction
 
     def html(self) -> str:
-        """The player as HTML, with ids no other output shares."""
-        prefix = f"cr{secrets.token_hex(4)}-"  # random: outputs of earlier sessions stay unique
-        return player_html(self.walk, prefix=prefix, practice=self.practice,
-                           direction=self.direction, static_picture=True)
+        """The player as HTML: a static picture, and the script that makes it live."""
+        token = f"cr{secrets.token_hex(4)}"  # random: outputs of earlier sessions stay apart
+        return player_html(self.walk, token, practice=self.practice, direction=self.direction,
+                           static_picture=True)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         """What Jupyter shows: the player, or, without Graphviz, the tape and how to install it."""

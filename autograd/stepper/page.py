@@ -3,13 +3,11 @@
 Each level's graph is laid out once by Graphviz (picture.py); the page carries those SVGs, the
 steps and the levels as data, and player.js restyles the current level's SVG by id at each
 step, with the narration beside it; a step of a network opens into the level below. The same
-player, built with a unique id prefix, is what a notebook shows (notebook.py).
+player, packed small behind a static picture, is what a notebook shows (notebook.py).
 """
 
 from __future__ import annotations
 
-import base64
-import gzip
 import html
 import json
 import math
@@ -17,8 +15,9 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from ..drawing import _write_atomically, svg_img
+from ..drawing import _write_atomically
 from ..value import Value
+from .compact import compact_svg, packed, svg_data_uri, without_comments
 from .explain import explain_node
 from .levels import level_items
 from .model import (
@@ -72,8 +71,7 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
         summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps in levels: "
                    f"{len(walk.top)} at the top, one per call of each layer. Open a step "
                    f"(o or Enter) to see the steps it is made of; u or Backspace goes back up.")
-    player = player_html(walk, prefix="cr-", practice=practice, direction=direction,
-                         global_keys=True)
+    player = player_html(walk, "cr-", practice=practice, direction=direction, global_keys=True)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -82,10 +80,15 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
 <meta name="generator" content="chainrule">
 <title>{html.escape(title)}</title>
 <style>
-body {{ margin: 0; padding: 1rem 1.25rem; background: #fafafa; }}
+body {{ margin: 0; padding: 1rem 1.25rem; background: #fafafa; color: #222; }}
 header h1 {{ font: 600 20px/1.3 system-ui, sans-serif; margin: 0 0 0.2rem;
              overflow-wrap: anywhere; }}
-header p {{ font: 13px/1.4 system-ui, sans-serif; color: #666; margin: 0 0 0.8rem; }}
+header p {{ font: 13px/1.4 system-ui, sans-serif; color: #595959; margin: 0 0 0.8rem; }}
+/* the system's dark theme: the player sees the dark page and takes its dark colours */
+@media (prefers-color-scheme: dark) {{
+  body {{ background: #161616; color: #e8e8e8; }}
+  header p {{ color: #b4b4b4; }}
+}}
 </style>
 </head>
 <body>
@@ -96,47 +99,62 @@ header p {{ font: 13px/1.4 system-ui, sans-serif; color: #666; margin: 0 0 0.8re
 """
 
 
-def player_html(walk: Walkthrough, prefix: str, practice: bool = False, direction: str = "LR",
-                global_keys: bool = False, static_picture: bool = False) -> str:
-    """The player as an HTML fragment: a container, its style, and the script that builds it.
+IDS = "cr-"  # every player's element ids start so: each player has its own shadow root
+STATIC_NOTE = ("To step through this graph, trust the notebook: File \u2192 Trust Notebook, "
+               "or \u201cTrust Notebook\u201d in JupyterLab\u2019s command palette "
+               "(no kernel needed).")
 
-    With static_picture, the container starts with the final graph as an <img>, which stays
-    where scripts do not run (an untrusted notebook): a picture, and no dead controls. A
-    walkthrough of some steps of another (following a node, one example) is shown as the
-    whole one, opened on those steps.
+
+def player_html(walk: Walkthrough, token: str, practice: bool = False, direction: str = "LR",
+                global_keys: bool = False, static_picture: bool = False) -> str:
+    """The player as an HTML fragment: a container, and the script that builds it.
+
+    token: the container's data-player attribute, by which the script finds it. With
+    static_picture (a notebook's output), the container starts with the final graph as an
+    <img> and a sentence on how to get the live player, which stay where scripts do not run
+    (an untrusted notebook, a notebook viewer): a picture, and no dead controls. The script,
+    its style and the steps then come packed (compact.py), and the live player's first
+    picture is the static one. A walkthrough of some steps of another (following a node,
+    one example) is shown as the whole one, opened on those steps.
     """
     view = {"follow": walk.focus, "sample": walk.sample}
     walk = walk.whole or walk
-    pictures, places = level_pictures(walk, prefix=prefix, direction=direction)
-    data = player_data(walk, pictures, places, prefix, practice)
-    inside = "<noscript>This walkthrough needs JavaScript.</noscript>"
-    if static_picture:
-        inside = static_img(pictures[0].svg, walk)
+    pictures, places = level_pictures(walk, prefix=IDS, direction=direction)
+    pictures = [Picture(compact_svg(picture.svg), picture.items) for picture in pictures]
+    data = player_data(walk, pictures, places, IDS, practice)
     options = json.dumps({"globalKeys": global_keys, **view})
+    css = _asset("player.css")
+    find = (f"  var scope = document.currentScript ? document.currentScript.parentNode "
+            f": document;\n"
+            f"  var root = scope.querySelector('[data-player=\"{token}\"]') ||\n"
+            f"             document.querySelector('[data-player=\"{token}\"]');\n")
+    if static_picture:
+        data["pictures"][0]["svg"] = None  # unpack.js reads it from the static picture
+        bundle = packed({"script": without_comments(_asset("player.js")), "css": css,
+                         "data": data})
+        inside = (static_img(pictures[0].svg, walk)
+                  + f'<p class="cr-static-note">{html.escape(STATIC_NOTE)}</p>')
+        return (f'<div class="cr-player" data-player="{token}">{inside}</div>\n'
+                f"<script>\n{_asset('unpack.js')}\n(function () {{\n{find}"
+                f'  chainruleUnpackPlayer(root, "{bundle}", {options});\n}})();\n</script>')
     text = _script_json(data)
     if len(text) > PACK_OVER:  # a network's steps: about a tenth of the size, gzipped
-        packed = gzip.compress(json.dumps(data, allow_nan=False).encode("utf-8"), mtime=0)
-        mount = (f'chainruleUnpack(root, "{base64.b64encode(packed).decode("ascii")}", '
-                 f"{options});")
+        mount = f'chainruleUnpack(root, "{packed(data)}", {options}, {_script_json(css)});'
     else:
-        mount = f"chainruleMount(root, {text}, {options});"
+        mount = f"chainruleMount(root, {text}, {options}, {_script_json(css)});"
     return (
-        f'<div class="cr-player" data-player="{prefix}">{inside}</div>\n'
-        f"<style>\n{_asset('player.css')}</style>\n"
-        f"<script>\n{_asset('player.js')}\n"
-        f"(function () {{\n"
-        f"  var scope = document.currentScript ? document.currentScript.parentNode : document;\n"
-        f"  var root = scope.querySelector('[data-player=\"{prefix}\"]') ||\n"
-        f"             document.querySelector('[data-player=\"{prefix}\"]');\n"
-        f"  {mount}\n"
-        f"}})();\n</script>"
+        f'<div class="cr-player" data-player="{token}">'
+        f"<noscript>This walkthrough needs JavaScript.</noscript></div>\n"
+        f"<script>\n{_asset('unpack.js')}\n{_asset('player.js')}\n"
+        f"(function () {{\n{find}  {mount}\n}})();\n</script>"
     )
 
 
 def static_img(svg: str, walk: Walkthrough) -> str:
     """The final graph as an <img> with a data: URI: the picture every notebook shows."""
     alt = f"computation graph of {walk.graph.root.name}, {len(walk.graph.nodes)} nodes"
-    return svg_img(svg, alt, css_class="cr-static")
+    return (f'<img class="cr-static" src="{svg_data_uri(svg)}" alt="{html.escape(alt)}" '
+            f'style="max-width: 100%; height: auto">')
 
 
 def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[int, list[str]]],
@@ -281,5 +299,5 @@ def _script_json(data: dict) -> str:
 
 
 def _asset(name: str) -> str:
-    """A file shipped with this package (player.js, player.css)."""
+    """A file shipped with this package (player.js, player.css, unpack.js)."""
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")

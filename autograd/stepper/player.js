@@ -12,7 +12,8 @@
 function chainrulePlayer(root, data, options) {
   "use strict";
   const prefix = data.prefix;
-  const part = (name) => root.querySelector('[data-part="' + name + '"]');
+  const view = root.shadowRoot;  // the player's own elements, apart from the host page's
+  const part = (name) => view.querySelector('[data-part="' + name + '"]');
   const pictures = [];  // each picture's SVG element, made when first shown
   let answered = new Set();  // steps whose practice question was asked
   let steps = data.steps;  // the steps walked: all of them, or those following one node
@@ -31,7 +32,7 @@ function chainrulePlayer(root, data, options) {
   }
 
   function byId(id) {
-    return root.querySelector('[id="' + idPrefix(level.picture) + id + '"]');
+    return view.querySelector('[id="' + idPrefix(level.picture) + id + '"]');
   }
 
   function stepAt(i) {
@@ -91,31 +92,31 @@ function chainrulePlayer(root, data, options) {
     answered = new Set();
   }
 
-  function switchTo(view) {
+  function switchTo(choice) {
     // Follow a node ({follow: id}), step one example ({sample: k}) or every step (null),
     // from the top level's first step.
     whole();
     if (playing !== null) stop();
-    if (view && view.follow !== undefined) {
-      some(data.follow[view.follow]);
-      following = view.follow;
-    } else if (view && view.sample !== undefined) {
-      some(data.samples[view.sample]);
-      sample = view.sample;
+    if (choice && choice.follow !== undefined) {
+      some(data.follow[choice.follow]);
+      following = choice.follow;
+    } else if (choice && choice.sample !== undefined) {
+      some(data.samples[choice.sample]);
+      sample = choice.sample;
     }
     const note = part("following");
     note.replaceChildren();
-    note.hidden = !view;
-    if (view) {
+    note.hidden = !choice;
+    if (choice) {
       const count = (steps.length - 2) + " of the " + (data.steps.length - 2) + " steps";
       note.appendChild(document.createTextNode(following !== null
         ? "Following " + data.nodes[following].name + ": " + count + ", those on its paths " +
           "to " + data.nodes[data.nodes.length - 1].name + ". "
         : "Sample " + sample + ": " + count + ", this example's. "));
-      const stop = chainruleElement("button", { type: "button", class: "cr-crumb",
-                                                text: "all steps", title: "every step again" });
-      stop.addEventListener("click", () => switchTo(null));
-      note.appendChild(stop);
+      const all = chainruleElement("button", { type: "button", class: "cr-crumb",
+                                               text: "all steps", title: "every step again" });
+      all.addEventListener("click", () => switchTo(null));
+      note.appendChild(all);
     }
     part("follow").value = following === null ? "" : data.nodes[following].name;
     part("sample").value = sample === null ? "" : String(sample);
@@ -145,9 +146,10 @@ function chainrulePlayer(root, data, options) {
     const changed = !level || levels[id].picture !== level.picture;
     level = levels[id];
     if (!pictures[level.picture]) pictures[level.picture] = chainrulePicture(data, level.picture);
-    const box = root.querySelector(".cr-graph");
+    const box = view.querySelector(".cr-graph");
     if (changed || box.firstChild !== pictures[level.picture]) {
       box.replaceChildren(pictures[level.picture]);
+      chainruleFit(root);
     }
     items = new Map();
     level.nodes.forEach((node, j) => { if (!Array.isArray(node)) items.set(node, j); });
@@ -247,7 +249,7 @@ function chainrulePlayer(root, data, options) {
       }
       if (gradCell) gradCell.style.fill = grad ? grad[2] : "#ffffff";
     });
-    for (const element of root.querySelectorAll(".cr-current, .cr-sender, .cr-active, .cr-asked")) {
+    for (const element of view.querySelectorAll(".cr-current, .cr-sender, .cr-active, .cr-asked")) {
       element.classList.remove("cr-current", "cr-sender", "cr-active", "cr-asked");
     }
     if (step.item !== null) {  // a module call: its box, and the values it reads
@@ -288,7 +290,7 @@ function chainrulePlayer(root, data, options) {
 
   function reveal(element) {
     // Scroll the graph (not the page) so that the step's node is in view.
-    const box = root.querySelector(".cr-graph");
+    const box = view.querySelector(".cr-graph");
     if (!element || !box) return;
     const outer = box.getBoundingClientRect();
     const inner = element.getBoundingClientRect();
@@ -309,6 +311,7 @@ function chainrulePlayer(root, data, options) {
 
   function show(i, message, asking) {
     // Step i of this level; asking: with its practice question up instead of its narration.
+    const focused = view.activeElement;
     index = Math.max(0, Math.min(level.steps.length - 1, i));
     pending = null;
     const step = stepAt(index);
@@ -334,6 +337,7 @@ function chainrulePlayer(root, data, options) {
     part("backward").disabled = firstOf(["seed", "backward"]) === null;
     part("why").replaceChildren();
     showScore();
+    keepFocus(focused);
   }
 
   function showScore() {
@@ -343,6 +347,25 @@ function chainrulePlayer(root, data, options) {
     box.hidden = !part("practice").checked || asked === 0;
     const end = level.parent === null && index === level.steps.length - 1;
     box.textContent = (end ? "practice done: " : "score: ") + chainruleSummary(score, data.rules);
+  }
+
+  function keepFocus(element) {
+    // A button that a step disables (next at the last step), or the answer box it hides, would
+    // drop the focus to the page's body, where no key reaches the player: the player keeps it.
+    if (element && (element.disabled || element.getClientRects().length === 0)) {
+      root.focus({ preventScroll: true });
+    }
+  }
+
+  function leave() {
+    // Escape: the focus goes to the nearest focusable element around the player (in a
+    // notebook, its cell), so that the page's own keys work again.
+    let place = root.parentElement;
+    while (place && !(place.hasAttribute("tabindex") && place.tabIndex >= 0)) {
+      place = place.parentElement;
+    }
+    if (place) place.focus({ preventScroll: true });
+    else root.blur();
   }
 
   function phase(kind) {
@@ -470,19 +493,21 @@ function chainrulePlayer(root, data, options) {
   // --- wiring -------------------------------------------------------------------------------
 
   function onKey(event) {
-    if (event.target && event.target.tagName === "INPUT" && event.target.type === "text") {
+    const target = event.composedPath()[0];  // inside the player, not the host element
+    if (target && target.tagName === "INPUT" && target.type === "text") {
       if (event.key === "Enter") { check("answer"); event.preventDefault(); }
       return;
     }
-    if (event.target && event.target.tagName === "INPUT" && event.target.type === "search") {
+    if (target && target.tagName === "INPUT" && target.type === "search") {
       if (event.key === "Enter") {
-        if (event.target === part("jump")) jump(event.target.value);
-        else chosen(event.target.value);
+        if (target === part("jump")) jump(target.value);
+        else chosen(target.value);
         event.preventDefault();
       }
       return;
     }
-    if (event.target && event.target.tagName === "BUTTON" && event.key === "Enter") return;
+    if (target && target.tagName === "BUTTON" && event.key === "Enter") return;
+    if (event.key === "Escape") return leave();  // not stopped: the notebook sees it too
     const moves = {
       ArrowRight: next, ArrowDown: next, n: next, " ": next,
       ArrowLeft: () => show(index - 1), ArrowUp: () => show(index - 1), p: () => show(index - 1),
@@ -518,9 +543,9 @@ function chainrulePlayer(root, data, options) {
   part("play").addEventListener("click", play);
   part("practice").checked = Boolean(data.practice);
   part("practice").addEventListener("change", () => show(index));
-  root.querySelector(".cr-graph").addEventListener("click", (event) => {
+  view.querySelector(".cr-graph").addEventListener("click", (event) => {
     const box = event.target.closest && event.target.closest("g.value");
-    if (!box || !root.contains(box)) return;
+    if (!box || !view.contains(box)) return;
     const j = Number(box.id.slice(idPrefix(level.picture).length + 1));
     const node = level.nodes[j];
     if (!level.numbers[j]) return;
@@ -656,19 +681,33 @@ function chainrulePicture(data, number) {
   return svg;
 }
 
-function chainruleHelp(nonfinite, leveled) {
+function chainruleFit(root) {
+  // Side by side when the graph keeps its smallest width (3/4 of its natural size, see
+  // chainrulePicture) beside the 360 px panel; stacked otherwise. Measured on the player
+  // itself, whose width is a notebook output's, not the window's.
+  const frame = root.shadowRoot.querySelector(".cr-frame");
+  const svg = frame.querySelector(".cr-graph svg");
+  const least = (svg ? parseFloat(svg.style.minWidth) : 0) + 18;  // + the box's padding, border
+  frame.classList.toggle("cr-wide", frame.clientWidth - 6 >= least + 16 + 360);  // gap, panel
+}
+
+function chainruleHelp(nonfinite, leveled, host) {
   // The inf / nan parts only for a graph that has an inf or nan, where the button is shown.
+  // host: "page" (keys work anywhere on the page), "notebook" (once the player has the focus,
+  // and Esc gives it back) or "" (elsewhere: once the player has the focus).
   return "Orange: this step. Dashed purple: the node sending its gradient back. On each " +
     "edge: the local derivative \u2202out/\u2202input. Gradients: " +
     "red below zero, blue above, darker for larger" + (nonfinite ? ", purple inf or nan" : "") +
-    ". Keys: \u2192 next, \u2190 previous, Home / End, f forward pass, b backward pass" +
+    ". Keys" + (host === "page" ? "" : " (click the player first)") +
+    ": \u2192 or n next, \u2190 or p previous, Home / End, f forward pass, b backward pass" +
     (leveled ? ", o or Enter open a step, u or Backspace go back up" : "") +
     ", a play / pause" +
     (nonfinite ? ", ! the first inf or nan" : "") +
+    (host === "notebook" ? ", Esc back to the notebook" : "") +
     ". Click a value box to see why its gradient is what it is.";
 }
 
-function chainruleBuild(root, data) {
+function chainruleBuild(root, data, css, host) {
   "use strict";
   const el = chainruleElement;
   const button = (name, text, title) => el("button", { type: "button", "data-part": name,
@@ -753,28 +792,72 @@ function chainruleBuild(root, data) {
     el("div", { class: "cr-message", "data-part": "message" }),
     el("div", { class: "cr-score", "data-part": "score" }),
     el("div", { class: "cr-why", "data-part": "why" }),
-    el("div", { class: "cr-help", text: chainruleHelp(data.firstNonfinite !== null, leveled) }),
+    el("div", { class: "cr-help", "data-part": "help",
+                text: chainruleHelp(data.firstNonfinite !== null, leveled, host) }),
   ]);
-  root.replaceChildren(graph, side);
+  // A shadow root keeps the host page's styles out (and the player's in): a notebook's rules
+  // for its own <pre> and <a> elements never reach the player. The static picture and its
+  // note stay in the page, hidden behind it.
+  const view = root.shadowRoot || root.attachShadow({ mode: "open" });
+  view.replaceChildren(el("style", { text: css }),
+                       el("div", { class: "cr-frame" }, [graph, side]));
   root.tabIndex = 0;
   root.classList.add("cr-live");
 }
 
-function chainruleMount(root, data, options) {
-  chainruleBuild(root, data);
+function chainruleDark(root) {
+  // Whether the player sits on a dark page. JupyterLab and Notebook 7 say which theme they
+  // show on <body>; elsewhere the first opaque background around the player tells, and with
+  // none, the system's preference.
+  const light = document.body.dataset.jpThemeLight;
+  if (light !== undefined) return light === "false";
+  for (let node = root.parentElement; node; node = node.parentElement) {
+    const rgba = getComputedStyle(node).backgroundColor.match(/[\d.]+/g);
+    if (rgba && (rgba.length < 4 || Number(rgba[3]) > 0.5)) {
+      const [r, g, b] = rgba.map(Number);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;  // luma, 0..255
+    }
+  }
+  return window.matchMedia("(prefers-color-scheme: dark)").matches;
+}
+
+function chainruleTheme(root) {
+  // Light or dark colours, as the page around is, and again whenever its theme changes.
+  const apply = () => { root.dataset.theme = chainruleDark(root) ? "dark" : "light"; };
+  apply();
+  new MutationObserver(apply).observe(document.body, { attributes: true,
+    attributeFilter: ["data-jp-theme-light", "data-jp-theme-name", "class"] });
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", apply);
+}
+
+function chainruleKeyGate() {
+  // JupyterLab and Notebook 7 look up their shortcuts (m, a, b, d d, the arrows, Shift+Enter)
+  // in keydown events that reach the document, Notebook 7 before the player sees them; they
+  // skip an element marked data-lm-suppress-shortcuts. Just before, at the window, a player
+  // that has the focus is marked for the keys it keeps (those without Ctrl, Alt or Meta), and
+  // unmarked for the others (Escape, Ctrl+S, ...), which go on to the notebook.
+  if (window.chainruleKeyGate) return;
+  window.chainruleKeyGate = true;
+  window.addEventListener("keydown", (event) => {
+    const player = event.composedPath().find((node) =>
+      node.classList && node.classList.contains("cr-live"));
+    if (!player) return;
+    const passes = event.key === "Escape" || event.ctrlKey || event.altKey || event.metaKey;
+    player.toggleAttribute("data-lm-suppress-shortcuts", !passes);
+  }, true);
+}
+
+function chainruleMount(root, data, options, css) {
+  const host = options && options.globalKeys ? "page" : root.closest(".jp-Notebook") ? "notebook" : "";
+  chainruleBuild(root, data, css, host);
+  new ResizeObserver(() => chainruleFit(root)).observe(root);
+  chainruleTheme(root);
+  chainruleKeyGate();
   return chainrulePlayer(root, data, options);
 }
 
-async function chainruleUnpack(root, text, options) {
-  // A network's walkthrough comes gzipped (base64 text): unpack it with the browser's own
-  // DecompressionStream, then mount the player.
-  if (typeof DecompressionStream === "undefined") {
-    root.appendChild(chainruleElement("p", { text: "This browser cannot unpack this " +
-      "walkthrough: it needs DecompressionStream (Chrome 80, Firefox 113, Safari 16.4 or later)."
-    }));
-    return null;
-  }
-  const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return chainruleMount(root, JSON.parse(await new Response(stream).text()), options);
+async function chainruleUnpack(root, text, options, css) {
+  // A network's walkthrough comes gzipped (base64 text, unpack.js): unpack it, then mount.
+  if (chainruleCannotUnpack(root)) return null;
+  return chainruleMount(root, await chainruleGunzip(text), options, css);
 }
