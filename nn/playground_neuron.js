@@ -17,10 +17,10 @@
   // --- numbers as the stepper writes them (autograd/naming.py) ---------------------------------
 
   function formatNumber(x) {
-    // Python's f"{x:.4g}", then "3e-07" as "3e-7" and "2" as "2.0"
+    // Python's f"{x:.4g}", then "3e-07" as "3e-7" and "2" as "2.0"; -0.0 as 0.0
     if (Number.isNaN(x)) return "nan";
     if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-    if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+    if (x === 0) return "0.0";
     const [mantissa, exponent] = x.toExponential(3).split("e");
     const e = Number(exponent);
     const strip = (text) => (text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text);
