@@ -6,15 +6,17 @@ graph is shown. Each composite's local derivatives are the chain rule through th
 it stands for, so every gradient shown is still backward's.
 """
 
+import html
 import math
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_program
 
 import nn
-from autograd import Value, to_dot, topological_order
+from autograd import Player, Value, to_dot, topological_order
 from autograd.composites import COMPOSITES, DIV, NEG, SQRT, SUB, SUB_NUMBER, composites
 from autograd.stepper import walkthrough
 
@@ -196,7 +198,33 @@ def test_chainrule_step_shows_composites_and_primitives_on_request():
     assert "   1  t1' = y ** (-1) = 3.0 ** (-1) = 0.3333" in tape("--primitives")
 
 
+@pytest.mark.parametrize("flags, opens_on", [((), "false"), (("--primitives",), "true")])
+def test_chainrule_html_writes_both_forms_with_a_switch(tmp_path, flags, opens_on):
+    require_program("dot")
+    page = tmp_path / "walk.html"
+    result = subprocess.run([sys.executable, "-m", "autograd", "html", "x/y - x", "x=3", "y=2",
+                             "-o", str(page), *flags], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    assert "8 steps as written, 12 as the engine's primitives" in text
+    assert f'"primitives": {opens_on}}}' in text  # the form the page opens on
+
+
 def test_a_sum_of_a_negative_infinity_is_still_a_difference():
     x = Value(1.0, label="x")
     out = x + -math.inf
     assert forward_lines(out) == ["out = x - inf = 1.0 - inf = -inf"]
+
+
+def test_step_and_the_notebook_player_take_primitives_too():
+    code = ("from autograd import Value\nfrom autograd.stepper.terminal import step\n"
+            "x, y = Value(3.0, label='x'), Value(2.0, label='y')\n"
+            "step(x / y - x, primitives=True)\n")
+    result = subprocess.run([sys.executable, "-c", code], input="t\nq\n", capture_output=True,
+                            text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "t1' = y ** (-1) = 2.0 ** (-1) = 0.5" in result.stdout
+    x, y = Value(3.0, label="x"), Value(2.0, label="y")
+    assert len(Player(x / y - x, primitives=True).walk) == 13  # start, 4 forward, ..., done
+    assert len(Player(x / y - x).walk) == 9

@@ -8,7 +8,7 @@ numbers are filled in, what the narration says.
 import pytest
 from conftest import karpathy, require_program
 
-from autograd import Value
+from autograd import Value, walkthrough
 from autograd.stepper.page import export_html
 
 
@@ -654,3 +654,63 @@ def test_the_page_follows_the_systems_light_or_dark_theme(open_page):
     page.wait_for_function("document.querySelector('.cr-player').dataset.theme === 'dark'")
     assert title.evaluate("e => getComputedStyle(e).color") == "rgb(232, 232, 232)"  # #e8e8e8
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(22, 22, 22)"
+
+
+# --- as written, or as the engine's primitives -------------------------------------------------
+
+def quotient_less_x():
+    """out = x / y - x: two composites, which the engine records as four primitives."""
+    x, y = Value(3.0, label="x"), Value(2.0, label="y")
+    out = x / y - x
+    out.label = "out"
+    return out
+
+
+def titles(page, count):
+    """The titles of the steps from here on, pressing → between them."""
+    seen = [page.locator('[data-part="title"]').inner_text()]
+    for _ in range(count - 1):
+        page.keyboard.press("ArrowRight")
+        seen.append(page.locator('[data-part="title"]').inner_text())
+    return seen
+
+
+def test_the_primitives_switch_steps_what_the_engine_recorded_and_back(open_page):
+    out = quotient_less_x()
+    written, engine = walkthrough(out), walkthrough(out, primitives=True)
+    page = open_page(out)
+    switch = page.locator('[data-part="primitives"]')
+    assert not switch.is_checked()
+    assert titles(page, len(written)) == [step.title for step in written]
+    switch.check()
+    page.locator('[data-part="counter"]').filter(has_text="OF 12").wait_for()
+    assert page.locator('[data-part="counter"]').inner_text() == "STEP 0 OF 12 · START"
+    assert titles(page, len(engine)) == [step.title for step in engine]
+    assert page.locator(".cr-graph svg").count() == 1  # the primitives' picture, only
+    names = page.locator('.cr-graph [id$="-name"]').all_text_contents()
+    assert "t1'" in names and "out'" in names  # y ** -1 before x * it, -1 * x before the sum
+    switch.uncheck()
+    page.locator('[data-part="counter"]').filter(has_text="OF 8").wait_for()
+    page.keyboard.press("ArrowRight")  # one listener for the keys, not one per form shown
+    assert page.locator('[data-part="counter"]').inner_text().startswith("STEP 1 OF 8")
+    assert page.locator('[data-part="title"]').inner_text() == written[1].title
+
+
+def test_the_page_can_open_on_the_primitives_and_keeps_following_a_node(open_page):
+    out = quotient_less_x()
+    page = open_page(out, primitives=True, focus="x")
+    engine = walkthrough(out, primitives=True, focus="x")
+    assert page.locator('[data-part="primitives"]').is_checked()
+    page.keyboard.press("End")
+    assert page.locator('[data-part="title"]').inner_text() == engine[-1].title
+    page.locator('[data-part="primitives"]').uncheck()
+    page.locator('[data-part="following"]').filter(has_text="of the 7 steps").wait_for()
+    page.keyboard.press("End")
+    assert (page.locator('[data-part="title"]').inner_text()
+            == walkthrough(out, focus="x")[-1].title)
+
+
+def test_a_graph_of_primitives_only_has_no_switch(open_page):
+    page = open_page(karpathy()[0])
+    assert page.locator('[data-part="primitives"]').count() == 0
+    assert "as written" not in page.locator("header p").inner_text()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from ..arguments import (
     LANGUAGE_NOTE,
@@ -21,6 +22,9 @@ from ..arguments import (
 )
 from ..naming import for_stream
 from ..text import printable
+
+if TYPE_CHECKING:
+    from ..value import Value
 
 STEP_EXAMPLE = 'chainrule step "tanh(x*w + b)" x=2 w=-3 b=6.88'
 HTML_EXAMPLE = 'chainrule html "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html'
@@ -100,13 +104,17 @@ def run_step(args: argparse.Namespace) -> int:
 def run_html(args: argparse.Namespace) -> int:
     """chainrule html: write the walkthrough page."""
     from ..drawing import DotNotFoundError
-    from . import export_html, walkthrough
+    from . import walkthrough
+    from .model import other_form
+    from .page import write_page
 
-    walk = _walkthrough(args, walkthrough)
+    out = _output(args)
+    walk = _walkthrough(args, walkthrough, out)
+    other = other_form(out, walk, args.primitives, args.max_nodes, args.focus)
     title = args.title or f"out = {' '.join(args.expression.split())}"
     try:
-        path = export_html(walk, args.output, title=title, practice=args.practice,
-                           direction=args.direction)
+        path = write_page(walk, args.output, title=title, practice=args.practice,
+                          direction=args.direction, other=other, primitives=args.primitives)
     except (DotNotFoundError, OSError) as error:
         why = printable(str(error), keep="\n")  # the advice on installing Graphviz has lines
         print(f"chainrule: cannot write {printable(args.output)}: {why}", file=sys.stderr)
@@ -115,10 +123,17 @@ def run_html(args: argparse.Namespace) -> int:
     return 0
 
 
-def _walkthrough(args: argparse.Namespace, walkthrough):
-    """The walkthrough of the expression on the command line, or a UsageError saying why not."""
+def _output(args: argparse.Namespace) -> Value:
+    """The output of the expression on the command line, its intermediates named t1, t2, ..."""
     out, _ = parse_command_expression(args.expression, parse_assignments(args.values),
-                                      label_nodes=False)  # intermediates are named t1, t2, ...
+                                      label_nodes=False)
+    return out
+
+
+def _walkthrough(args: argparse.Namespace, walkthrough, out: Value | None = None):
+    """The walkthrough of the expression on the command line (or of its output `out`), or a
+    UsageError saying why not."""
+    out = _output(args) if out is None else out
     try:
         return walkthrough(out, max_nodes=args.max_nodes, primitives=args.primitives,
                            focus=args.focus)

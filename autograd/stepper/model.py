@@ -341,18 +341,44 @@ def reordered(graph: Graph, order: Sequence[int]) -> Graph:
 
 def as_walkthrough(x: Value | Walkthrough, max_nodes: int = MAX_NODES,
                    collapse: str | int | None = None, levels: bool | None = None,
-                   focus: Value | str | None = None, sample: int | None = None
-                   ) -> Walkthrough:
+                   focus: Value | str | None = None, sample: int | None = None,
+                   primitives: bool = False) -> Walkthrough:
     """x itself if it is a Walkthrough (a training one, say), else walkthrough(x, ...).
 
     focus and sample: follow a node of it, or step one example (see `focused`, `sampled`).
     """
     if isinstance(x, Walkthrough):
+        if primitives:
+            raise ValueError("primitives=True needs the output Value: a Walkthrough given "
+                             "keeps the form it was made with")
         if focus is not None:
             return focused(x, focus)
         return x if sample is None else sampled(x, sample)
     return walkthrough(x, max_nodes=max_nodes, collapse=collapse, levels=levels, focus=focus,
-                       sample=sample)
+                       sample=sample, primitives=primitives)
+
+
+def other_form(output: Value | Walkthrough, walk: Walkthrough, primitives: bool,
+               max_nodes: int = MAX_NODES, focus: Value | str | None = None
+               ) -> Walkthrough | None:
+    """`walk` (of `output`) with its composites the other way: as the engine's primitives if
+    it shows them as written, or as written if it shows the primitives. What the page's
+    "primitives" switch turns to.
+
+    None where there is no other way, or it is not offered: a graph with no composite (a * b
+    + c is primitives only), a Walkthrough given (its Value is not at hand), a network stepped
+    in levels or collapsed to modules (its page would carry two networks' steps), or one
+    whose primitives are more than max_nodes nodes.
+    """
+    whole = walk.whole or walk
+    if not isinstance(output, Value) or whole.leveled or whole.graph.full is not None:
+        return None
+    try:
+        other = walkthrough(output, max_nodes=max_nodes, levels=False, focus=focus,
+                            primitives=not primitives)
+    except ValueError:  # past max_nodes as primitives
+        return None
+    return None if len(other.graph.nodes) == len(whole.graph.nodes) else other
 
 
 def forward_steps(graph: Graph) -> list[Step]:

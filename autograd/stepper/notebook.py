@@ -23,16 +23,20 @@ class Player:
     practice: ask for each gradient before showing it; direction: "LR" or "TB"; levels and
     collapse: step a network module by module, as walkthrough() does (a network opens at its
     top level, and each step opens into the level below); focus: start following a node;
-    sample: start with one example of a batch.
+    sample: start with one example of a batch; primitives: step the engine's primitives
+    (a - b as a + (-1 * b)) rather than the composites as written. (A notebook's player has
+    no switch between the two, which would double its output: that is the page's.)
     """
 
     def __init__(self, output: Value | Walkthrough, *, practice: bool = False,
                  direction: str = "LR", max_nodes: int = MAX_NODES,
                  collapse: str | int | None = None, levels: bool | None = None,
-                 focus: Value | str | None = None, sample: int | None = None) -> None:
+                 focus: Value | str | None = None, sample: int | None = None,
+                 primitives: bool = False) -> None:
         if direction not in ("LR", "TB"):
             raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-        self.walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample)
+        self.walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample,
+                                   primitives)
         self.practice = bool(practice)
         self.direction = direction
 

@@ -28,6 +28,7 @@ from .model import (
     batch_calls,
     follow_start,
     following,
+    other_form,
     path_sum_step,
     sample_part,
 )
@@ -43,35 +44,56 @@ PACK_OVER = 1_000_000  # characters of data past which a page carries it gzipped
 def export_html(output: Value | Walkthrough, path: str | os.PathLike, *, title: str = "",
                 practice: bool = False, direction: str = "LR", max_nodes: int = MAX_NODES,
                 collapse: str | int | None = None, levels: bool | None = None,
-                focus: Value | str | None = None, sample: int | None = None) -> Path:
+                focus: Value | str | None = None, sample: int | None = None,
+                primitives: bool = False) -> Path:
     """Write a self-contained page that steps through the graph behind `output`; returns path.
 
     `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
     step a network module by module, as walkthrough() does. The page can follow any input or
     parameter (only the steps on its paths to the output), or step one example of a batch;
-    focus and sample open it doing so.
+    focus and sample open it doing so. Composites (a - b, x / y, sqrt(x)) show as written,
+    with a "primitives" switch on the page that steps the engine's primitives instead;
+    primitives=True opens the page so.
     """
+    walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample, primitives)
+    other = other_form(output, walk, primitives, max_nodes, focus)
+    return write_page(walk, path, title=title, practice=practice, direction=direction,
+                      other=other, primitives=primitives)
+
+
+def write_page(walk: Walkthrough, path: str | os.PathLike, *, title: str = "",
+               practice: bool = False, direction: str = "LR", other: Walkthrough | None = None,
+               primitives: bool = False) -> Path:
+    """Write the page of `walk` (and of `other`, the same graph's other form: see other_form,
+    `primitives` saying which form `walk` is) atomically to path."""
     if direction not in ("LR", "TB"):
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
-    walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample)
-    page = page_html(walk, title=title, practice=practice, direction=direction)
+    page = page_html(walk, title=title, practice=practice, direction=direction, other=other,
+                     primitives=primitives)
     path = Path(path)
     _write_atomically(path, page.encode("utf-8"))
     return path
 
 
 def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
-              direction: str = "LR") -> str:
+              direction: str = "LR", other: Walkthrough | None = None,
+              primitives: bool = False) -> str:
     """The whole page, as HTML text."""
     root = walk.graph.root
     title = title or f"{root.name}: forward and backward, one step at a time"
     summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps. Step with the buttons, "
                f"the slider or the arrow keys.")
+    if other is not None:
+        written, engine = (other, walk) if primitives else (walk, other)
+        summary = (f"{len(written) - 1} steps as written, {len(engine) - 1} as the engine's "
+                   f"primitives (the “primitives” switch). Step with the buttons, "
+                   f"the slider or the arrow keys.")
     if walk.leveled:
         summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps in levels: "
                    f"{len(walk.top)} at the top, one per call of each layer. Open a step "
                    f"(o or Enter) to see the steps it is made of; u or Backspace goes back up.")
-    player = player_html(walk, "cr-", practice=practice, direction=direction, global_keys=True)
+    player = player_html(walk, "cr-", practice=practice, direction=direction, global_keys=True,
+                         other=other, primitives=primitives)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -106,7 +128,8 @@ STATIC_NOTE = ("To step through this graph, trust the notebook: File \u2192 Trus
 
 
 def player_html(walk: Walkthrough, token: str, practice: bool = False, direction: str = "LR",
-                global_keys: bool = False, static_picture: bool = False) -> str:
+                global_keys: bool = False, static_picture: bool = False,
+                other: Walkthrough | None = None, primitives: bool = False) -> str:
     """The player as an HTML fragment: a container, and the script that builds it.
 
     token: the container's data-player attribute, by which the script finds it. With
@@ -115,7 +138,9 @@ def player_html(walk: Walkthrough, token: str, practice: bool = False, direction
     (an untrusted notebook, a notebook viewer): a picture, and no dead controls. The script,
     its style and the steps then come packed (compact.py), and the live player's first
     picture is the static one. A walkthrough of some steps of another (following a node,
-    one example) is shown as the whole one, opened on those steps.
+    one example) is shown as the whole one, opened on those steps. With `other` (the same
+    graph's other form, see other_form; not in a notebook, where it would double the output),
+    the player has a "primitives" switch between the two, `primitives` saying which `walk` is.
     """
     view = {"follow": walk.focus, "sample": walk.sample}
     walk = walk.whole or walk
@@ -137,17 +162,38 @@ def player_html(walk: Walkthrough, token: str, practice: bool = False, direction
         return (f'<div class="cr-player" data-player="{token}">{inside}</div>\n'
                 f"<script>\n{_asset('unpack.js')}\n(function () {{\n{find}"
                 f'  chainruleUnpackPlayer(root, "{bundle}", {options});\n}})();\n</script>')
-    text = _script_json(data)
-    if len(text) > PACK_OVER:  # a network's steps: about a tenth of the size, gzipped
-        mount = f'chainruleUnpack(root, "{packed(data)}", {options}, {_script_json(css)});'
+    if other is not None:  # as written first, then as primitives
+        forms = [data, _form_data(other, direction, practice)]
+        if primitives:
+            forms.reverse()
+        options = json.dumps({"globalKeys": global_keys, **view, "primitives": primitives})
+        mount = (f"chainruleForms(root, [{', '.join(map(_data_text, forms))}], {options}, "
+                 f"{_script_json(css)});")
     else:
-        mount = f"chainruleMount(root, {text}, {options}, {_script_json(css)});"
+        text = _data_text(data)
+        start = "chainruleUnpack" if text.startswith('"') else "chainruleMount"  # packed or not
+        mount = f"{start}(root, {text}, {options}, {_script_json(css)});"
     return (
         f'<div class="cr-player" data-player="{token}">'
         f"<noscript>This walkthrough needs JavaScript.</noscript></div>\n"
         f"<script>\n{_asset('unpack.js')}\n{_asset('player.js')}\n"
         f"(function () {{\n{find}  {mount}\n}})();\n</script>"
     )
+
+
+def _form_data(walk: Walkthrough, direction: str, practice: bool) -> dict:
+    """player_data of another form of the graph, its pictures laid out as the first's."""
+    walk = walk.whole or walk  # the page follows a node from all the steps
+    pictures, places = level_pictures(walk, prefix=IDS, direction=direction)
+    pictures = [Picture(compact_svg(picture.svg), picture.items) for picture in pictures]
+    return player_data(walk, pictures, places, IDS, practice)
+
+
+def _data_text(data: dict) -> str:
+    """A player's data as a script literal: JSON, or past PACK_OVER characters (a network's
+    steps) packed, about a tenth of the size, for chainruleUnpack or chainruleForms."""
+    text = _script_json(data)
+    return f'"{packed(data)}"' if len(text) > PACK_OVER else text
 
 
 def static_img(svg: str, walk: Walkthrough) -> str:

@@ -600,11 +600,22 @@ function chainrulePlayer(root, data, options) {
   }
   part("sample").addEventListener("change", (event) => switchTo(
     event.target.value === "" ? null : { sample: Number(event.target.value) }));
-  root.addEventListener("keydown", onKey);
+  const listening = new AbortController();  // what dispose() stops listening to
+  root.addEventListener("keydown", onKey, { signal: listening.signal });
   if (options && options.globalKeys) {
     document.addEventListener("keydown", (event) => {
       if (!root.contains(event.target) || event.target === document.body) onKey(event);
-    });
+    }, { signal: listening.signal });
+  }
+  if (options && typeof options.primitives === "boolean") {
+    part("primitives").checked = options.primitives;
+    part("primitives").addEventListener("change", (event) => root.dispatchEvent(
+      new CustomEvent("chainrule-form", { detail: { primitives: event.target.checked } })));
+  }
+  function dispose() {
+    // Before the player is built again on the same root (the other form of its graph).
+    stop();
+    listening.abort();
   }
   const wanted = (options || {});
   switchTo(wanted.follow != null && data.follow[wanted.follow] !== undefined
@@ -612,8 +623,9 @@ function chainrulePlayer(root, data, options) {
     : wanted.sample != null && data.samples[wanted.sample] !== undefined
       ? { sample: wanted.sample } : null);
   if (options && options.start) show(options.start);
-  return { show, next, open, up, locate, follow: switchTo,
-           get index() { return index; }, get level() { return levels.indexOf(level); } };
+  return { show, next, open, up, locate, follow: switchTo, dispose,
+           get index() { return index; }, get level() { return levels.indexOf(level); },
+           get following() { return following; } };
 }
 
 // --- building the player's elements ---------------------------------------------------------
@@ -707,7 +719,8 @@ function chainruleHelp(nonfinite, leveled, host) {
     ". Click a value box to see why its gradient is what it is.";
 }
 
-function chainruleBuild(root, data, css, host) {
+function chainruleBuild(root, data, css, host, forms) {
+  // forms: whether the graph comes in two forms, as written and as primitives (a switch)
   "use strict";
   const el = chainruleElement;
   const button = (name, text, title) => el("button", { type: "button", "data-part": name,
@@ -770,6 +783,13 @@ function chainruleBuild(root, data, css, host) {
       document.createTextNode(" practice"),
     ]),
   ]);
+  if (forms) {
+    jumps.appendChild(el("label", { title: "step through the primitives the engine records: " +
+                                           "a - b as a + (-1 * b), x / y as x * y ** -1" }, [
+      el("input", { type: "checkbox", "data-part": "primitives" }),
+      document.createTextNode(" primitives"),
+    ]));
+  }
   const question = el("div", { class: "cr-question", "data-part": "question" }, [
     el("div", { "data-part": "prompt" }),
     el("input", { type: "text", "data-part": "answer", inputmode: "decimal",
@@ -849,11 +869,42 @@ function chainruleKeyGate() {
 
 function chainruleMount(root, data, options, css) {
   const host = options && options.globalKeys ? "page" : root.closest(".jp-Notebook") ? "notebook" : "";
-  chainruleBuild(root, data, css, host);
-  new ResizeObserver(() => chainruleFit(root)).observe(root);
-  chainruleTheme(root);
+  chainruleBuild(root, data, css, host, options && typeof options.primitives === "boolean");
+  if (!root.classList.contains("cr-observed")) {  // once per root, however often it is built
+    root.classList.add("cr-observed");
+    new ResizeObserver(() => chainruleFit(root)).observe(root);
+    chainruleTheme(root);
+  }
   chainruleKeyGate();
   return chainrulePlayer(root, data, options);
+}
+
+async function chainruleForms(root, forms, options, css) {
+  // A graph in two forms: forms[0] as written, forms[1] as the engine's primitives (each the
+  // player's data, or that data packed), and a switch between them. Switching builds the
+  // player again in the other form, following the same node if it was following one.
+  const data = [null, null];
+  const load = async (k) => {
+    if (data[k] === null) {
+      data[k] = typeof forms[k] === "string" ? await chainruleGunzip(forms[k]) : forms[k];
+    }
+    return data[k];
+  };
+  let shown = options.primitives ? 1 : 0;
+  let player = chainruleMount(root, await load(shown), options, css);
+  root.addEventListener("chainrule-form", async (event) => {
+    const k = event.detail.primitives ? 1 : 0;
+    if (k === shown) return;
+    const name = player.following === null ? null : data[shown].nodes[player.following].name;
+    const next = await load(k);
+    const follow = next.nodes.findIndex((node) => node.name === name);
+    player.dispose();
+    shown = k;
+    player = chainruleMount(root, next, { ...options, primitives: k === 1,
+                                          follow: follow < 0 ? null : follow, sample: null }, css);
+    root.focus({ preventScroll: true });
+  });
+  return player;
 }
 
 async function chainruleUnpack(root, text, options, css) {

@@ -61,15 +61,16 @@ GREEN, RED = "\x1b[32m", "\x1b[31m"
 def step(output: Value | Walkthrough, *, title: str = "", practice: bool = False,
          start: int = 0, max_nodes: int = MAX_NODES, collapse: str | int | None = None,
          levels: bool | None = None, focus: Value | str | None = None,
-         sample: int | None = None, input: TextIO | None = None,
+         sample: int | None = None, primitives: bool = False, input: TextIO | None = None,
          output_to: TextIO | None = None) -> None:
     """Step through the graph behind `output` in this terminal, until q (or end of input).
 
     `output` may also be a Walkthrough, such as a training_walkthrough(); levels and collapse
     step a network module by module, focus follows one node and sample steps one example, as
-    walkthrough() does. start: a step of the top level.
+    walkthrough() does, and primitives steps the engine's primitives (a - b as a + (-1 * b)).
+    start: a step of the top level.
     """
-    walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample)
+    walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample, primitives)
     Session(walk, title=title, practice=practice, input=input, output=output_to).run(start)
 
 
