@@ -569,6 +569,23 @@ def test_a_parameters_box_offers_to_follow_it(open_page):
     assert title(page) == "Follow L2.N0.b: the steps on its paths to loss"
 
 
+def test_the_search_boxes_take_a_full_dotted_name_as_python_does(open_page):
+    from autograd.stepper import walkthrough
+
+    _, loss = moons_loss()
+    walk = walkthrough(loss)
+    page = open_page(loss)
+    listed = page.locator('[data-part="follow"] + datalist option[value="L0.N3.w0"]')
+    assert listed.get_attribute("label") == "layers.0.neurons.3.w0"  # shown beside the name
+    page.fill('[data-part="jump"]', "layers.1.neurons.4.w7")
+    page.keyboard.press("Enter")
+    assert title(page) == walk[walk.find("L1.N4.w7")].title
+    page.fill('[data-part="follow"]', "layers.0.neurons.3.w0")
+    page.keyboard.press("Enter")
+    assert page.locator('[data-part="following"]').inner_text().startswith(
+        "Following L0.N3.w0: ")
+
+
 def test_a_page_made_to_follow_a_node_opens_following_it(open_page):
     page = open_page(karpathy()[0], focus="a")
     assert title(page) == "Follow a: the steps on its paths to L"

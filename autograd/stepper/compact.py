@@ -25,6 +25,10 @@ FONT = ("font-family", "font-size")
 NUMBER = re.compile(r"-?\d+\.\d+")
 DOUBLED = re.compile(r"^#([0-9a-fA-F])\1([0-9a-fA-F])\2([0-9a-fA-F])\3$")  # #ffffff, #555555
 WHOLE = re.compile(r"^(\d+)\.0+$")  # a font size of 11.00
+# A value box's data and grad are right-aligned: said once, in a style, rather than on each
+# (picture.py names them n<id>-data and n<id>-grad).
+RIGHT_ALIGNED = ("-data", "-grad")
+STYLE = "text[id$='-data'],text[id$='-grad']{text-anchor:end}"
 COMMENT_LINE = re.compile(r"^[ \t]*//.*\n", re.MULTILINE)
 INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 COMMENT_AFTER = re.compile(r"[ \t]+// [^\"'\n]*$", re.MULTILINE)  # not one with a quote in it
@@ -46,6 +50,13 @@ def compact_svg(svg: str) -> str:
             for element in texts:
                 if element.get(name) == common[0][0]:
                     del element.attrib[name]
+    aligned = [e for e in texts if e.get("id", "").endswith(RIGHT_ALIGNED)]
+    if aligned and all(e.get("text-anchor") == "end" for e in aligned):
+        for element in aligned:
+            del element.attrib["text-anchor"]
+        style = ET.Element(f"{{{SVG}}}style")
+        style.text = STYLE
+        root.insert(0, style)
     for element in root.iter():
         for name, default in DEFAULTS.items():
             if element.get(name) == default:
@@ -58,6 +69,8 @@ def compact_svg(svg: str) -> str:
                 element.set(name, DOUBLED.sub(r"#\1\2\3", element.get(name)))
         if "font-size" in element.attrib:
             element.set("font-size", WHOLE.sub(r"\1", element.get("font-size")))
+        if element.tag == f"{{{SVG}}}path" and "d" in element.attrib:
+            element.set("d", _straight_lines(element.get("d")))
         if element.tag == f"{{{SVG}}}polygon":  # a polygon closes itself
             points = element.get("points", "").split()
             if len(points) > 3 and points[0] == points[-1]:
@@ -68,6 +81,30 @@ def compact_svg(svg: str) -> str:
         if element.tag != f"{{{SVG}}}text" and element.text and not element.text.strip():
             element.text = None
     return ET.tostring(root, encoding="unicode")
+
+
+def _straight_lines(d: str) -> str:
+    """A path of cubic curves with its straight pieces written as lines.
+
+    Graphviz draws a rounded box as one curve after another: each side is a "curve" whose first
+    control point is where it starts and whose second is where it ends, which is a straight
+    line. "M9,0C9,0 1,0 1,0 ..." becomes "M9,0L1,0 ...": the same picture, shorter.
+    """
+    match = re.fullmatch(r"M(\S+?)C(.*)", d.strip())
+    points = match.group(2).split() if match else []
+    if not points or len(points) % 3:
+        return d
+    at, pieces, mode = match.group(1), [f"M{match.group(1)}"], ""
+    for k in range(0, len(points), 3):
+        first, second, end = points[k:k + 3]
+        if first == at and second == end:
+            pieces.append(("L" if mode != "L" else " ") + end)
+            mode = "L"
+        else:
+            pieces.append(("C" if mode != "C" else " ") + f"{first} {second} {end}")
+            mode = "C"
+        at = end
+    return "".join(pieces)
 
 
 def _rounded(match: re.Match) -> str:

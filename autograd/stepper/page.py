@@ -232,7 +232,7 @@ def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[i
         "prefix": prefix,
         "pictures": [_picture_data(picture) for picture in pictures],
         "levels": [_level_data(walk, level, *place) for level, place in zip(walk.levels, places)],
-        "nodes": [{"name": n.name, "constant": n.kind == "constant"} for n in graph.nodes],
+        "nodes": [_node_data(n) for n in graph.nodes],
         "steps": steps,
         "explanations": explanations,
         "follow": follow_data(walk),
@@ -243,6 +243,17 @@ def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[i
         "practice": practice,
         "rules": page_rules(),
     }
+
+
+def _node_data(node) -> dict:
+    """A node's name, and the other names the page finds it by, as Graph.find does: its full
+    dotted name (a parameter's layers.0.neurons.3.w0 for L0.N3.w0) and its label."""
+    data = {"name": node.name, "constant": node.kind == "constant"}
+    also = [other for other in dict.fromkeys((node.full_name, node.label))
+            if other and other != node.name]
+    if also:
+        data["also"] = also
+    return data
 
 
 def follow_data(walk: Walkthrough) -> dict:

@@ -559,7 +559,17 @@ function chainrulePlayer(root, data, options) {
       part("why").appendChild(offer);
     }
   });
-  const names = new Map(Object.keys(data.follow).map((id) => [data.nodes[id].name, Number(id)]));
+  const named = (ids) => {
+    // each node by its name, full dotted name and label: what Python's focus= takes
+    const found = new Map();
+    for (const id of ids) {
+      for (const name of [data.nodes[id].name, ...(data.nodes[id].also || [])]) {
+        if (!found.has(name)) found.set(name, Number(id));
+      }
+    }
+    return found;
+  };
+  const names = named(Object.keys(data.follow));
   function chosen(value) {
     // A name typed (or picked from the list) to follow; "" follows none.
     const typed = value.trim();
@@ -573,7 +583,7 @@ function chainrulePlayer(root, data, options) {
     note.className = "cr-message cr-wrong";
   }
   part("follow").addEventListener("change", (event) => chosen(event.target.value));
-  const jumps = new Map(data.jump.map((id) => [data.nodes[id].name, id]));
+  const jumps = named(data.jump);
   function jump(value) {
     // The next step about a node (its value computed, or a gradient sent to it), after this
     // one and then from the start: a breakpoint, as g is in the terminal.
@@ -638,6 +648,13 @@ function chainruleElement(tag, attributes, children) {
   }
   for (const child of children || []) element.appendChild(child);
   return element;
+}
+
+function chainruleOption(node) {
+  // A name to pick in a search box's list, its full dotted name beside it where it has one.
+  const option = chainruleElement("option", { value: node.name });
+  if (node.also) option.label = node.also[0];
+  return option;
 }
 
 function chainruleReadNumber(typed, rules) {
@@ -748,7 +765,7 @@ function chainruleBuild(root, data, css, host, forms) {
                                "aria-label": "step" });
   const followable = Object.keys(data.follow);
   const names = el("datalist", { id: data.prefix + "follow-names" },
-                   followable.map((id) => el("option", { value: data.nodes[id].name })));
+                   followable.map((id) => chainruleOption(data.nodes[id])));
   const follow = el("label", { class: "cr-follow",
                                title: "only the steps on its paths to the output" }, [
     document.createTextNode("follow "),
@@ -772,7 +789,7 @@ function chainruleBuild(root, data, css, host, forms) {
                   placeholder: "a node's name", autocomplete: "off",
                   "aria-label": "go to the next step about a node" }),
     el("datalist", { id: data.prefix + "jump-names" },
-       data.jump.map((id) => el("option", { value: data.nodes[id].name }))),
+       data.jump.map((id) => chainruleOption(data.nodes[id]))),
   ]);
   const jumps = el("div", { class: "cr-jumps" }, [
     button("forward", "forward pass", "jump to the first forward step (f)"),
