@@ -26,6 +26,18 @@ def test_step_focus_keeps_only_the_steps_on_the_paths_from_the_variable(capsys):
     assert "∂out/∂t1 +=" in tape and "∂out/∂w" not in tape
 
 
+def test_a_followed_tape_ends_with_the_path_sum(capsys):
+    # out = tanh(x*w + b) * x: x reaches out directly and through t1, and its gradient is the
+    # sum of what each route sends back
+    assert main(["step", "tanh(x*w + b) * x", "x=2", "w=-3", "b=6.88", "--tape", "--focus",
+                 "x"]) == 0
+    tape = capsys.readouterr().out.splitlines()
+    assert tape[-3:] == [
+        "path sum:",
+        "  11  sum over 2 paths = -2.299; backward computes ∂out/∂x = -2.299",
+        "  11  by route: x.grad = -3.006 (through t1) + 0.7064 (through out) = -2.299"]
+
+
 def test_step_focus_on_an_unknown_name_is_a_one_line_usage_error(capsys):
     assert main(["step", *KARPATHY, "--focus", "q"]) == 2
     err = capsys.readouterr().err

@@ -240,12 +240,17 @@ class Walkthrough:
         return first_nonfinite(self.steps, kinds, nan)
 
     def tape(self) -> str:
-        """The walkthrough as a program: numbered forward statements, then backward ones.
+        """The walkthrough as a program: numbered forward statements, then backward ones;
+        following a node, then its path sum, the number backward's statements add up to.
 
         Names are user text: their control characters are written out (ESC as \\x1b).
         """
         lines = []
         for step in self.steps:
+            if step.kind == "done" and self.focus is not None:
+                lines.append("path sum:")
+                lines.extend(f"{step.index:4}  {printable(line)}" for line in step.lines
+                             if line.startswith(("sum over", "by route:")))
             if step.kind in ("start", "done"):
                 continue
             if step.kind == "forward" and step.index == 1:
