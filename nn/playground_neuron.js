@@ -16,16 +16,27 @@
 
   // --- numbers as the stepper writes them (autograd/naming.py) ---------------------------------
 
+  function fourDigits(x) {
+    // x.toExponential(3), except at an exact tie: 1.0625 is halfway between 1.062 and 1.063,
+    // and Python goes to the even digit (1.062) where JavaScript goes up. 40 digits show a
+    // double's value far past where anything could hide behind a tie.
+    const [digits, exponent] = Math.abs(x).toExponential(40).split("e");
+    const kept = digits.slice(0, 5), rest = digits.slice(5);  // "d.ddd", then the others
+    if (/^50*$/.test(rest) && Number(kept[4]) % 2 === 0) {
+      return (x < 0 ? "-" : "") + kept + "e" + exponent;
+    }
+    return x.toExponential(3);
+  }
   function formatNumber(x) {
     // Python's f"{x:.4g}", then "3e-07" as "3e-7" and "2" as "2.0"; -0.0 as 0.0
     if (Number.isNaN(x)) return "nan";
     if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
     if (x === 0) return "0.0";
-    const [mantissa, exponent] = x.toExponential(3).split("e");
+    const [mantissa, exponent] = fourDigits(x).split("e");
     const e = Number(exponent);
     const strip = (text) => (text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text);
     if (e < -4 || e >= 4) return `${strip(mantissa)}e${e}`;
-    const text = strip(Number(x.toPrecision(4)).toFixed(3 - e));
+    const text = strip(Number(`${mantissa}e${exponent}`).toFixed(3 - e));
     return text.includes(".") ? text : text + ".0";
   }
   function constantText(x) {  // 2 and -1 rather than 2.0 and -1.0

@@ -2,6 +2,7 @@
 the controls and their keys, the views, the weights it saves, a narrow screen, a notebook."""
 
 import json
+import math
 import re
 
 import pytest
@@ -326,3 +327,17 @@ def test_a_neurons_bias_opens_from_the_neuron(page):
     detail = page.text_content("[data-role=detail]")
     assert "Weight layers.0.neurons.2.b" in detail
     assert "SGD update: layers.0.neurons.2.b ← " in detail
+
+
+def test_numbers_are_written_as_pythons_format_number_writes_them(page):
+    from autograd.naming import format_number
+
+    # exact ties (1.0625 is halfway between 1.062 and 1.063: Python takes the even digit),
+    # their neighbours a bit either side, carries (9.9995), signs, exponents, zeros
+    ties = [1.0625, 1.0635, -1.0625, 0.03125, 1234.5, 1235.5, 9.9995, 0.00015625, 2.5e-5]
+    near = [math.nextafter(x, math.inf) for x in ties] + [math.nextafter(x, 0) for x in ties]
+    table = ties + near + [0.0, -0.0, 1.0, -3.0, 0.7071, 1e5, 123456.0, 1e-4, 3e-7, -2.5e-300,
+                           1.7976931348623157e308, 5e-324, math.pi, -math.e]
+    written = page.evaluate("(xs) => xs.map((x) => window.chainrulePlayground.formatNumber(x))",
+                            table)
+    assert written == [format_number(x) for x in table]
