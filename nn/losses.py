@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from numbers import Integral, Real
 
-from autograd import Value, logsumexp, relu, softplus, total
+from autograd import Value, logsumexp, name_scope, relu, softplus, total
 
 from .checks import non_negative, value_list
 
@@ -92,7 +92,8 @@ def hinge(scores: Value | Iterable[Value | float], labels: float | Iterable[floa
 def l1_penalty(params: Iterable[Value], alpha: float) -> Value:
     """alpha * sum(|p|): pushes weights to exactly 0 (sparse models)."""
     params, alpha = _penalty_arguments(params, alpha, "l1_penalty")
-    return alpha * total([abs(p) for p in params])
+    with name_scope("l1_penalty"):  # one step at a walkthrough's top level, a box in drawings
+        return alpha * total([abs(p) for p in params])
 
 
 def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
@@ -101,7 +102,8 @@ def l2_penalty(params: Iterable[Value], alpha: float) -> Value:
     Its gradient is 2 * alpha * p. (There is no 1/2 in front, unlike some textbooks.)
     """
     params, alpha = _penalty_arguments(params, alpha, "l2_penalty")
-    return alpha * total([p * p for p in params])
+    with name_scope("l2_penalty"):  # one step at a walkthrough's top level, a box in drawings
+        return alpha * total([p * p for p in params])
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -36,11 +36,10 @@ def every_level_step(walk):
         yield from ((level, step) for step in level)
 
 
-@pytest.mark.parametrize("l2", [False, True])
-def test_the_moons_network_opens_at_a_top_level_of_at_most_40_steps(l2):
+def test_the_moons_network_opens_at_a_top_level_of_at_most_40_steps():
     # start, 12 layer calls (3 layers x 4 points) and the loss forward; the seed, the loss and
-    # 12 layer calls backward; done: 29 steps, with or without the L2 penalty
-    _, loss = moons_loss(l2=l2)
+    # 12 layer calls backward; done: 29 steps
+    _, loss = moons_loss()
     walk = walkthrough(loss)
     assert walk.leveled and len(walk.top) == 29
     titles = [step.title for step in walk.top]
@@ -50,6 +49,19 @@ def test_the_moons_network_opens_at_a_top_level_of_at_most_40_steps(l2):
     assert titles[15].startswith("loss sends gradients back")
     assert titles[16] == ("layers.2 (call 4 of 4) sends gradients back to 16 inputs and "
                           "17 parameters")
+
+
+def test_an_l2_penalty_is_one_step_each_way_at_the_top_that_opens_into_its_squares():
+    # nn.l2_penalty works in name_scope("l2_penalty"): 31 steps, not its 339 among the loss's
+    _, loss = moons_loss(l2=True)
+    walk = walkthrough(loss)
+    titles = [step.title for step in walk.top]
+    assert len(titles) == 31
+    assert titles[13].startswith("l2_penalty computes t") and titles[14].startswith("loss = ")
+    assert titles[17] == "l2_penalty sends gradients back to 337 parameters"
+    squares = walk.open(walk.top, 13)
+    assert len(squares) == 339  # a square per parameter, their sum, times alpha
+    assert squares[0].title == "t1491 = L0.N0.w0 * L0.N0.w0"
 
 
 def test_every_step_is_the_steps_of_the_level_below_it(moons):
