@@ -95,7 +95,7 @@ def test_explain_gives_inf_where_the_sum_overflows():
 def test_explain_cannot_check_a_gradient_by_nudging_where_the_output_is_not_finite():
     out, x = overflowing_sum()
     explanation = explain(out, x)
-    assert not explanation.checkable
+    assert not explanation.checkable and not explanation.agrees
     assert str(explanation).endswith(
         "out goes from inf to inf, which is not finite, so a finite difference cannot check "
         "∂out/∂x here")
@@ -106,6 +106,13 @@ def test_explain_says_when_a_nudge_is_lost_in_rounding():
     explanation = explain(x * 2.0, x)  # 1e20 + 1e-4 == 1e20: the output does not move
     assert not explanation.checkable
     assert "a nudge of 0.0001 is lost in rounding next to 1e20" in str(explanation)
+
+
+def test_a_nan_gradient_next_to_a_nan_nudge_does_not_agree():
+    x = Value(-1.0, label="x")
+    explanation = explain(x.log().log(), x)  # log(log(-1 +- h)) is nan: nothing to compare
+    assert math.isnan(explanation.grad) and math.isnan(explanation.numeric)
+    assert not explanation.checkable and not explanation.agrees
 
 
 def test_explain_says_why_the_paths_and_backward_differ_when_one_overflows():

@@ -79,9 +79,12 @@ class Explanation:
 
     @property
     def agrees(self) -> bool:
-        """True when the finite difference matches the gradient (as gradcheck would judge)."""
+        """True when the finite difference matches the gradient (as gradcheck would judge);
+        False when it cannot check it (see `checkable`): a nan next to a nan proves nothing."""
+        if not self.checkable:
+            return False
         if math.isnan(self.grad) or math.isnan(self.numeric):
-            return math.isnan(self.grad) and math.isnan(self.numeric)
+            return False
         if math.isinf(self.grad) or math.isinf(self.numeric):
             return self.grad == self.numeric  # the same infinity
         return abs(self.grad - self.numeric) <= 1e-4 + 1e-3 * abs(self.numeric)
