@@ -131,11 +131,14 @@ def _check_format(format: object) -> str:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename it over `path`."""
+    """Write to a temporary file in the same folder, then rename it over `path`. A symbolic
+    link stays a link: its target is the file written."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot save to {str(path)!r}: folder {str(folder)!r} does not "
                                 f"exist")
+    path = Path(os.path.realpath(path))  # through any links, to the file itself
+    folder = path.parent
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:

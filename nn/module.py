@@ -407,9 +407,11 @@ def _write_atomically(path: str, text: str) -> None:
     os.replace is atomic: readers see the old file or the new one, never half of one. If
     anything fails, the temporary file is removed, `path` is untouched, and the error names
     `path`, not the temporary. A file that is replaced keeps its permission bits; a new one
-    gets the usual mode (0o666 less the umask).
+    gets the usual mode (0o666 less the umask). A symbolic link stays a link: its target is
+    the file written.
     """
-    folder, name = os.path.split(os.path.abspath(path))
+    target = os.path.realpath(path)  # through any links, to the file itself
+    folder, name = os.path.split(target)
     _remove_orphans(folder, name)
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
     try:
@@ -424,10 +426,10 @@ def _write_atomically(path: str, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())  # the bytes are on disk before the rename makes them visible
-            _keep_mode(path, temporary)
+            _keep_mode(target, temporary)
             if fcntl is None:
                 f.close()  # Windows renames only closed files
-            os.replace(temporary, path)  # on POSIX still locked, until the close below
+            os.replace(temporary, target)  # on POSIX still locked, until the close below
         finally:
             f.close()
     except BaseException as error:

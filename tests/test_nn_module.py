@@ -350,6 +350,21 @@ def test_save_replaces_an_existing_file_and_leaves_no_temporary(tmp_path):
     assert same_state(check.state_dict(), model.state_dict())
 
 
+def test_save_through_a_symbolic_link_writes_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "models").mkdir()
+    target, link = tmp_path / "models" / "m.json", tmp_path / "latest.json"
+    MLP(2, [2, 1], seed=0).save(target)
+    link.symlink_to(target)
+    model = MLP(2, [2, 1], seed=1)
+    model.save(link)
+    assert link.is_symlink() and link.resolve() == target
+    check = MLP(2, [2, 1], seed=2)
+    check.load(target)
+    assert same_state(check.state_dict(), model.state_dict())
+    assert sorted(os.listdir(tmp_path)) == ["latest.json", "models"]
+    assert os.listdir(tmp_path / "models") == ["m.json"]  # no temporary left beside it
+
+
 def test_save_accepts_a_str_path(tmp_path):
     path = str(tmp_path / "m.json")
     Neuron(1, seed=0).save(path)

@@ -194,6 +194,16 @@ def test_save_refuses_an_unknown_suffix(tmp_path):
         draw(Value(1.0)).save(tmp_path / "graph.jpeg")
 
 
+def test_save_through_a_symbolic_link_writes_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "pictures").mkdir()
+    target, link = tmp_path / "pictures" / "graph.dot", tmp_path / "latest.dot"
+    target.write_text("old")
+    link.symlink_to(target)
+    draw(Value(1.0, label="x")).save(link)
+    assert link.is_symlink() and target.read_text().startswith("digraph")
+    assert [p.name for p in (tmp_path / "pictures").iterdir()] == ["graph.dot"]
+
+
 def test_save_into_a_missing_folder_names_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         draw(Value(1.0)).save(tmp_path / "no" / "graph.dot")
