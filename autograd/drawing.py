@@ -85,7 +85,7 @@ class Drawing:
 
         The file appears whole or not at all: it is written beside, then renamed.
         """
-        path = Path(path)
+        path = Path(os.fsdecode(path))  # a str, pathlib.Path or bytes path, as open() takes
         if format is None:
             suffix = path.suffix.lower().lstrip(".")
             format = "dot" if suffix == "gv" else suffix

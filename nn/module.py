@@ -212,7 +212,7 @@ class Module:
         beside `path` (see _write_atomically): an error names `path` and leaves no temporary,
         and a file that is replaced keeps its permissions.
         """
-        path = os.fspath(path)
+        path = os.fsdecode(path)  # a str, pathlib.Path or bytes path, as open() takes
         state = self.state_dict()
         for name, x in state.items():
             if not math.isfinite(x):
@@ -241,7 +241,7 @@ class Module:
         finite (NaN, Infinity or 1e999, which save() never writes), or holds another
         architecture.
         """
-        path = os.fspath(path)
+        path = os.fsdecode(path)  # a str, pathlib.Path or bytes path, as open() takes
         max_bytes = positive_int(max_bytes, "load max_bytes")
         document = _parse_json(_read_text(path, max_bytes), path)
         state = _decode_document(document, path, type(self).__name__)

@@ -255,7 +255,7 @@ class Playground:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the page to `path` atomically (a temporary file, then a rename)."""
-        _write_atomically(os.fspath(path), self.html())
+        _write_atomically(os.fsdecode(path), self.html())
 
 
 PAGE = """<!DOCTYPE html>

@@ -365,6 +365,17 @@ def test_save_through_a_symbolic_link_writes_its_target_and_keeps_the_link(tmp_p
     assert os.listdir(tmp_path / "models") == ["m.json"]  # no temporary left beside it
 
 
+def test_save_and_load_take_a_bytes_path_as_open_does(tmp_path):
+    path = os.fsencode(tmp_path / "m.json")
+    model = MLP(2, [2, 1], seed=0)
+    model.save(path)
+    check = MLP(2, [2, 1], seed=1)
+    check.load(path)
+    assert same_state(check.state_dict(), model.state_dict())
+    with pytest.raises(TypeError, match="not int"):
+        model.save(3)
+
+
 def test_save_accepts_a_str_path(tmp_path):
     path = str(tmp_path / "m.json")
     Neuron(1, seed=0).save(path)

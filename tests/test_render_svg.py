@@ -4,6 +4,7 @@ texts), never byte for byte; saving in every format; Jupyter's view; and the mes
 """
 
 import base64
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -202,6 +203,11 @@ def test_save_through_a_symbolic_link_writes_its_target_and_keeps_the_link(tmp_p
     draw(Value(1.0, label="x")).save(link)
     assert link.is_symlink() and target.read_text().startswith("digraph")
     assert [p.name for p in (tmp_path / "pictures").iterdir()] == ["graph.dot"]
+
+
+def test_save_takes_a_bytes_path_as_open_does(tmp_path):
+    path = draw(Value(1.0, label="x")).save(os.fsencode(tmp_path / "graph.dot"))
+    assert path == tmp_path / "graph.dot" and path.read_text().startswith("digraph")
 
 
 def test_save_into_a_missing_folder_names_it(tmp_path):

@@ -70,7 +70,7 @@ def write_page(walk: Walkthrough, path: str | os.PathLike, *, title: str = "",
         raise ValueError(f"direction must be 'LR' or 'TB', got {direction!r}")
     page = page_html(walk, title=title, practice=practice, direction=direction, other=other,
                      primitives=primitives)
-    path = Path(path)
+    path = Path(os.fsdecode(path))  # a str, pathlib.Path or bytes path, as open() takes
     _write_atomically(path, page.encode("utf-8"))
     return path
 
