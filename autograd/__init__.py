@@ -59,6 +59,7 @@ _LAZY = {
     "parse_expression": "expression", "ExpressionError": "expression",
     "walkthrough": "stepper", "step": "stepper", "export_html": "stepper",
     "explain": "stepper", "Player": "stepper", "training_walkthrough": "stepper",
+    "write_atomically": "files",
 }
 __all__ += list(_LAZY)
 

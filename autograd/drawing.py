@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import html
 import os
-import tempfile
 from pathlib import Path
 
 from .dot import PNG_DPI, to_dot
+from .files import write_atomically
 from .value import Value
 
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -95,7 +95,7 @@ class Drawing:
                     f"{path.suffix or '(none)'!r}: use .svg, .png, .pdf or .dot, or pass format="
                 )
         data = self.render(format)
-        _write_atomically(path, data)
+        write_atomically(path, data)
         return path
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
@@ -128,30 +128,3 @@ def _check_format(format: object) -> str:
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     return format
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename it over `path`. A symbolic
-    link stays a link: its target is the file written."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save to {str(path)!r}: folder {str(folder)!r} does not "
-                                f"exist")
-    path = Path(os.path.realpath(path))  # through any links, to the file itself
-    folder = path.parent
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes files only the owner can read
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    """The process's umask (reading it means setting it, so set it straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

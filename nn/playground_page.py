@@ -22,7 +22,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from autograd import PRIMITIVES, Value, topological_order, walkthrough
+from autograd import PRIMITIVES, Value, topological_order, walkthrough, write_atomically
 
 from .data import (
     make_blobs,
@@ -34,7 +34,7 @@ from .data import (
 )
 from .layers import MLP
 from .losses import binary_cross_entropy_with_logits, hinge, mse
-from .module import FILE_FORMAT, FILE_VERSION, Module, _write_atomically
+from .module import FILE_FORMAT, FILE_VERSION, Module
 from .optim import SGD, Adam, Optimizer
 
 PAGE_FORMAT = "chainrule.playground"  # the "format" field of the data a page carries
@@ -255,7 +255,7 @@ class Playground:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the page to `path` atomically (a temporary file, then a rename)."""
-        _write_atomically(os.fsdecode(path), self.html())
+        write_atomically(path, self.html().encode("utf-8"))
 
 
 PAGE = """<!DOCTYPE html>

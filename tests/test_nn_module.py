@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd import Value, name_scope
+from autograd import Value, files, name_scope
 from nn import MLP, Dropout, Layer, Module, Neuron, module
 
 ROOT = Path(__file__).resolve().parent.parent  # subprocesses import this copy of nn
@@ -414,8 +414,8 @@ def real_open_then_full_disk(*args, **kwargs):
 # Ways a save can fail, each installed with monkeypatch.setattr(where, name, replacement). The
 # test runs as any user, root included, so permissions are refused by stand-ins, not chmod.
 SAVE_FAILURES = {
-    "creating the temporary": (module, "open", permission_denied),  # found before builtins
-    "writing": (module, "open", real_open_then_full_disk),
+    "creating the temporary": (files, "open", permission_denied),  # found before builtins
+    "writing": (files, "open", real_open_then_full_disk),
     "fsync": (os, "fsync", disk_full),
     "chmod": (os, "chmod", permission_denied),
     "replace": (os, "replace", disk_full),
@@ -441,7 +441,7 @@ def test_a_failed_save_names_the_target_keeps_the_old_file_and_leaves_no_tempora
 
 
 def test_a_refused_save_stays_a_permission_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(module, "open", permission_denied, raising=False)
+    monkeypatch.setattr(files, "open", permission_denied, raising=False)
     with pytest.raises(PermissionError, match=r"\[Errno 13\] Permission denied: '.*m.json'$"):
         Neuron(1, seed=0).save(tmp_path / "m.json")
 

@@ -15,7 +15,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from ..drawing import _write_atomically
+from ..files import write_atomically
 from ..value import Value
 from .compact import compact_svg, packed, svg_data_uri, without_comments
 from .explain import explain_node
@@ -71,7 +71,7 @@ def write_page(walk: Walkthrough, path: str | os.PathLike, *, title: str = "",
     page = page_html(walk, title=title, practice=practice, direction=direction, other=other,
                      primitives=primitives)
     path = Path(os.fsdecode(path))  # a str, pathlib.Path or bytes path, as open() takes
-    _write_atomically(path, page.encode("utf-8"))
+    write_atomically(path, page.encode("utf-8"))
     return path
 
 
