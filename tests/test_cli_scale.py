@@ -35,7 +35,7 @@ def test_a_followed_tape_ends_with_the_path_sum(capsys):
     assert tape[-3:] == [
         "path sum:",
         "  11  sum over 2 paths = -2.299; backward computes ∂out/∂x = -2.299",
-        "  11  by route: x.grad = -3.006 (through t1) + 0.7064 (through out) = -2.299"]
+        "      by route: x.grad = -3.006 (through t1) + 0.7064 (through out) = -2.299"]
 
 
 def test_step_focus_on_an_unknown_name_is_a_one_line_usage_error(capsys):

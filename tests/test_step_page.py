@@ -731,3 +731,61 @@ def test_a_graph_of_primitives_only_has_no_switch(open_page):
     page = open_page(karpathy()[0])
     assert page.locator('[data-part="primitives"]').count() == 0
     assert "as written" not in page.locator("header p").inner_text()
+
+
+def test_switching_forms_keeps_practice_its_score_and_the_speed(open_page):
+    page = open_page(quotient_less_x(), practice=True)
+    page.select_option('[data-part="speed"]', "200")
+    page.locator('[data-part="counter"]').click()
+    for _ in range(8):  # through the forward pass to the first question
+        if page.locator('[data-part="question"]').is_visible():
+            break
+        page.keyboard.press("ArrowRight")
+    page.locator('[data-part="reveal"]').click()  # "show me": one question asked
+    page.locator('[data-part="primitives"]').check()
+    page.locator('[data-part="counter"]').filter(has_text="OF 12").wait_for()
+    assert page.locator('[data-part="practice"]').is_checked()
+    assert page.locator('[data-part="speed"]').input_value() == "200"
+    assert (page.locator('[data-part="score"]').inner_text()
+            == "score: 0 of 1 right first try, 1 shown")
+
+
+def test_space_ticks_a_focused_box_and_presses_a_focused_button_instead_of_stepping(open_page):
+    page = open_page(quotient_less_x())
+    switch = page.locator('[data-part="primitives"]')
+    switch.focus()
+    page.keyboard.press(" ")
+    page.locator('[data-part="counter"]').filter(has_text="OF 12").wait_for()
+    assert switch.is_checked() and counter(page) == "STEP 0 OF 12 · START"
+    page.locator('[data-part="last"]').focus()
+    page.keyboard.press(" ")
+    assert counter(page) == "STEP 12 OF 12 · DONE"
+
+
+def test_a_sqrt_is_a_composite_with_a_switch_though_it_is_one_node_either_way(open_page):
+    x = Value(4.0, label="x")
+    page = open_page(x.sqrt())
+    page.locator('[data-part="primitives"]').check()
+    page.keyboard.press("ArrowRight")
+    assert title(page).endswith("= x ** 0.5")
+
+
+def test_a_page_follows_an_intermediate_node_and_keeps_a_primitive_only_one(open_page):
+    out = quotient_less_x()
+    page = open_page(out, focus="t1")
+    assert page.locator('[data-part="following"]').inner_text().startswith("Following t1: ")
+    page.keyboard.press("End")
+    assert title(page) == walkthrough(out, focus="t1")[-1].title
+    page = open_page(out, primitives=True, focus="t1'")  # no such node as written
+    assert page.locator('[data-part="following"]').inner_text().startswith("Following t1': ")
+    page.locator('[data-part="primitives"]').uncheck()  # then every step, as written
+    page.locator('[data-part="counter"]').filter(has_text="OF 8").wait_for()
+    assert page.locator('[data-part="following"]').is_hidden()
+
+
+def test_after_following_a_name_the_arrows_step_again(open_page):
+    page = open_page(karpathy()[0])
+    page.fill('[data-part="follow"]', "a")
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowRight")
+    assert counter(page).startswith("STEP 1 OF ")

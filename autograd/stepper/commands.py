@@ -110,7 +110,7 @@ def run_html(args: argparse.Namespace) -> int:
 
     out = _output(args)
     walk = _walkthrough(args, walkthrough, out)
-    other = other_form(out, walk, args.primitives, args.max_nodes, args.focus)
+    other = other_form(out, walk, args.primitives, args.max_nodes)
     title = args.title or f"out = {' '.join(args.expression.split())}"
     try:
         path = write_page(walk, args.output, title=title, practice=args.practice,

@@ -249,8 +249,9 @@ class Walkthrough:
         for step in self.steps:
             if step.kind == "done" and self.focus is not None:
                 lines.append("path sum:")
-                lines.extend(f"{step.index:4}  {printable(line)}" for line in step.lines
-                             if line.startswith(("sum over", "by route:")))
+                sums = [line for line in step.lines if line.startswith(("sum over", "by route:"))]
+                lines.extend(f"{step.index if k == 0 else '':>4}  {printable(line)}"
+                             for k, line in enumerate(sums))
             if step.kind in ("start", "done"):
                 continue
             if step.kind == "forward" and step.index == 1:
@@ -311,7 +312,8 @@ def walkthrough(output: Value, max_nodes: int = MAX_NODES, collapse: str | int |
     if levels is None:
         levels = modules and len(graph.nodes) > LEVELS_OVER
     if not levels:
-        check_size(len(graph.nodes), max_nodes, "this graph", [n.scope for n in graph.nodes])
+        what = "this graph, as the engine's primitives," if primitives else "this graph"
+        check_size(len(graph.nodes), max_nodes, what, [n.scope for n in graph.nodes])
         return _walk(graph)
     if not modules:
         raise ValueError("levels=True steps a network module by module, but no operation of "
@@ -364,11 +366,10 @@ def as_walkthrough(x: Value | Walkthrough, max_nodes: int = MAX_NODES,
 
 
 def other_form(output: Value | Walkthrough, walk: Walkthrough, primitives: bool,
-               max_nodes: int = MAX_NODES, focus: Value | str | None = None
-               ) -> Walkthrough | None:
-    """`walk` (of `output`) with its composites the other way: as the engine's primitives if
-    it shows them as written, or as written if it shows the primitives. What the page's
-    "primitives" switch turns to.
+               max_nodes: int = MAX_NODES) -> Walkthrough | None:
+    """All the steps of `walk` (of `output`) with its composites the other way: as the
+    engine's primitives if it shows them as written, or as written if it shows the primitives.
+    What the page's "primitives" switch turns to.
 
     None where there is no other way, or it is not offered: a graph with no composite (a * b
     + c is primitives only), a Walkthrough given (its Value is not at hand), a network stepped
@@ -379,11 +380,11 @@ def other_form(output: Value | Walkthrough, walk: Walkthrough, primitives: bool,
     if not isinstance(output, Value) or whole.leveled or whole.graph.full is not None:
         return None
     try:
-        other = walkthrough(output, max_nodes=max_nodes, levels=False, focus=focus,
-                            primitives=not primitives)
-    except ValueError:  # past max_nodes as primitives
+        other = walkthrough(output, max_nodes=max_nodes, levels=False, primitives=not primitives)
+    except ValueError:  # more than max_nodes nodes as primitives: the only error left here
         return None
-    return None if len(other.graph.nodes) == len(whole.graph.nodes) else other
+    shape = [(node.op, node.inputs) for node in whole.graph.nodes]
+    return None if [(node.op, node.inputs) for node in other.graph.nodes] == shape else other
 
 
 def forward_steps(graph: Graph) -> list[Step]:

@@ -112,7 +112,8 @@ def snapshot(output: Value, max_nodes: int = MAX_NODES, primitives: bool = False
     order = topological_order(output)
     found = {} if primitives else composites(order)
     folded = {j for composite in found.values() for j in composite.folded}
-    check_size(len(order) - len(folded), max_nodes, "this graph", [v.scope for v in order])
+    what = "this graph, as the engine's primitives," if primitives else "this graph"
+    check_size(len(order) - len(folded), max_nodes, what, [v.scope for v in order])
     names = node_names(order)  # named in the whole order: the same names with or without folds
     shown = [i for i in range(len(order)) if i not in folded]
     new_id = {i: k for k, i in enumerate(shown)}  # position in order -> id in the snapshot

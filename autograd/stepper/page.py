@@ -56,7 +56,7 @@ def export_html(output: Value | Walkthrough, path: str | os.PathLike, *, title: 
     primitives=True opens the page so.
     """
     walk = as_walkthrough(output, max_nodes, collapse, levels, focus, sample, primitives)
-    other = other_form(output, walk, primitives, max_nodes, focus)
+    other = other_form(output, walk, primitives, max_nodes)
     return write_page(walk, path, title=title, practice=practice, direction=direction,
                       other=other, primitives=primitives)
 
@@ -81,17 +81,20 @@ def page_html(walk: Walkthrough, title: str = "", practice: bool = False,
     """The whole page, as HTML text."""
     root = walk.graph.root
     title = title or f"{root.name}: forward and backward, one step at a time"
-    summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps. Step with the buttons, "
+    whole = walk.whole or walk  # the page carries every step, whatever it opens on
+    summary = (f"{len(whole.graph.nodes)} nodes, {len(whole) - 1} steps. Step with the buttons, "
                f"the slider or the arrow keys.")
     if other is not None:
-        written, engine = (other, walk) if primitives else (walk, other)
+        written, engine = (other, whole) if primitives else (whole, other)
         summary = (f"{len(written) - 1} steps as written, {len(engine) - 1} as the engine's "
-                   f"primitives (the “primitives” switch). Step with the buttons, "
+                   f"primitives (the \u201cprimitives\u201d switch). Step with the buttons, "
                    f"the slider or the arrow keys.")
-    if walk.leveled:
-        summary = (f"{len(walk.graph.nodes)} nodes, {len(walk) - 1} steps in levels: "
-                   f"{len(walk.top)} at the top, one per call of each layer. Open a step "
+    if whole.leveled:
+        summary = (f"{len(whole.graph.nodes)} nodes, {len(whole) - 1} steps in levels: "
+                   f"{len(whole.top)} at the top, one per call of each layer. Open a step "
                    f"(o or Enter) to see the steps it is made of; u or Backspace goes back up.")
+    if primitives and other is None:  # no switch to say so
+        summary = f"As the engine's primitives: {summary[0].lower()}{summary[1:]}"
     player = player_html(walk, "cr-", practice=practice, direction=direction, global_keys=True,
                          other=other, primitives=primitives)
     return f"""<!DOCTYPE html>
@@ -146,7 +149,7 @@ def player_html(walk: Walkthrough, token: str, practice: bool = False, direction
     walk = walk.whole or walk
     pictures, places = level_pictures(walk, prefix=IDS, direction=direction)
     pictures = [Picture(compact_svg(picture.svg), picture.items) for picture in pictures]
-    data = player_data(walk, pictures, places, IDS, practice)
+    data = player_data(walk, pictures, places, IDS, practice, also_follow=view["follow"])
     options = json.dumps({"globalKeys": global_keys, **view})
     css = _asset("player.css")
     find = (f"  var scope = document.currentScript ? document.currentScript.parentNode "
@@ -204,7 +207,7 @@ def static_img(svg: str, walk: Walkthrough) -> str:
 
 
 def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[int, list[str]]],
-                prefix: str, practice: bool) -> dict:
+                prefix: str, practice: bool, also_follow: int | None = None) -> dict:
     """What player.js needs: the pictures, the steps with their numbers as text, the levels."""
     graph = walk.graph
     largest = largest_grad(walk.state(len(walk) - 1).grads)
@@ -235,7 +238,7 @@ def player_data(walk: Walkthrough, pictures: list[Picture], places: list[tuple[i
         "nodes": [_node_data(n) for n in graph.nodes],
         "steps": steps,
         "explanations": explanations,
-        "follow": follow_data(walk),
+        "follow": follow_data(walk, also_follow),
         "jump": [n.id for n in graph.nodes if n.kind != "constant"
                  and (n.label or n.kind == "leaf" or n is graph.root)],
         "samples": [_part_data(*sample_part(walk, k)) for k in range(len(batch_calls(walk)))],
@@ -256,8 +259,9 @@ def _node_data(node) -> dict:
     return data
 
 
-def follow_data(walk: Walkthrough) -> dict:
-    """For each input and parameter, what following it shows: which steps, how it starts, ends.
+def follow_data(walk: Walkthrough, also: int | None = None) -> dict:
+    """For each input and parameter, and node `also` (the one a page opens following, which
+    may be an intermediate), what following it shows: which steps, how it starts, ends.
 
     The steps are given as [first, last] runs of the walkthrough's own steps; none when the
     graph has more than MAX_FOLLOWED of them, or is a training walkthrough.
@@ -265,6 +269,8 @@ def follow_data(walk: Walkthrough) -> dict:
     leaves = [n for n in walk.graph.nodes if n.kind == "leaf"]
     if len(leaves) > MAX_FOLLOWED or any(s.kind == "update" for s in walk):
         return {}
+    if also is not None and walk.graph.nodes[also].kind != "leaf":
+        leaves.append(walk.graph.nodes[also])
     result = {}
     for node in leaves:
         kept = following(walk, node.id)

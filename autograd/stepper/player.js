@@ -24,7 +24,8 @@ function chainrulePlayer(root, data, options) {
   let items = new Map();  // node -> the item of the current level that shows it
   let index = 0;
   let pending = null;  // the practice question being asked: its step of this level, its tries
-  const score = Object.fromEntries(data.rules.outcomes.map(([key]) => [key, 0]));
+  const score = Object.fromEntries(data.rules.outcomes.map(([key]) =>
+    [key, (options && options.score && options.score[key]) || 0]));
   let playing = null;  // the autoplay timer, while playing
 
   function idPrefix(picture) {
@@ -506,7 +507,11 @@ function chainrulePlayer(root, data, options) {
       }
       return;
     }
-    if (target && target.tagName === "BUTTON" && event.key === "Enter") return;
+    // Space and Enter press a button or tick a box, and a menu takes every key: theirs
+    if (target && target.tagName === "SELECT") return;
+    const pressable = target && (target.tagName === "BUTTON" ||
+                                 (target.tagName === "INPUT" && target.type === "checkbox"));
+    if (pressable && (event.key === " " || event.key === "Enter")) return;
     if (event.key === "Escape") return leave();  // not stopped: the notebook sees it too
     const moves = {
       ArrowRight: next, ArrowDown: next, n: next, " ": next,
@@ -541,7 +546,9 @@ function chainrulePlayer(root, data, options) {
   part("hint").addEventListener("click", () => check("hint"));
   part("reveal").addEventListener("click", () => check("show"));
   part("play").addEventListener("click", play);
-  part("practice").checked = Boolean(data.practice);
+  part("practice").checked = Boolean(options && options.practice !== undefined
+                                     ? options.practice : data.practice);
+  if (options && options.speed) part("speed").value = options.speed;
   part("practice").addEventListener("change", () => show(index));
   view.querySelector(".cr-graph").addEventListener("click", (event) => {
     const box = event.target.closest && event.target.closest("g.value");
@@ -576,7 +583,9 @@ function chainrulePlayer(root, data, options) {
     if (typed === "" && following === null) return;
     if (typed === "") return switchTo(null);
     if (names.has(typed)) {
-      return names.get(typed) === following ? null : switchTo({ follow: names.get(typed) });
+      if (names.get(typed) !== following) switchTo({ follow: names.get(typed) });
+      root.focus({ preventScroll: true });  // the arrows step the followed steps from here
+      return;
     }
     const note = part("message");
     note.textContent = JSON.stringify(typed) + " is not an input or a parameter of this graph";
@@ -635,7 +644,11 @@ function chainrulePlayer(root, data, options) {
   if (options && options.start) show(options.start);
   return { show, next, open, up, locate, follow: switchTo, dispose,
            get index() { return index; }, get level() { return levels.indexOf(level); },
-           get following() { return following; } };
+           get following() { return following; },
+           get settings() {  // what a rebuild in the other form keeps
+             return { practice: part("practice").checked, speed: part("speed").value,
+                      score: { ...score } };
+           } };
 }
 
 // --- building the player's elements ---------------------------------------------------------
@@ -795,13 +808,16 @@ function chainruleBuild(root, data, css, host, forms) {
     button("forward", "forward pass", "jump to the first forward step (f)"),
     button("backward", "backward pass", "jump to the first backward step (b)"),
     button("nonfinite", "first inf / nan", "run to the first inf or nan value or gradient (!)"),
+  ]);
+  const switches = el("span", { class: "cr-switches" }, [
     el("label", { title: "type each gradient before it is shown" }, [
       el("input", { type: "checkbox", "data-part": "practice" }),
       document.createTextNode(" practice"),
     ]),
   ]);
+  jumps.appendChild(switches);
   if (forms) {
-    jumps.appendChild(el("label", { title: "step through the primitives the engine records: " +
+    switches.appendChild(el("label", { title: "step through the primitives the engine records: " +
                                            "a - b as a + (-1 * b), x / y as x * y ** -1" }, [
       el("input", { type: "checkbox", "data-part": "primitives" }),
       document.createTextNode(" primitives"),
@@ -899,7 +915,9 @@ function chainruleMount(root, data, options, css) {
 async function chainruleForms(root, forms, options, css) {
   // A graph in two forms: forms[0] as written, forms[1] as the engine's primitives (each the
   // player's data, or that data packed), and a switch between them. Switching builds the
-  // player again in the other form, following the same node if it was following one.
+  // player again in the other form, following the same node if it is in both, with the same
+  // practice setting, score and speed.
+  if (forms.some((form) => typeof form === "string") && chainruleCannotUnpack(root)) return null;
   const data = [null, null];
   const load = async (k) => {
     if (data[k] === null) {
@@ -909,15 +927,18 @@ async function chainruleForms(root, forms, options, css) {
   };
   let shown = options.primitives ? 1 : 0;
   let player = chainruleMount(root, await load(shown), options, css);
+  let turn = 0;  // the latest switch: one made while a form unpacks wins over it
   root.addEventListener("chainrule-form", async (event) => {
     const k = event.detail.primitives ? 1 : 0;
-    if (k === shown) return;
+    const ticket = ++turn;
     const name = player.following === null ? null : data[shown].nodes[player.following].name;
     const next = await load(k);
+    if (ticket !== turn || k === shown) return;
     const follow = next.nodes.findIndex((node) => node.name === name);
+    const settings = player.settings;
     player.dispose();
     shown = k;
-    player = chainruleMount(root, next, { ...options, primitives: k === 1,
+    player = chainruleMount(root, next, { ...options, ...settings, primitives: k === 1,
                                           follow: follow < 0 ? null : follow, sample: null }, css);
     root.focus({ preventScroll: true });
   });
