@@ -229,7 +229,8 @@ def fit(
                     optimizer.zero_grad()
                     objective.backward()  # backward pass: every parameter's .grad
                     if dead is not None:
-                        dead = _still_dead(objective, optimizer.params, relu_layers, dead)
+                        dead = _still_dead(objective, optimizer.params, relu_layers, dead,
+                                           penalized=penalty is not None)
                     if record_grad_norms:
                         history.grad_norms.append(gradient_norms(model))
                     if clip_norm is not None:
@@ -326,17 +327,18 @@ def _one_example_at_a_time(model: Module) -> Forward:
 
 
 def _still_dead(objective: Value, params: Sequence[Value], relu_layers: list[list[Value]],
-                so_far: str) -> str | None:
+                so_far: str, penalized: bool = False) -> str | None:
     """The sentence naming the layers whose every relu was off for every input of this step, if
     every earlier step of the epoch found the same (so_far: "" for the first step); else None.
 
     A dead layer leaves a gradient of exactly 0 on each of its parameters (and on all
     parameters when nothing else is trained), so the graph is searched only then: the usual
-    step costs a look at a gradient or two.
+    step costs a look at a gradient or two. A penalty (penalized) gives every parameter a
+    gradient of its own, 2 * alpha * w for L2, dead or not: then the graph is searched, on an
+    epoch's first step and then only while every step has found the same dead layer.
     """
-    if not any(all(p.grad == 0.0 for p in layer) for layer in relu_layers) and any(
-        p.grad != 0.0 for p in params
-    ):
+    some_layer_silent = any(all(p.grad == 0.0 for p in layer) for layer in relu_layers)
+    if not penalized and not some_layer_silent and any(p.grad != 0.0 for p in params):
         return None
     dead = dead_relus(objective)
     return dead if dead is not None and so_far in ("", dead) else None

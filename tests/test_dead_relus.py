@@ -60,6 +60,23 @@ def test_fit_stops_and_names_the_dead_layer():
     assert history.epochs == 1 and history.stop_reason == STOPPED
 
 
+@pytest.mark.parametrize("penalty", [nn.l1_penalty, nn.l2_penalty])
+def test_fit_stops_for_a_dead_layer_when_a_penalty_trains_every_weight_too(penalty):
+    # the penalty's gradient moves every weight, the dead ones too, but only towards 0: the
+    # layer's relus stay off for every input
+    model = with_dead_layer(1)
+    history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.01), POINTS, TARGETS,
+                     epochs=50, penalty=lambda: penalty(model.parameters(), 1e-3))
+    assert history.epochs == 1 and history.stop_reason == STOPPED
+
+
+def test_a_penalty_alone_does_not_stop_a_live_network():
+    model = nn.MLP(2, [3, 3, 1], seed=0)
+    history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.01), POINTS, TARGETS,
+                     epochs=5, penalty=lambda: nn.l2_penalty(model.parameters(), 1e-3))
+    assert history.epochs == 5 and history.stop_reason == "finished"
+
+
 def test_fit_stops_when_every_output_is_0_and_every_gradient_is_0():
     model = with_dead_layer(1)
     model.layers[2].neurons[0].b.data = 0.0  # the output is 0 for every input
