@@ -274,7 +274,9 @@ def fit(
                 history.stop_reason = "early stopping"
                 break
             if dead:  # no gradient got through that layer all epoch, and none ever will
-                history.stop_reason = f"{dead}, so no step can turn them on again"
+                history.stop_reason = f"{dead}, so " + (
+                    "the loss sends them no gradient: only the penalty moves their weights, "
+                    "towards 0" if penalty is not None else "no step can turn them on again")
                 break
     except KeyboardInterrupt:  # Ctrl-C: keep what was learned, return what happened
         history.stop_reason = "interrupted"

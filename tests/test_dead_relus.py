@@ -63,11 +63,13 @@ def test_fit_stops_and_names_the_dead_layer():
 @pytest.mark.parametrize("penalty", [nn.l1_penalty, nn.l2_penalty])
 def test_fit_stops_for_a_dead_layer_when_a_penalty_trains_every_weight_too(penalty):
     # the penalty's gradient moves every weight, the dead ones too, but only towards 0: the
-    # layer's relus stay off for every input
+    # loss has nothing more to teach the layer
     model = with_dead_layer(1)
     history = nn.fit(model, summed_squares, nn.SGD(model.parameters(), lr=0.01), POINTS, TARGETS,
                      epochs=50, penalty=lambda: penalty(model.parameters(), 1e-3))
-    assert history.epochs == 1 and history.stop_reason == STOPPED
+    assert history.epochs == 1 and history.stop_reason == (
+        "every relu in layers.1 is off for every input, so the loss sends them no gradient: "
+        "only the penalty moves their weights, towards 0")
 
 
 def test_a_penalty_alone_does_not_stop_a_live_network():
