@@ -298,6 +298,15 @@ def test_a_node_is_followed_by_its_value_its_name_or_its_label():
     assert walkthrough(L, focus=a).focus == walkthrough(L, focus="a").focus == 0
 
 
+def test_a_label_that_several_nodes_share_asks_for_a_name(moons):
+    _, loss, walk = moons
+    with pytest.raises(ValueError, match=r"^'w0' is the label of 33 nodes \(L2\.N0\.w0, "
+                                         r"L1\.N0\.w0, .* and 27 more\): give one of their names"):
+        walkthrough(loss, focus="w0")
+    one = walkthrough(loss, focus="layers.1.neurons.2.w0")  # a full dotted name is one node
+    assert one.graph.nodes[one.focus].name == "L1.N2.w0"
+
+
 def test_a_constant_has_no_gradient_to_follow():
     x = Value(2.0, label="x")
     with pytest.raises(ValueError, match="3 is a constant: it has no gradient to follow"):

@@ -586,6 +586,15 @@ def test_the_search_boxes_take_a_full_dotted_name_as_python_does(open_page):
         "Following L0.N3.w0: ")
 
 
+def test_a_label_that_several_parameters_share_asks_for_one_of_their_names(open_page):
+    page = open_page(moons_loss()[1])
+    page.fill('[data-part="follow"]', "w0")
+    page.keyboard.press("Enter")
+    assert page.locator('[data-part="message"]').inner_text().startswith(
+        '"w0" is the label of 33 nodes (')
+    assert page.locator('[data-part="following"]').is_hidden()  # nothing followed
+
+
 def test_a_page_made_to_follow_a_node_opens_following_it(open_page):
     page = open_page(karpathy()[0], focus="a")
     assert title(page) == "Follow a: the steps on its paths to L"

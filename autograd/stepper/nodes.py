@@ -82,8 +82,16 @@ class Graph:
                 if node.name == target:
                     return node
             for node in self.nodes:
-                if node.label == target or (node.full_name and node.full_name == target):
+                if node.full_name and node.full_name == target:
                     return node
+            labelled = [node for node in self.nodes if node.label == target]
+            if len(labelled) == 1:
+                return labelled[0]
+            if labelled:  # each neuron's w0, say: which one is meant?
+                listed = ", ".join(n.name for n in labelled[:6])
+                more = f" and {len(labelled) - 6} more" if len(labelled) > 6 else ""
+                raise ValueError(f"{target!r} is the label of {len(labelled)} nodes ({listed}"
+                                 f"{more}): give one of their names")
             names = ", ".join(n.name for n in self.nodes if n.kind != "constant")
             raise ValueError(f"no node is named {target!r}; the names are: {names}")
         raise TypeError(f"a node is given as a Value, a name or an id, not {target!r}")

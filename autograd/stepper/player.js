@@ -567,29 +567,40 @@ function chainrulePlayer(root, data, options) {
     }
   });
   const named = (ids) => {
-    // each node by its name, full dotted name and label: what Python's focus= takes
-    const found = new Map();
+    // each node by its name, full dotted name and label, as Python's focus= takes them: a
+    // name is its node's own; a label that several nodes share, a list to choose from
+    const found = new Map(ids.map((id) => [data.nodes[id].name, [Number(id)]]));
+    const isName = new Set(found.keys());
     for (const id of ids) {
-      for (const name of [data.nodes[id].name, ...(data.nodes[id].also || [])]) {
-        if (!found.has(name)) found.set(name, Number(id));
+      for (const other of data.nodes[id].also || []) {
+        if (isName.has(other)) continue;
+        found.set(other, [...(found.get(other) || []), Number(id)]);
       }
     }
     return found;
   };
+  function pick(map, typed, missing) {
+    // The one node `typed` names, or null, having said why not.
+    const ids = map.get(typed);
+    if (ids && ids.length === 1) return ids[0];
+    const note = part("message");
+    note.className = "cr-message cr-wrong";
+    note.textContent = JSON.stringify(typed) + (ids ? " is the label of " + ids.length +
+      " nodes (" + ids.slice(0, 6).map((id) => data.nodes[id].name).join(", ") +
+      (ids.length > 6 ? " and " + (ids.length - 6) + " more" : "") +
+      "): give one of their names" : missing);
+    return null;
+  }
   const names = named(Object.keys(data.follow));
   function chosen(value) {
     // A name typed (or picked from the list) to follow; "" follows none.
     const typed = value.trim();
     if (typed === "" && following === null) return;
     if (typed === "") return switchTo(null);
-    if (names.has(typed)) {
-      if (names.get(typed) !== following) switchTo({ follow: names.get(typed) });
-      root.focus({ preventScroll: true });  // the arrows step the followed steps from here
-      return;
-    }
-    const note = part("message");
-    note.textContent = JSON.stringify(typed) + " is not an input or a parameter of this graph";
-    note.className = "cr-message cr-wrong";
+    const id = pick(names, typed, " is not an input or a parameter of this graph");
+    if (id === null) return;
+    if (id !== following) switchTo({ follow: id });
+    root.focus({ preventScroll: true });  // the arrows step the followed steps from here
   }
   part("follow").addEventListener("change", (event) => chosen(event.target.value));
   const jumps = named(data.jump);
@@ -598,12 +609,8 @@ function chainrulePlayer(root, data, options) {
     // one and then from the start: a breakpoint, as g is in the terminal.
     const typed = value.trim();
     const note = part("message");
-    if (!jumps.has(typed)) {
-      note.textContent = JSON.stringify(typed) + " is not a named node of this graph";
-      note.className = "cr-message cr-wrong";
-      return;
-    }
-    const node = jumps.get(typed);
+    const node = pick(jumps, typed, " is not a named node of this graph");
+    if (node === null) return;
     const about = (k) => steps[k].node === node && steps[k].kind !== "done";
     let found = steps.findIndex((_, k) => k > stepAt(index).last && about(k));
     if (found < 0) found = steps.findIndex((_, k) => about(k));
