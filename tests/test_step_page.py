@@ -710,13 +710,15 @@ def test_the_primitives_switch_steps_what_the_engine_recorded_and_back(open_page
     assert titles(page, len(written)) == [step.title for step in written]
     switch.check()
     page.locator('[data-part="counter"]').filter(has_text="OF 12").wait_for()
-    assert page.locator('[data-part="counter"]').inner_text() == "STEP 0 OF 12 · START"
+    assert counter(page) == "STEP 12 OF 12 · DONE"  # at the end, as it was
+    page.keyboard.press("Home")
     assert titles(page, len(engine)) == [step.title for step in engine]
     assert page.locator(".cr-graph svg").count() == 1  # the primitives' picture, only
     names = page.locator('.cr-graph [id$="-name"]').all_text_contents()
     assert "t1'" in names and "out'" in names  # y ** -1 before x * it, -1 * x before the sum
     switch.uncheck()
     page.locator('[data-part="counter"]').filter(has_text="OF 8").wait_for()
+    page.keyboard.press("Home")
     page.keyboard.press("ArrowRight")  # one listener for the keys, not one per form shown
     assert page.locator('[data-part="counter"]').inner_text().startswith("STEP 1 OF 8")
     assert page.locator('[data-part="title"]').inner_text() == written[1].title
@@ -757,6 +759,19 @@ def test_switching_forms_keeps_practice_its_score_and_the_speed(open_page):
     assert page.locator('[data-part="speed"]').input_value() == "200"
     assert (page.locator('[data-part="score"]').inner_text()
             == "score: 0 of 1 right first try, 1 shown")
+
+
+def test_switching_forms_keeps_the_phase_a_learner_was_in(open_page):
+    page = open_page(quotient_less_x())
+    page.locator('[data-part="counter"]').click()
+    page.keyboard.press("b")  # the backward pass, as written: its step 4 of 8
+    page.locator('[data-part="primitives"]').check()
+    page.locator('[data-part="counter"]').filter(has_text="OF 12").wait_for()
+    assert counter(page) == "STEP 5 OF 12 · BACKWARD"  # its seed, after 4 primitives forward
+    page.keyboard.press("End")
+    page.locator('[data-part="primitives"]').uncheck()
+    page.locator('[data-part="counter"]').filter(has_text="OF 8").wait_for()
+    assert counter(page) == "STEP 8 OF 8 · DONE"
 
 
 def test_space_ticks_a_focused_box_and_presses_a_focused_button_instead_of_stepping(open_page):

@@ -652,6 +652,15 @@ function chainrulePlayer(root, data, options) {
   return { show, next, open, up, locate, follow: switchTo, dispose,
            get index() { return index; }, get level() { return levels.indexOf(level); },
            get following() { return following; },
+           get place() {  // where a rebuild in the other form picks up: the end, or a phase
+             return index === level.steps.length - 1 ? "end" : stepAt(index).kind;
+           },
+           goTo(place) {
+             const kinds = { forward: ["forward"], seed: ["seed"],
+                             backward: ["seed", "backward"] }[place];
+             if (place === "end") show(level.steps.length - 1);
+             else if (kinds && firstOf(kinds) !== null) show(firstOf(kinds));
+           },
            get settings() {  // what a rebuild in the other form keeps
              return { practice: part("practice").checked, speed: part("speed").value,
                       score: { ...score } };
@@ -942,11 +951,12 @@ async function chainruleForms(root, forms, options, css) {
     const next = await load(k);
     if (ticket !== turn || k === shown) return;
     const follow = next.nodes.findIndex((node) => node.name === name);
-    const settings = player.settings;
+    const settings = player.settings, place = player.place;
     player.dispose();
     shown = k;
     player = chainruleMount(root, next, { ...options, ...settings, primitives: k === 1,
                                           follow: follow < 0 ? null : follow, sample: null }, css);
+    player.goTo(place);  // the end, or the backward pass's start, if it was there
     root.focus({ preventScroll: true });
   });
   return player;
