@@ -116,12 +116,10 @@ def draw(root: Value, **options: object) -> Drawing:
     return Drawing(to_dot(root, **options))
 
 
-def svg_img(svg: str, alt: str, css_class: str = "") -> str:
+def svg_img(svg: str, alt: str) -> str:
     """SVG text as an <img> with a data: URI, which notebooks show even when untrusted."""
     encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    class_attribute = f' class="{css_class}"' if css_class else ""
-    return (f'<img{class_attribute} src="data:image/svg+xml;base64,{encoded}" '
-            f'alt="{html.escape(alt)}">')
+    return f'<img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt)}">'
 
 
 def _check_format(format: object) -> str:

@@ -100,7 +100,7 @@ def _remove_orphans(folder: str, name: str) -> None:
         with os.scandir(folder) as entries:
             candidates = [entry for entry in entries if pattern.fullmatch(entry.name)]
     except OSError:
-        return  # a missing folder: the save itself will say so
+        return  # a folder that cannot be listed: the save itself will say why
     for entry in candidates:
         try:
             if not entry.is_file(follow_symlinks=False):

@@ -87,7 +87,7 @@ def run_step(args: argparse.Namespace) -> int:
     """chainrule step: the terminal stepper (or, with --tape / --explain, one printout)."""
     from . import step, walkthrough
 
-    walk = _walkthrough(args, walkthrough)
+    walk = _walkthrough(args, walkthrough, _output(args))
     if args.tape:
         print(for_stream(walk.tape(), sys.stdout))  # ∂, or d(...) where it cannot be printed
         return 0
@@ -130,10 +130,8 @@ def _output(args: argparse.Namespace) -> Value:
     return out
 
 
-def _walkthrough(args: argparse.Namespace, walkthrough, out: Value | None = None):
-    """The walkthrough of the expression on the command line (or of its output `out`), or a
-    UsageError saying why not."""
-    out = _output(args) if out is None else out
+def _walkthrough(args: argparse.Namespace, walkthrough, out: Value):
+    """The walkthrough of `out`, the command line's expression, or a UsageError saying why not."""
     try:
         return walkthrough(out, max_nodes=args.max_nodes, primitives=args.primitives,
                            focus=args.focus)

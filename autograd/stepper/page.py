@@ -147,9 +147,7 @@ def player_html(walk: Walkthrough, token: str, practice: bool = False, direction
     """
     view = {"follow": walk.focus, "sample": walk.sample}
     walk = walk.whole or walk
-    pictures, places = level_pictures(walk, prefix=IDS, direction=direction)
-    pictures = [Picture(compact_svg(picture.svg), picture.items) for picture in pictures]
-    data = player_data(walk, pictures, places, IDS, practice, also_follow=view["follow"])
+    data = _form_data(walk, direction, practice, also_follow=view["follow"])
     options = json.dumps({"globalKeys": global_keys, **view})
     css = _asset("player.css")
     find = (f"  var scope = document.currentScript ? document.currentScript.parentNode "
@@ -157,10 +155,11 @@ def player_html(walk: Walkthrough, token: str, practice: bool = False, direction
             f"  var root = scope.querySelector('[data-player=\"{token}\"]') ||\n"
             f"             document.querySelector('[data-player=\"{token}\"]');\n")
     if static_picture:
+        first = data["pictures"][0]["svg"]
         data["pictures"][0]["svg"] = None  # unpack.js reads it from the static picture
         bundle = packed({"script": without_comments(_asset("player.js")), "css": css,
                          "data": data})
-        inside = (static_img(pictures[0].svg, walk)
+        inside = (static_img(first, walk)
                   + f'<p class="cr-static-note">{html.escape(STATIC_NOTE)}</p>')
         return (f'<div class="cr-player" data-player="{token}">{inside}</div>\n'
                 f"<script>\n{_asset('unpack.js')}\n(function () {{\n{find}"
@@ -184,12 +183,13 @@ def player_html(walk: Walkthrough, token: str, practice: bool = False, direction
     )
 
 
-def _form_data(walk: Walkthrough, direction: str, practice: bool) -> dict:
-    """player_data of another form of the graph, its pictures laid out as the first's."""
+def _form_data(walk: Walkthrough, direction: str, practice: bool,
+               also_follow: int | None = None) -> dict:
+    """player_data of all the steps `walk` is part of, its pictures laid out and compacted."""
     walk = walk.whole or walk  # the page follows a node from all the steps
     pictures, places = level_pictures(walk, prefix=IDS, direction=direction)
     pictures = [Picture(compact_svg(picture.svg), picture.items) for picture in pictures]
-    return player_data(walk, pictures, places, IDS, practice)
+    return player_data(walk, pictures, places, IDS, practice, also_follow)
 
 
 def _data_text(data: dict) -> str:

@@ -653,13 +653,12 @@ function chainrulePlayer(root, data, options) {
            get index() { return index; }, get level() { return levels.indexOf(level); },
            get following() { return following; },
            get place() {  // where a rebuild in the other form picks up: the end, or a phase
-             return index === level.steps.length - 1 ? "end" : stepAt(index).kind;
+             return index === level.steps.length - 1 ? "end" : phase(stepAt(index).kind);
            },
-           goTo(place) {
-             const kinds = { forward: ["forward"], seed: ["seed"],
-                             backward: ["seed", "backward"] }[place];
-             if (place === "end") show(level.steps.length - 1);
-             else if (kinds && firstOf(kinds) !== null) show(firstOf(kinds));
+           goTo(place) {  // the end, or the first step of the phase
+             const found = place === "end" ? level.steps.length - 1
+               : level.steps.findIndex((step) => phase(step.kind) === place);
+             if (found > 0) show(found);
            },
            get settings() {  // what a rebuild in the other form keeps
              return { practice: part("practice").checked, speed: part("speed").value,
